@@ -1,0 +1,14 @@
+//! The deterministic core: simulated time, the event queue, ids and the seed protocol.
+//! Uses the standard library only (plus the hash and generator behind the seed protocol).
+
+pub mod error;
+pub mod ids;
+pub mod queue;
+pub mod rng;
+pub mod time;
+
+pub use error::CoreError;
+pub use ids::{AgentId, OrderId};
+pub use queue::{EventQueue, Scheduled};
+pub use rng::{RepetitionSeed, Stream};
+pub use time::{Duration, SimTime};

@@ -1,0 +1,6 @@
+//! Proteus: a research harness for market-mechanism experiments.
+//!
+//! Start with `docs/architecture.md` at the repository root for the map of this crate.
+
+pub mod core;
+pub mod mechanisms;

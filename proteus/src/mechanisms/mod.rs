@@ -1,0 +1,13 @@
+//! Market mechanisms as pure state machines: requests in, outputs out.
+//!
+//! Architecture invariant: a mechanism holds no random generator, reads no clock and knows
+//! nothing of latency or of agents' strategies. It sees [`Request`]s and reports [`Output`]s.
+
+pub mod clob;
+pub mod types;
+
+pub use clob::{Clob, ClobConfig, RestingOrder, SelfTradePrevention};
+pub use types::{
+    CancelReason, Fill, NewOrder, OrderKind, Output, Price, Qty, RejectReason, Request, Side,
+    TimeInForce,
+};

@@ -1,0 +1,226 @@
+//! Message types shared by every mechanism (CLOB, FBA, RFQ): what agents send to a venue and
+//! what a venue reports back. Prices are integer ticks and quantities integer lots.
+
+use crate::core::{AgentId, OrderId};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A price in integer ticks.
+pub type Price = i64;
+/// A quantity in integer lots. Signed so that a request with a negative size can be represented
+/// and rejected with a reason rather than failing to parse.
+pub type Qty = i64;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Buy,
+    Sell,
+}
+
+impl Side {
+    pub fn opposite(self) -> Side {
+        match self {
+            Side::Buy => Side::Sell,
+            Side::Sell => Side::Buy,
+        }
+    }
+    /// +1 for a buy, -1 for a sell.
+    pub fn sign(self) -> i64 {
+        match self {
+            Side::Buy => 1,
+            Side::Sell => -1,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Buy => "buy",
+            Side::Sell => "sell",
+        }
+    }
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Time in force of a limit order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeInForce {
+    /// Good till cancelled: the unfilled rest joins the book.
+    Gtc,
+    /// Immediate or cancel: fills what it can now, the rest expires.
+    Ioc,
+    /// Fill or kill: fills whole at once or is rejected without any fill.
+    Fok,
+    /// Joins the book only as a maker; rejected if it would cross on arrival.
+    PostOnly,
+}
+
+impl TimeInForce {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeInForce::Gtc => "gtc",
+            TimeInForce::Ioc => "ioc",
+            TimeInForce::Fok => "fok",
+            TimeInForce::PostOnly => "post_only",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderKind {
+    Limit { price: Price, tif: TimeInForce },
+    /// Takes liquidity at any price; the unfilled rest is cancelled (never rests).
+    Market,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct NewOrder {
+    pub id: OrderId,
+    pub trader: AgentId,
+    pub side: Side,
+    pub qty: Qty,
+    pub kind: OrderKind,
+}
+
+/// A message from an agent to a venue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Request {
+    New(NewOrder),
+    Cancel {
+        id: OrderId,
+        trader: AgentId,
+    },
+    /// Replace the resting order's price and open (unfilled) quantity. Reducing the quantity at
+    /// the same price keeps queue position; a price change or a size increase loses it.
+    Amend {
+        id: OrderId,
+        trader: AgentId,
+        price: Price,
+        qty: Qty,
+    },
+}
+
+impl Request {
+    pub fn order_id(&self) -> OrderId {
+        match *self {
+            Request::New(o) => o.id,
+            Request::Cancel { id, .. } | Request::Amend { id, .. } => id,
+        }
+    }
+    pub fn trader(&self) -> AgentId {
+        match *self {
+            Request::New(o) => o.trader,
+            Request::Cancel { trader, .. } | Request::Amend { trader, .. } => trader,
+        }
+    }
+}
+
+/// Why a venue refused a request. The request has no effect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    /// Quantity is zero or negative.
+    NonPositiveQty,
+    /// Quantity is not a multiple of the lot size.
+    OffLot,
+    /// Price is zero or negative.
+    NonPositivePrice,
+    /// Price is not a multiple of the tick size.
+    OffTick,
+    /// A new order reused an id the venue has already seen.
+    DuplicateOrderId,
+    /// Cancel or amend of an id the venue has never seen.
+    UnknownOrder,
+    /// Cancel or amend of an order that is no longer open (filled, cancelled or expired): the
+    /// cancel-versus-fill race was lost, the earlier fill stands.
+    TooLate,
+    /// Cancel or amend sent by an agent that does not own the order.
+    NotOwner,
+    /// A post-only order (or an amend of one) would have crossed the book.
+    PostOnlyWouldCross,
+    /// A fill-or-kill order could not be filled whole on arrival.
+    FokCannotFill,
+}
+
+impl RejectReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectReason::NonPositiveQty => "non_positive_qty",
+            RejectReason::OffLot => "off_lot",
+            RejectReason::NonPositivePrice => "non_positive_price",
+            RejectReason::OffTick => "off_tick",
+            RejectReason::DuplicateOrderId => "duplicate_order_id",
+            RejectReason::UnknownOrder => "unknown_order",
+            RejectReason::TooLate => "too_late",
+            RejectReason::NotOwner => "not_owner",
+            RejectReason::PostOnlyWouldCross => "post_only_would_cross",
+            RejectReason::FokCannotFill => "fok_cannot_fill",
+        }
+    }
+}
+
+impl fmt::Display for RejectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why open quantity left the book without trading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelReason {
+    /// The owner asked.
+    Requested,
+    /// The unfilled rest of an IOC or market order.
+    Expired,
+    /// Removed by self-trade prevention.
+    SelfTrade,
+}
+
+impl CancelReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CancelReason::Requested => "requested",
+            CancelReason::Expired => "expired",
+            CancelReason::SelfTrade => "self_trade",
+        }
+    }
+}
+
+/// One execution between a resting (maker) order and an incoming (taker) order. For batch
+/// auctions, where nobody rests first, the order that arrived later is the taker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Fill {
+    pub taker_order: OrderId,
+    pub maker_order: OrderId,
+    pub taker: AgentId,
+    pub maker: AgentId,
+    /// The taker's side: `Buy` means a buyer-initiated trade.
+    pub taker_side: Side,
+    pub price: Price,
+    pub qty: Qty,
+}
+
+/// What a venue reports after handling a request, in the order it happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Output {
+    /// The request passed validation (new orders, cancels and amends alike).
+    Accepted { id: OrderId, trader: AgentId },
+    Rejected { id: OrderId, trader: AgentId, reason: RejectReason },
+    Fill(Fill),
+    /// `qty` open lots left the book (or never joined it) without trading.
+    Cancelled { id: OrderId, trader: AgentId, qty: Qty, reason: CancelReason },
+    /// The order now rests at `price` with `qty` open lots; `kept_priority` tells whether it kept
+    /// its place in the queue.
+    Amended { id: OrderId, trader: AgentId, price: Price, qty: Qty, kept_priority: bool },
+    /// `qty` lots of order `id` joined the book at `price` (after any immediate fills).
+    Rested { id: OrderId, trader: AgentId, side: Side, price: Price, qty: Qty },
+}
