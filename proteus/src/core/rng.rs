@@ -43,6 +43,16 @@ impl RepetitionSeed {
         RepetitionSeed(u64::from_le_bytes(first))
     }
 
+    /// The 32-byte ChaCha8 key of stream `name`: SHA-256 of the stream tag, this seed
+    /// (little-endian) and the name's UTF-8 bytes.
+    pub fn stream_key(self, name: &str) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(STREAM_TAG);
+        h.update(self.0.to_le_bytes());
+        h.update(name.as_bytes());
+        h.finalize().into()
+    }
+
     /// Opens the stream called `name`, positioned at its start.
     ///
     /// Panics if `name` is not a valid stream name (see [`validate_stream_name`]); stream names
@@ -67,13 +77,6 @@ pub fn validate_stream_name(name: &str) -> Result<(), CoreError> {
     if ok { Ok(()) } else { Err(CoreError::InvalidStreamName(name.to_owned())) }
 }
 
-fn stream_key(seed: RepetitionSeed, name: &str) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(STREAM_TAG);
-    h.update(seed.0.to_le_bytes());
-    h.update(name.as_bytes());
-    h.finalize().into()
-}
 
 /// A named, reproducible random stream. Implements `rand_core::Rng`, so every `rand` and
 /// `rand_distr` distribution can draw from it.
@@ -86,7 +89,7 @@ pub struct Stream {
 
 impl Stream {
     fn open(seed: RepetitionSeed, name: String) -> Self {
-        let rng = ChaCha8Rng::from_seed(stream_key(seed, &name));
+        let rng = ChaCha8Rng::from_seed(seed.stream_key(&name));
         Stream { seed, name, rng }
     }
 
@@ -103,7 +106,7 @@ impl Stream {
 
     /// Rewinds the stream to its first value.
     pub fn reset(&mut self) {
-        self.rng = ChaCha8Rng::from_seed(stream_key(self.seed, &self.name));
+        self.rng = ChaCha8Rng::from_seed(self.seed.stream_key(&self.name));
     }
 }
 
