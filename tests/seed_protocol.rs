@@ -36,8 +36,14 @@ fn hex(bytes: &[u8]) -> String {
 fn stream_keys_match_the_document() {
     let seed = RepetitionSeed::derive(42, "default", 0);
     let cases = [
-        ("fundamental", "9d12224e1182dd3ab96f29b6c698953ceb58c82fdc6f52b3b1014a76832578e5"),
-        ("news", "24712cbd62fb791690e542923f67b9f01062463e181b8d006faaa67e069cfcb3"),
+        (
+            "fundamental",
+            "9d12224e1182dd3ab96f29b6c698953ceb58c82fdc6f52b3b1014a76832578e5",
+        ),
+        (
+            "news",
+            "24712cbd62fb791690e542923f67b9f01062463e181b8d006faaa67e069cfcb3",
+        ),
         (
             "agent/noise/3/arrivals",
             "9644c365acf97f8990f334ffbb7e085f8f35c815d8eddf207c4669e84ff307bb",
@@ -57,8 +63,20 @@ fn first_draws_of_named_streams_are_pinned() {
     let seed = RepetitionSeed::derive(42, "default", 0);
     let mut s = seed.stream("fundamental");
     let words: Vec<u64> = (0..3).map(|_| s.random::<u64>()).collect();
-    assert_eq!(words, [8463525509385613312, 16223212572826347103, 949166435081270238], "first u64 of stream `fundamental`");
+    assert_eq!(
+        words,
+        [
+            8463525509385613312,
+            16223212572826347103,
+            949166435081270238
+        ],
+        "first u64 of stream `fundamental`"
+    );
     let mut s = seed.stream("agent/noise/3/arrivals");
     let unit: Vec<f64> = (0..3).map(|_| s.random::<f64>()).collect();
-    assert_eq!(unit, [0.4551674169689325, 0.7733760220255611, 0.9407583310021538], "first f64 in [0, 1) of `agent/noise/3/arrivals`");
+    assert_eq!(
+        unit,
+        [0.4551674169689325, 0.7733760220255611, 0.9407583310021538],
+        "first f64 in [0, 1) of `agent/noise/3/arrivals`"
+    );
 }

@@ -2,5 +2,7 @@
 //!
 //! Start with `docs/architecture.md` at the repository root for the map of this crate.
 
+pub mod artifacts;
 pub mod core;
 pub mod mechanisms;
+pub mod replay;

@@ -1,0 +1,268 @@
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ArtifactError {
+    #[error("output folder {0} exists and is not empty (pass --force to replace it)")]
+    OutputNotEmpty(PathBuf),
+    #[error("output path {0} exists and is not a folder")]
+    OutputNotAFolder(PathBuf),
+    #[error("invalid file name {0:?} inside a bundle (plain names only)")]
+    InvalidFileName(String),
+    #[error("{action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
+    #[error("writing CSV {path}: {source}")]
+    Csv { path: PathBuf, source: csv::Error },
+    #[error("writing JSON {path}: {source}")]
+    Json {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+}
+
+fn io_err<'a>(
+    action: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(io::Error) -> ArtifactError + 'a {
+    move |source| ArtifactError::Io {
+        action,
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// SHA-256 of `bytes`, lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A file written into a bundle: its name, size and SHA-256.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileDigest {
+    pub name: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// Stages the files of one output folder and publishes them atomically.
+pub struct BundleWriter {
+    dest: PathBuf,
+    staging: PathBuf,
+    force: bool,
+    files: Vec<FileDigest>,
+    committed: bool,
+}
+
+impl BundleWriter {
+    /// Prepares to write the folder `dest`. Refuses an existing non-empty `dest` unless `force`,
+    /// before anything is written.
+    pub fn create(dest: &Path, force: bool) -> Result<Self, ArtifactError> {
+        check_destination(dest, force)?;
+        let parent = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(io_err("creating folder", &parent))?;
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        if staging.exists() {
+            fs::remove_dir_all(&staging)
+                .map_err(io_err("removing stale staging folder", &staging))?;
+        }
+        fs::create_dir(&staging).map_err(io_err("creating staging folder", &staging))?;
+        Ok(BundleWriter {
+            dest: dest.to_owned(),
+            staging,
+            force,
+            files: Vec::new(),
+            committed: false,
+        })
+    }
+
+    /// Writes `bytes` as file `name` of the bundle and records its digest.
+    pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<(), ArtifactError> {
+        if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+            return Err(ArtifactError::InvalidFileName(name.to_owned()));
+        }
+        let path = self.staging.join(name);
+        let mut f = fs::File::create(&path).map_err(io_err("creating", &path))?;
+        f.write_all(bytes).map_err(io_err("writing", &path))?;
+        f.sync_all().map_err(io_err("syncing", &path))?;
+        self.files.retain(|d| d.name != name);
+        self.files.push(FileDigest {
+            name: name.to_owned(),
+            bytes: bytes.len() as u64,
+            sha256: sha256_hex(bytes),
+        });
+        Ok(())
+    }
+
+    /// Serialises `rows` as CSV (header from the first row's field names) into file `name`.
+    pub fn write_csv<T: serde::Serialize>(
+        &mut self,
+        name: &str,
+        header: &[&str],
+        rows: impl IntoIterator<Item = T>,
+    ) -> Result<(), ArtifactError> {
+        let path = self.staging.join(name);
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        let csv_err = |source| ArtifactError::Csv {
+            path: path.clone(),
+            source,
+        };
+        w.write_record(header).map_err(csv_err)?;
+        for row in rows {
+            w.serialize(row).map_err(csv_err)?;
+        }
+        let bytes = w.into_inner().map_err(|e| ArtifactError::Io {
+            action: "flushing",
+            path: path.clone(),
+            source: e.into_error(),
+        })?;
+        self.write(name, &bytes)
+    }
+
+    /// Serialises `value` as pretty JSON (with a final newline) into file `name`.
+    pub fn write_json<T: serde::Serialize>(
+        &mut self,
+        name: &str,
+        value: &T,
+    ) -> Result<(), ArtifactError> {
+        let mut bytes = serde_json::to_vec_pretty(value).map_err(|source| ArtifactError::Json {
+            path: self.staging.join(name),
+            source,
+        })?;
+        bytes.push(b'\n');
+        self.write(name, &bytes)
+    }
+
+    /// Digests of the files written so far, sorted by name.
+    pub fn digests(&self) -> Vec<FileDigest> {
+        let mut v = self.files.clone();
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v
+    }
+
+    /// Publishes the bundle at its destination (replacing an old one when `force` was given).
+    pub fn commit(mut self) -> Result<PathBuf, ArtifactError> {
+        check_destination(&self.dest, self.force)?;
+        if self.dest.exists() {
+            let trash = self.staging.with_extension("old");
+            fs::rename(&self.dest, &trash).map_err(io_err("moving aside", &self.dest))?;
+            fs::rename(&self.staging, &self.dest).map_err(io_err("publishing", &self.dest))?;
+            fs::remove_dir_all(&trash).map_err(io_err("removing", &trash))?;
+        } else {
+            fs::rename(&self.staging, &self.dest).map_err(io_err("publishing", &self.dest))?;
+        }
+        self.committed = true;
+        Ok(self.dest.clone())
+    }
+}
+
+impl Drop for BundleWriter {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+fn check_destination(dest: &Path, force: bool) -> Result<(), ArtifactError> {
+    match fs::metadata(dest) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(ArtifactError::Io {
+            action: "inspecting",
+            path: dest.to_owned(),
+            source: e,
+        }),
+        Ok(m) if !m.is_dir() => Err(ArtifactError::OutputNotAFolder(dest.to_owned())),
+        Ok(_) => {
+            let empty = fs::read_dir(dest)
+                .map_err(io_err("reading", dest))?
+                .next()
+                .is_none();
+            if empty || force {
+                Ok(())
+            } else {
+                Err(ArtifactError::OutputNotEmpty(dest.to_owned()))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("proteus-bundle-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn commit_publishes_and_abandon_leaves_nothing() {
+        let root = tmp("commit");
+        let dest = root.join("out");
+        let mut w = BundleWriter::create(&dest, false).unwrap();
+        w.write("a.txt", b"abc").unwrap();
+        assert!(!dest.exists(), "nothing is visible before commit");
+        w.commit().unwrap();
+        assert_eq!(fs::read(dest.join("a.txt")).unwrap(), b"abc");
+
+        let other = root.join("other");
+        {
+            let mut w = BundleWriter::create(&other, false).unwrap();
+            w.write("a.txt", b"abc").unwrap();
+        }
+        assert!(!other.exists());
+        assert_eq!(
+            fs::read_dir(&root).unwrap().count(),
+            1,
+            "no staging folder left behind"
+        );
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn non_empty_destination_needs_force() {
+        let root = tmp("force");
+        let dest = root.join("out");
+        fs::create_dir_all(&dest).unwrap();
+        fs::write(dest.join("old.txt"), b"x").unwrap();
+        assert!(matches!(
+            BundleWriter::create(&dest, false),
+            Err(ArtifactError::OutputNotEmpty(_))
+        ));
+        let mut w = BundleWriter::create(&dest, true).unwrap();
+        w.write("new.txt", b"y").unwrap();
+        w.commit().unwrap();
+        assert!(!dest.join("old.txt").exists());
+        assert_eq!(fs::read(dest.join("new.txt")).unwrap(), b"y");
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn digest_is_sha256() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! Writing output folders (bundles) atomically, with a hash of every file.
+//!
+//! Architecture invariant: an output folder either appears complete or not at all. Files are
+//! written into a hidden staging folder beside the destination, which is renamed into place only
+//! when everything succeeded; on any error (or a panic) the staging folder is removed.
+
+mod bundle;
+
+pub use bundle::{ArtifactError, BundleWriter, FileDigest, sha256_hex};

@@ -1,0 +1,281 @@
+//! Order replay: feed an order file to the CLOB and tabulate what happened, so a researcher or a
+//! reviewer can check book behaviour without writing Rust (`cargo xtask replay`).
+
+mod order_file;
+
+pub use order_file::{HEADER, OrderFileError, TimedRequest, parse_order_file};
+
+use crate::artifacts::{ArtifactError, BundleWriter, sha256_hex};
+use crate::mechanisms::{Clob, ClobConfig, Output, Side};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Schema of the replay output folder; bumped only on purpose (see `docs/replay.md`).
+pub const REPLAY_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FillRow {
+    pub time_ns: u64,
+    pub taker_order_id: u64,
+    pub maker_order_id: u64,
+    pub price: i64,
+    pub qty: i64,
+    pub taker_trader: u32,
+    pub maker_trader: u32,
+    pub taker_side: Side,
+}
+pub const FILL_COLUMNS: [&str; 8] = [
+    "time_ns",
+    "taker_order_id",
+    "maker_order_id",
+    "price",
+    "qty",
+    "taker_trader",
+    "maker_trader",
+    "taker_side",
+];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BookRow {
+    pub side: Side,
+    pub price: i64,
+    pub order_id: u64,
+    pub qty: i64,
+    pub trader: u32,
+}
+pub const BOOK_COLUMNS: [&str; 5] = ["side", "price", "order_id", "qty", "trader"];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RejectRow {
+    pub time_ns: u64,
+    pub order_id: u64,
+    pub reason: &'static str,
+    pub trader: u32,
+    pub line: u64,
+}
+pub const REJECT_COLUMNS: [&str; 5] = ["time_ns", "order_id", "reason", "trader", "line"];
+
+/// Every venue output, one row each, in the order the venue produced them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EventRow {
+    pub time_ns: u64,
+    pub line: u64,
+    pub event: &'static str,
+    pub order_id: u64,
+    pub trader: u32,
+    pub side: Option<Side>,
+    pub price: Option<i64>,
+    pub qty: Option<i64>,
+    pub detail: &'static str,
+}
+pub const EVENT_COLUMNS: [&str; 9] = [
+    "time_ns", "line", "event", "order_id", "trader", "side", "price", "qty", "detail",
+];
+
+/// The tables of one replay.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReplayResult {
+    pub fills: Vec<FillRow>,
+    pub rejects: Vec<RejectRow>,
+    pub events: Vec<EventRow>,
+    /// The final book: bids best first, then asks best first; queue order within a price.
+    pub book: Vec<BookRow>,
+}
+
+/// Runs `requests` through a fresh CLOB.
+pub fn replay(requests: &[TimedRequest], config: ClobConfig) -> ReplayResult {
+    let mut clob = Clob::new(config);
+    let mut res = ReplayResult::default();
+    let mut outputs = Vec::new();
+    for tr in requests {
+        outputs.clear();
+        clob.handle(tr.request, &mut outputs);
+        let (time_ns, line) = (tr.time.0, tr.line);
+        for out in &outputs {
+            let ev = |event, order_id: u64, trader: u32| EventRow {
+                time_ns,
+                line,
+                event,
+                order_id,
+                trader,
+                side: None,
+                price: None,
+                qty: None,
+                detail: "",
+            };
+            let row = match *out {
+                Output::Accepted { id, trader } => ev("accepted", id.0, trader.0),
+                Output::Rejected { id, trader, reason } => {
+                    res.rejects.push(RejectRow {
+                        time_ns,
+                        order_id: id.0,
+                        reason: reason.as_str(),
+                        trader: trader.0,
+                        line,
+                    });
+                    EventRow {
+                        detail: reason.as_str(),
+                        ..ev("rejected", id.0, trader.0)
+                    }
+                }
+                Output::Fill(f) => {
+                    res.fills.push(FillRow {
+                        time_ns,
+                        taker_order_id: f.taker_order.0,
+                        maker_order_id: f.maker_order.0,
+                        price: f.price,
+                        qty: f.qty,
+                        taker_trader: f.taker.0,
+                        maker_trader: f.maker.0,
+                        taker_side: f.taker_side,
+                    });
+                    EventRow {
+                        side: Some(f.taker_side),
+                        price: Some(f.price),
+                        qty: Some(f.qty),
+                        ..ev("fill", f.taker_order.0, f.taker.0)
+                    }
+                }
+                Output::Cancelled {
+                    id,
+                    trader,
+                    qty,
+                    reason,
+                } => EventRow {
+                    qty: Some(qty),
+                    detail: reason.as_str(),
+                    ..ev("cancelled", id.0, trader.0)
+                },
+                Output::Amended {
+                    id,
+                    trader,
+                    price,
+                    qty,
+                    kept_priority,
+                } => EventRow {
+                    price: Some(price),
+                    qty: Some(qty),
+                    detail: if kept_priority {
+                        "kept_priority"
+                    } else {
+                        "lost_priority"
+                    },
+                    ..ev("amended", id.0, trader.0)
+                },
+                Output::Rested {
+                    id,
+                    trader,
+                    side,
+                    price,
+                    qty,
+                } => EventRow {
+                    side: Some(side),
+                    price: Some(price),
+                    qty: Some(qty),
+                    ..ev("rested", id.0, trader.0)
+                },
+            };
+            res.events.push(row);
+        }
+    }
+    for side in [Side::Buy, Side::Sell] {
+        res.book
+            .extend(clob.orders(side).into_iter().map(|o| BookRow {
+                side: o.side,
+                price: o.price,
+                order_id: o.id.0,
+                qty: o.qty,
+                trader: o.trader.0,
+            }));
+    }
+    res
+}
+
+#[derive(Debug, Error)]
+pub enum ReplayError {
+    #[error("reading {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}", line = .source.line, message = .source.message)]
+    OrderFile {
+        path: PathBuf,
+        source: OrderFileError,
+    },
+    #[error(transparent)]
+    Artifact(#[from] ArtifactError),
+}
+
+#[derive(Serialize)]
+struct ReplayManifest<'a> {
+    schema_version: u32,
+    kind: &'static str,
+    crate_version: &'static str,
+    input: InputDigest<'a>,
+    clob: ClobConfig,
+    summary: Summary,
+    files: Vec<crate::artifacts::FileDigest>,
+}
+
+#[derive(Serialize)]
+struct InputDigest<'a> {
+    file_name: &'a str,
+    sha256: String,
+    rows: usize,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    fills: usize,
+    filled_qty: i64,
+    rejects: usize,
+    resting_orders: usize,
+}
+
+/// Reads `orders`, replays it and writes `fills.csv`, `book.csv`, `rejects.csv`, `events.csv` and
+/// `manifest.json` into `out`, atomically. On a malformed file nothing is written.
+pub fn replay_file(orders: &Path, out: &Path, force: bool) -> Result<ReplayResult, ReplayError> {
+    let bytes = std::fs::read(orders).map_err(|source| ReplayError::Read {
+        path: orders.to_owned(),
+        source,
+    })?;
+    let requests = parse_order_file(bytes.as_slice()).map_err(|source| ReplayError::OrderFile {
+        path: orders.to_owned(),
+        source,
+    })?;
+    let config = ClobConfig::default();
+    let result = replay(&requests, config);
+
+    let mut w = BundleWriter::create(out, force)?;
+    w.write_csv("fills.csv", &FILL_COLUMNS, &result.fills)?;
+    w.write_csv("book.csv", &BOOK_COLUMNS, &result.book)?;
+    w.write_csv("rejects.csv", &REJECT_COLUMNS, &result.rejects)?;
+    w.write_csv("events.csv", &EVENT_COLUMNS, &result.events)?;
+    let file_name = orders
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("orders.csv");
+    let manifest = ReplayManifest {
+        schema_version: REPLAY_SCHEMA_VERSION,
+        kind: "replay",
+        crate_version: env!("CARGO_PKG_VERSION"),
+        input: InputDigest {
+            file_name,
+            sha256: sha256_hex(&bytes),
+            rows: requests.len(),
+        },
+        clob: config,
+        summary: Summary {
+            fills: result.fills.len(),
+            filled_qty: result.fills.iter().map(|f| f.qty).sum(),
+            rejects: result.rejects.len(),
+            resting_orders: result.book.len(),
+        },
+        files: w.digests(),
+    };
+    w.write_json("manifest.json", &manifest)?;
+    w.commit()?;
+    Ok(result)
+}

@@ -1,0 +1,124 @@
+//! The command line as a user meets it: exit codes, messages, and no half-written output.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn xtask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .output()
+        .expect("xtask runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("proteus-cli-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&d);
+    fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/orders_sample.csv")
+}
+
+#[test]
+fn replay_writes_the_bundle_and_reports() {
+    let root = scratch("ok");
+    let out = root.join("out");
+    let o = xtask(&[
+        "replay",
+        "--orders",
+        sample().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout.contains("7 fills (37 lots), 5 rejects, 2 orders resting"),
+        "{stdout}"
+    );
+    for f in [
+        "fills.csv",
+        "book.csv",
+        "rejects.csv",
+        "events.csv",
+        "manifest.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    // A second run into the same non-empty folder is refused, and leaves it as it was.
+    let o = xtask(&[
+        "replay",
+        "--orders",
+        sample().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
+    let o = xtask(&[
+        "replay",
+        "--orders",
+        sample().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--force",
+    ]);
+    assert!(o.status.success());
+    fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn malformed_files_are_refused_with_line_numbers() {
+    let root = scratch("bad");
+    let cases = [
+        (
+            "0,1,jump,1,buy,100,5,gtc\n",
+            "bad.csv:2: column `action`: unknown action \"jump\"",
+        ),
+        (
+            "0,1,limit,1,buy,100,5,gtc\n1,1,limit,1,buy,100,5,gtc\n",
+            "bad.csv:3: duplicate order id 1",
+        ),
+        (
+            "0,1,limit,1,buy,ten,5,gtc\n",
+            "bad.csv:2: column `price`: expected an integer",
+        ),
+    ];
+    for (body, needle) in cases {
+        let orders = root.join("bad.csv");
+        fs::write(
+            &orders,
+            format!("time_ns,trader,action,order_id,side,price,qty,tif\n{body}"),
+        )
+        .unwrap();
+        let out = root.join("out");
+        let o = xtask(&[
+            "replay",
+            "--orders",
+            orders.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(needle), "{stderr} lacks {needle}");
+        assert!(!out.exists(), "no output folder for {body:?}");
+    }
+    let o = xtask(&[
+        "replay",
+        "--orders",
+        root.join("missing.csv").to_str().unwrap(),
+        "--out",
+        "x",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing.csv"));
+    fs::remove_dir_all(root).unwrap();
+}
