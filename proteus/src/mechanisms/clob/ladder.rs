@@ -1,0 +1,109 @@
+//! One side of the book: its price levels ordered from worst to best.
+//!
+//! The levels live in a `Vec` sorted so that the best price is the *last* element. Activity
+//! concentrates at the touch, so the common operations (trade against the best level, drop it
+//! when empty, add a level at or near the touch) touch the tail of the vector and shift few or no
+//! elements; finding an arbitrary level is a binary search. Bids are sorted by ascending price,
+//! asks by descending price; both are expressed as one ascending `rank` (price for bids, minus
+//! price for asks) so the code is the same for both sides.
+
+use super::arena::{Handle, OrderArena};
+use super::level::PriceLevel;
+use crate::mechanisms::types::{Price, Qty, Side};
+
+#[derive(Debug)]
+pub(super) struct Ladder {
+    side: Side,
+    /// Worst first, best last.
+    levels: Vec<PriceLevel>,
+}
+
+impl Ladder {
+    pub fn new(side: Side) -> Self {
+        Ladder {
+            side,
+            levels: Vec::new(),
+        }
+    }
+
+    /// Larger is better for this side.
+    fn rank(&self, price: Price) -> i64 {
+        match self.side {
+            Side::Buy => price,
+            Side::Sell => -price,
+        }
+    }
+
+    fn search(&self, price: Price) -> Result<usize, usize> {
+        let rank = self.rank(price);
+        // Most lookups are at or next to the touch; check it before bisecting.
+        match self.levels.last() {
+            Some(best) if best.price == price => return Ok(self.levels.len() - 1),
+            Some(best) if self.rank(best.price) < rank => return Err(self.levels.len()),
+            None => return Err(0),
+            _ => {}
+        }
+        self.levels
+            .binary_search_by(|l| self.rank(l.price).cmp(&rank))
+    }
+
+    pub fn best(&self) -> Option<&PriceLevel> {
+        self.levels.last()
+    }
+
+    pub fn best_mut(&mut self) -> Option<&mut PriceLevel> {
+        self.levels.last_mut()
+    }
+
+    /// Drops the best level; it must be empty.
+    pub fn pop_best(&mut self) {
+        let level = self.levels.pop();
+        debug_assert!(level.is_some_and(|l| l.is_empty()));
+    }
+
+    /// Levels from best to worst.
+    pub fn levels(&self) -> impl Iterator<Item = &PriceLevel> {
+        self.levels.iter().rev()
+    }
+
+    /// Appends the stored order `h` at the back of the queue at its price, creating the level if
+    /// needed.
+    pub fn push(&mut self, arena: &mut OrderArena, h: Handle) {
+        let price = arena.get(h).price;
+        let i = match self.search(price) {
+            Ok(i) => i,
+            Err(i) => {
+                self.levels.insert(i, PriceLevel::new(price));
+                i
+            }
+        };
+        self.levels[i].push_back(arena, h);
+    }
+
+    /// Unlinks the stored order `h` from its level, dropping the level if it empties. The node
+    /// stays in the arena.
+    pub fn unlink(&mut self, arena: &mut OrderArena, h: Handle) {
+        let price = arena.get(h).price;
+        let i = self
+            .search(price)
+            .expect("a resting order's price level exists");
+        let level = &mut self.levels[i];
+        level.unlink(arena, h);
+        if level.is_empty() {
+            self.levels.remove(i);
+        }
+    }
+
+    /// Reduces the open quantity of the stored order `h` by `by`, in place (it keeps its queue
+    /// position). The order must keep a positive quantity.
+    pub fn reduce(&mut self, arena: &mut OrderArena, h: Handle, by: Qty) {
+        let node = arena.get_mut(h);
+        debug_assert!(by >= 0 && by < node.qty);
+        node.qty -= by;
+        let price = node.price;
+        let i = self
+            .search(price)
+            .expect("a resting order's price level exists");
+        self.levels[i].qty -= by;
+    }
+}
