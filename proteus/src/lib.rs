@@ -3,4 +3,6 @@
 //! Start with `docs/architecture.md` at the repository root for the map of this crate.
 
 pub mod core;
+pub mod execution;
+pub mod info;
 pub mod mechanisms;
