@@ -4,5 +4,7 @@
 
 pub mod artifacts;
 pub mod core;
+pub mod execution;
+pub mod info;
 pub mod mechanisms;
 pub mod replay;

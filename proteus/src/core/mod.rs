@@ -1,14 +1,16 @@
 //! The deterministic core: simulated time, the event queue, ids and the seed protocol.
 //! Uses the standard library only (plus the hash and generator behind the seed protocol).
 
+pub mod config_error;
 pub mod error;
 pub mod ids;
 pub mod queue;
 pub mod rng;
 pub mod time;
 
+pub use config_error::ConfigError;
 pub use error::CoreError;
-pub use ids::{AgentId, OrderId};
+pub use ids::{AgentId, MechanismKind, OrderId, Role};
 pub use queue::{EventQueue, Scheduled};
 pub use rng::{RepetitionSeed, Stream};
 pub use time::{Duration, SimTime};
