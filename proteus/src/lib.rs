@@ -2,9 +2,13 @@
 //!
 //! Start with `docs/architecture.md` at the repository root for the map of this crate.
 
+pub mod agents;
 pub mod artifacts;
 pub mod core;
 pub mod execution;
+pub mod experiments;
 pub mod info;
 pub mod mechanisms;
 pub mod replay;
+pub mod scenario;
+pub mod sim;

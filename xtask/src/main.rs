@@ -3,6 +3,7 @@
 
 mod ci;
 mod replay;
+mod run;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Every test and check CI runs: fmt, clippy -D warnings, all tests with snapshots in check mode.
     Ci(ci::Ci),
+    /// Run one seeded simulation of a scenario and write its bundle.
+    Run(run::Run),
     /// Feed an order file to the CLOB and write fills, the final book and rejects.
     Replay(replay::Replay),
 }
@@ -32,6 +35,7 @@ fn main() {
     let result: Result<()> = match cli.command {
         Command::Ci(c) => c.run(),
         Command::Replay(c) => c.run(),
+        Command::Run(c) => c.run(),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

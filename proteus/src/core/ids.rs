@@ -61,10 +61,13 @@ impl fmt::Display for Role {
 }
 
 /// The market mechanism a run uses. Deliberately not an input of the repetition seed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MechanismKind {
     /// Continuous limit order book.
+    #[default]
     Clob,
     /// Frequent batch auction.
     Fba,

@@ -59,9 +59,20 @@ impl AgentWire {
     /// Opens the agent's three latency streams `latency/agent/{agent}/{channel}`. `profile` must
     /// be valid.
     pub fn new(agent: AgentId, profile: &LatencyProfile, seed: RepetitionSeed) -> AgentWire {
+        Self::with_root(
+            agent,
+            profile,
+            &seed.stream(&format!("latency/agent/{agent}")),
+        )
+    }
+
+    /// Like [`AgentWire::new`], with the channel streams as children of `root`. The simulator
+    /// names roots by role and index within the role (`latency/noise/3`), so adding an agent of
+    /// one role never changes the latency draws of another role's agents.
+    pub fn with_root(agent: AgentId, profile: &LatencyProfile, root: &Stream) -> AgentWire {
         let lane = |channel: Channel, dist: LatencyDist| Lane {
             dist,
-            stream: seed.stream(&format!("latency/agent/{agent}/{}", channel.as_str())),
+            stream: root.child(channel.as_str()),
             last_arrival: SimTime::ZERO,
         };
         AgentWire {

@@ -45,7 +45,8 @@ pub struct TimedRequest {
 
 /// Reads and validates a whole order file.
 pub fn parse_order_file(reader: impl Read) -> Result<Vec<TimedRequest>, OrderFileError> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true)
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
         .has_headers(false)
         .trim(csv::Trim::All)
         .from_reader(reader);

@@ -103,6 +103,7 @@ pub enum SelfTradePrevention {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct ClobConfig {
     /// Prices must be multiples of this (in ticks); 1 allows every integer price.
     pub tick_size: Price,

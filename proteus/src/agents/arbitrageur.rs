@@ -1,0 +1,76 @@
+//! Latency arbitrageur: on public news it races to take quotes that the news made stale — the
+//! continuous-market sniping that frequent batch auctions are designed to remove.
+//!
+//! Its value estimate is public information only: the initial value plus every public news
+//! shift it has received. When the quote it sees is further than `threshold_ticks` on the wrong
+//! side of that estimate it sends an IOC order at the stale price; whether it wins is decided by
+//! its latency against the market maker's cancel or amend.
+
+use super::{Agent, AgentCtx};
+use crate::core::config_error::{ConfigError, field_path, require, require_non_negative};
+use crate::mechanisms::{NewOrder, OrderKind, Qty, Request, Side, TimeInForce};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArbitrageurConfig {
+    pub threshold_ticks: f64,
+    pub max_size: Qty,
+}
+
+impl ArbitrageurConfig {
+    pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
+        let p = |f| field_path(path, f);
+        require_non_negative(&p("threshold_ticks"), self.threshold_ticks)?;
+        require(
+            (1..=1_000_000).contains(&self.max_size),
+            &p("max_size"),
+            self.max_size,
+            "must be in [1, 1000000]",
+        )
+    }
+}
+
+pub struct LatencyArbitrageur {
+    cfg: ArbitrageurConfig,
+    estimate: f64,
+}
+
+impl LatencyArbitrageur {
+    pub fn new(cfg: ArbitrageurConfig, initial_value: f64) -> Self {
+        LatencyArbitrageur {
+            cfg,
+            estimate: initial_value,
+        }
+    }
+}
+
+impl Agent for LatencyArbitrageur {
+    fn on_start(&mut self, _ctx: &mut AgentCtx) {}
+
+    fn on_news(&mut self, shift_ticks: f64, ctx: &mut AgentCtx) {
+        self.estimate += shift_ticks;
+        let order = match (ctx.quote.ask, ctx.quote.bid) {
+            (Some((ask, q)), _) if self.estimate - ask as f64 > self.cfg.threshold_ticks => {
+                Some((Side::Buy, ask, q))
+            }
+            (_, Some((bid, q))) if bid as f64 - self.estimate > self.cfg.threshold_ticks => {
+                Some((Side::Sell, bid, q))
+            }
+            _ => None,
+        };
+        if let Some((side, price, available)) = order {
+            let id = ctx.new_order_id();
+            ctx.send(Request::New(NewOrder {
+                id,
+                trader: ctx.id,
+                side,
+                qty: available.clamp(1, self.cfg.max_size),
+                kind: OrderKind::Limit {
+                    price,
+                    tif: TimeInForce::Ioc,
+                },
+            }));
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Informed trader: trades on private information when the edge between its estimate of the
+//! value and the price it can get exceeds a threshold; size grows with the edge, capped.
+//!
+//! Information reaches it two ways, both drawn by the simulator from this agent's own streams:
+//! a noisy signal of each news event `lead_time` before it is public (see `info::signal`), and,
+//! optionally, noisy observations of the fundamental at Poisson times (an ABIDES-style value
+//! agent). It trades with IOC orders at the quote it sees, so latency decides whether the price
+//! is still there.
+
+use super::{Agent, AgentCtx};
+use crate::core::config_error::{ConfigError, field_path, require, require_non_negative};
+use crate::info::SignalConfig;
+use crate::mechanisms::{NewOrder, OrderKind, Qty, Request, Side, TimeInForce};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InformedConfig {
+    /// Minimum edge, in ticks, before trading.
+    pub threshold_ticks: f64,
+    /// Lots per tick of edge beyond the threshold (at least one lot is traded).
+    pub lots_per_tick: f64,
+    pub max_size: Qty,
+    /// Rate of private noisy observations of the fundamental, per second (0: news signals only).
+    #[serde(default)]
+    pub observe_rate_per_s: f64,
+    /// Standard deviation of an observation's noise, in ticks.
+    #[serde(default)]
+    pub observe_noise_ticks: f64,
+    /// Early, noisy knowledge of each news event (none: it does not learn news early).
+    #[serde(default)]
+    pub signal: Option<SignalConfig>,
+}
+
+impl InformedConfig {
+    pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
+        let p = |f| field_path(path, f);
+        require_non_negative(&p("threshold_ticks"), self.threshold_ticks)?;
+        require_non_negative(&p("lots_per_tick"), self.lots_per_tick)?;
+        require(
+            (1..=1_000_000).contains(&self.max_size),
+            &p("max_size"),
+            self.max_size,
+            "must be in [1, 1000000]",
+        )?;
+        require(
+            self.observe_rate_per_s.is_finite() && (0.0..=1e6).contains(&self.observe_rate_per_s),
+            &p("observe_rate_per_s"),
+            self.observe_rate_per_s,
+            "must be in [0, 1e6]",
+        )?;
+        require_non_negative(&p("observe_noise_ticks"), self.observe_noise_ticks)?;
+        match &self.signal {
+            Some(s) => s.validate(&p("signal")),
+            None => Ok(()),
+        }
+    }
+}
+
+pub struct InformedTrader {
+    cfg: InformedConfig,
+}
+
+impl InformedTrader {
+    pub fn new(cfg: InformedConfig) -> Self {
+        InformedTrader { cfg }
+    }
+
+    pub fn config(&self) -> &InformedConfig {
+        &self.cfg
+    }
+
+    /// The order (side, limit price, size) that `estimate` justifies against `quote`, if any.
+    pub fn decide(&self, estimate: f64, ctx: &AgentCtx) -> Option<(Side, i64, Qty)> {
+        let size_for = |edge: f64| {
+            let extra = ((edge - self.cfg.threshold_ticks) * self.cfg.lots_per_tick).floor();
+            (1 + extra.max(0.0) as Qty).min(self.cfg.max_size)
+        };
+        if let Some((ask, ask_qty)) = ctx.quote.ask {
+            let edge = estimate - ask as f64;
+            if edge > self.cfg.threshold_ticks {
+                return Some((Side::Buy, ask, size_for(edge).min(ask_qty.max(1))));
+            }
+        }
+        if let Some((bid, bid_qty)) = ctx.quote.bid {
+            let edge = bid as f64 - estimate;
+            if edge > self.cfg.threshold_ticks {
+                return Some((Side::Sell, bid, size_for(edge).min(bid_qty.max(1))));
+            }
+        }
+        None
+    }
+}
+
+impl Agent for InformedTrader {
+    fn on_start(&mut self, _ctx: &mut AgentCtx) {}
+
+    fn on_signal(&mut self, estimate: f64, ctx: &mut AgentCtx) {
+        if let Some((side, price, qty)) = self.decide(estimate, ctx) {
+            let id = ctx.new_order_id();
+            ctx.send(Request::New(NewOrder {
+                id,
+                trader: ctx.id,
+                side,
+                qty,
+                kind: OrderKind::Limit {
+                    price,
+                    tif: TimeInForce::Ioc,
+                },
+            }));
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Experiments: what the command line runs. For now, a single seeded run written as a bundle.
+
+mod run_bundle;
+
+pub use run_bundle::{
+    RUN_SCHEMA_VERSION, RunBundleOptions, RunSummary, run_metrics, write_run_bundle,
+};

@@ -1,0 +1,263 @@
+//! The run bundle: one seeded run of a scenario written as a folder anyone can reproduce.
+//!
+//! Files: `manifest.json` (schema, crate version, resolved scenario, seeds, SHA-256 of every
+//! other file), `fills.csv`, `fundamental.csv`, `metrics.json`, and `events.csv` on request.
+
+use crate::artifacts::{ArtifactError, BundleWriter, FileDigest};
+use crate::core::{RepetitionSeed, Role};
+use crate::scenario::Scenario;
+use crate::sim::{self, RunLog, RunOptions};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Schema of the run bundle; bumped only on purpose, with a note in `docs/artifacts.md`.
+pub const RUN_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Default)]
+pub struct RunBundleOptions {
+    /// Write `events.csv`, every message with its send and delivery time.
+    pub events: bool,
+    /// Replace a non-empty output folder.
+    pub force: bool,
+    /// Repetition index (0 for a single run).
+    pub repetition: u64,
+}
+
+/// What `cargo xtask run` prints.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSummary {
+    pub path: PathBuf,
+    pub events_processed: u64,
+    pub fills: usize,
+    pub volume: i64,
+    pub final_fundamental: f64,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    schema_version: u32,
+    kind: &'static str,
+    crate_version: &'static str,
+    scenario: &'a Scenario,
+    seeds: Seeds,
+    files: Vec<FileDigest>,
+}
+
+#[derive(Serialize)]
+struct Seeds {
+    master_seed: u64,
+    scenario_id: String,
+    repetition: u64,
+    repetition_seed: u64,
+    protocol: &'static str,
+}
+
+#[derive(Serialize)]
+struct FillRow {
+    time_ns: u64,
+    price: i64,
+    qty: i64,
+    taker_side: &'static str,
+    taker_agent: u32,
+    taker_role: &'static str,
+    maker_agent: u32,
+    maker_role: &'static str,
+    taker_order_id: u64,
+    maker_order_id: u64,
+}
+const FILL_COLUMNS: [&str; 10] = [
+    "time_ns",
+    "price",
+    "qty",
+    "taker_side",
+    "taker_agent",
+    "taker_role",
+    "maker_agent",
+    "maker_role",
+    "taker_order_id",
+    "maker_order_id",
+];
+
+#[derive(Serialize)]
+struct EventRow {
+    sent_ns: u64,
+    delivered_ns: u64,
+    agent: u32,
+    role: &'static str,
+    channel: &'static str,
+    kind: &'static str,
+    order_id: Option<u64>,
+}
+const EVENT_COLUMNS: [&str; 7] = [
+    "sent_ns",
+    "delivered_ns",
+    "agent",
+    "role",
+    "channel",
+    "kind",
+    "order_id",
+];
+
+/// `metrics.json`: a flat map of metric name to number, and the reasons for missing ones.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunMetrics {
+    pub schema_version: u32,
+    pub metrics: BTreeMap<String, f64>,
+    pub missing: BTreeMap<String, String>,
+    pub pnl_by_agent: Vec<AgentPnl>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AgentPnl {
+    pub agent: u32,
+    pub role: Role,
+    pub index: u32,
+    pub position: i64,
+    pub cash_ticks: i128,
+    pub pnl_ticks: f64,
+}
+
+/// Volume, trades and PnL by agent and role, marked to the final fundamental.
+pub fn run_metrics(log: &RunLog) -> RunMetrics {
+    let v = log.final_fundamental();
+    let mut metrics = BTreeMap::new();
+    let mut missing = BTreeMap::new();
+    let volume: i64 = log.fills.iter().map(|f| f.qty).sum();
+    metrics.insert("trades".to_owned(), log.fills.len() as f64);
+    metrics.insert("volume_lots".to_owned(), volume as f64);
+    metrics.insert("final_fundamental_ticks".to_owned(), v);
+    if volume > 0 {
+        let notional: i128 = log
+            .fills
+            .iter()
+            .map(|f| f.price as i128 * f.qty as i128)
+            .sum();
+        metrics.insert("vwap_ticks".to_owned(), notional as f64 / volume as f64);
+    } else {
+        missing.insert("vwap_ticks".to_owned(), "no trades".to_owned());
+    }
+    let pnl_by_agent: Vec<AgentPnl> = log
+        .agents
+        .iter()
+        .zip(&log.accounts)
+        .map(|(a, acc)| AgentPnl {
+            agent: a.id.0,
+            role: a.role,
+            index: a.index,
+            position: acc.position,
+            cash_ticks: acc.cash,
+            pnl_ticks: acc.cash as f64 + acc.position as f64 * v,
+        })
+        .collect();
+    for role in Role::ALL {
+        let (mut cash, mut pos, mut n) = (0i128, 0i64, 0u32);
+        for p in pnl_by_agent.iter().filter(|p| p.role == role) {
+            cash += p.cash_ticks;
+            pos += p.position;
+            n += 1;
+        }
+        if n > 0 {
+            // Sum exact integers first, mark once: the role totals then add up to the market's.
+            metrics.insert(
+                format!("pnl_{}_ticks", role.as_str()),
+                cash as f64 + pos as f64 * v,
+            );
+        }
+    }
+    let cash: i128 = log.accounts.iter().map(|a| a.cash).sum();
+    let pos: i64 = log.accounts.iter().map(|a| a.position).sum();
+    metrics.insert(
+        "accounting_total_pnl_ticks".to_owned(),
+        cash as f64 + pos as f64 * v,
+    );
+    RunMetrics {
+        schema_version: RUN_SCHEMA_VERSION,
+        metrics,
+        missing,
+        pnl_by_agent,
+    }
+}
+
+/// Runs `scenario` once and writes its bundle to `out`, atomically.
+pub fn write_run_bundle(
+    scenario: &Scenario,
+    out: &Path,
+    options: &RunBundleOptions,
+) -> Result<RunSummary, ArtifactError> {
+    // Refuse a non-empty destination before spending time on the run.
+    let mut w = BundleWriter::create(out, options.force)?;
+    let log = sim::run(
+        scenario,
+        options.repetition,
+        RunOptions {
+            record_messages: options.events,
+        },
+    );
+    let role = |id: crate::core::AgentId| log.agents[id.0 as usize].role.as_str();
+    w.write_csv(
+        "fills.csv",
+        &FILL_COLUMNS,
+        log.fills.iter().map(|f| FillRow {
+            time_ns: f.time.0,
+            price: f.price,
+            qty: f.qty,
+            taker_side: f.taker_side.as_str(),
+            taker_agent: f.taker.0,
+            taker_role: role(f.taker),
+            maker_agent: f.maker.0,
+            maker_role: role(f.maker),
+            taker_order_id: f.taker_order.0,
+            maker_order_id: f.maker_order.0,
+        }),
+    )?;
+    w.write_csv(
+        "fundamental.csv",
+        &["time_ns", "value_ticks"],
+        log.fundamental.iter().map(|(t, v)| (t.0, *v)),
+    )?;
+    if let Some(messages) = &log.messages {
+        w.write_csv(
+            "events.csv",
+            &EVENT_COLUMNS,
+            messages.iter().map(|m| EventRow {
+                sent_ns: m.sent.0,
+                delivered_ns: m.delivered.0,
+                agent: m.agent.0,
+                role: role(m.agent),
+                channel: m.channel,
+                kind: m.kind,
+                order_id: m.order_id.map(|o| o.0),
+            }),
+        )?;
+    }
+    w.write_json("metrics.json", &run_metrics(&log))?;
+    let manifest = Manifest {
+        schema_version: RUN_SCHEMA_VERSION,
+        kind: "run",
+        crate_version: env!("CARGO_PKG_VERSION"),
+        scenario,
+        seeds: Seeds {
+            master_seed: scenario.seed,
+            scenario_id: scenario.id.clone(),
+            repetition: options.repetition,
+            repetition_seed: RepetitionSeed::derive(
+                scenario.seed,
+                &scenario.id,
+                options.repetition,
+            )
+            .0,
+            protocol: "proteus seed protocol v1 (docs/seed-protocol.md)",
+        },
+        files: w.digests(),
+    };
+    w.write_json("manifest.json", &manifest)?;
+    let path = w.commit()?;
+    Ok(RunSummary {
+        path,
+        events_processed: log.events_processed,
+        fills: log.fills.len(),
+        volume: log.fills.iter().map(|f| f.qty).sum(),
+        final_fundamental: log.final_fundamental(),
+    })
+}

@@ -1,0 +1,192 @@
+//! Scenario files: everything a run needs, in TOML, validated before anything runs.
+//!
+//! Unknown keys are refused; every number is range-checked; an error names the file, the field
+//! path (e.g. `agents.noise.rate_per_s`), the bad value and what is allowed.
+
+mod population;
+
+pub use population::Population;
+
+use crate::agents::{ArbitrageurConfig, InformedConfig, MarketMakerConfig, NoiseConfig};
+use crate::core::config_error::{ConfigError, require};
+use crate::core::{Duration, MechanismKind, SimTime};
+use crate::execution::LeakageConfig;
+use crate::info::{FundamentalConfig, NewsConfig};
+use crate::mechanisms::ClobConfig;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use thiserror::Error;
+
+/// The built-in default scenario (the same file as `scenarios/default.toml`).
+pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../../scenarios/default.toml");
+
+/// Longest run a scenario may ask for: one week of simulated time.
+pub const MAX_DURATION_S: f64 = 7.0 * 86_400.0;
+/// Most agents one run may hold.
+pub const MAX_AGENTS: u64 = 1_000_000;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// The scenario's name; an input of the seed protocol.
+    pub id: String,
+    /// The master seed (`--seed` overrides it).
+    pub seed: u64,
+    /// Simulated duration of one run, in seconds.
+    pub duration_s: f64,
+    #[serde(default)]
+    pub market: ClobConfig,
+    #[serde(default)]
+    pub mechanism: MechanismConfig,
+    pub fundamental: FundamentalConfig,
+    #[serde(default = "NewsConfig::none")]
+    pub news: NewsConfig,
+    pub agents: Agents,
+    /// Overrides of the default leakage (visibility) policy, per mechanism and field.
+    #[serde(default)]
+    pub leakage: LeakageConfig,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MechanismConfig {
+    #[serde(default = "clob")]
+    pub kind: MechanismKind,
+}
+
+fn clob() -> MechanismKind {
+    MechanismKind::Clob
+}
+
+/// The agent populations. Agent ids are assigned in this order: market makers, informed traders,
+/// noise traders, arbitrageurs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agents {
+    pub market_maker: Option<Population<MarketMakerConfig>>,
+    pub informed: Option<Population<InformedConfig>>,
+    pub noise: Option<Population<NoiseConfig>>,
+    pub arbitrageur: Option<Population<ArbitrageurConfig>>,
+}
+
+#[derive(Debug, Error)]
+pub enum ScenarioError {
+    #[error("reading scenario {file}: {source}")]
+    Read {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("scenario {file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("scenario {file}: {source}")]
+    Invalid { file: String, source: ConfigError },
+}
+
+impl Scenario {
+    /// The built-in default scenario.
+    pub fn default_scenario() -> Scenario {
+        Scenario::from_toml(DEFAULT_SCENARIO_TOML, "<built-in default>")
+            .expect("the built-in scenario is valid (tested)")
+    }
+
+    /// Reads and validates a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        Scenario::from_toml(&text, &file)
+    }
+
+    /// Parses and validates scenario text; `file` names it in errors.
+    pub fn from_toml(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+        let scenario: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
+            file: file.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        scenario
+            .validate()
+            .map_err(|source| ScenarioError::Invalid {
+                file: file.to_owned(),
+                source,
+            })?;
+        Ok(scenario)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        require(
+            !self.id.is_empty() && self.id.len() <= 200,
+            "id",
+            format!("{:?}", self.id),
+            "must be 1 to 200 characters",
+        )?;
+        require(
+            self.duration_s.is_finite()
+                && self.duration_s > 0.0
+                && self.duration_s <= MAX_DURATION_S,
+            "duration_s",
+            self.duration_s,
+            "must be in (0, 604800] seconds",
+        )?;
+        require(
+            (1..=1_000_000).contains(&self.market.tick_size),
+            "market.tick_size",
+            self.market.tick_size,
+            "must be in [1, 1000000]",
+        )?;
+        require(
+            (1..=1_000_000).contains(&self.market.lot_size),
+            "market.lot_size",
+            self.market.lot_size,
+            "must be in [1, 1000000]",
+        )?;
+        self.fundamental.validate("fundamental")?;
+        self.news.validate("news")?;
+        let a = &self.agents;
+        if let Some(p) = &a.market_maker {
+            p.latency.validate("agents.market_maker.latency")?;
+            p.params.validate("agents.market_maker")?;
+        }
+        if let Some(p) = &a.informed {
+            p.latency.validate("agents.informed.latency")?;
+            p.params.validate("agents.informed")?;
+        }
+        if let Some(p) = &a.noise {
+            p.latency.validate("agents.noise.latency")?;
+            p.params.validate("agents.noise")?;
+        }
+        if let Some(p) = &a.arbitrageur {
+            p.latency.validate("agents.arbitrageur.latency")?;
+            p.params.validate("agents.arbitrageur")?;
+        }
+        let total = self.agent_count();
+        require(
+            (1..=MAX_AGENTS).contains(&total),
+            "agents",
+            total,
+            "the total count must be in [1, 1000000]",
+        )?;
+        self.leakage.validate("leakage")
+    }
+
+    /// Total number of agents.
+    pub fn agent_count(&self) -> u64 {
+        let a = &self.agents;
+        [
+            a.market_maker.as_ref().map(|p| p.count),
+            a.informed.as_ref().map(|p| p.count),
+            a.noise.as_ref().map(|p| p.count),
+            a.arbitrageur.as_ref().map(|p| p.count),
+        ]
+        .into_iter()
+        .flatten()
+        .map(u64::from)
+        .sum()
+    }
+
+    /// The end of a run.
+    pub fn horizon(&self) -> SimTime {
+        SimTime::ZERO + Duration((self.duration_s * 1e9).round() as u64)
+    }
+}
