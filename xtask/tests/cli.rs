@@ -122,3 +122,66 @@ fn malformed_files_are_refused_with_line_numbers() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing.csv"));
     fs::remove_dir_all(root).unwrap();
 }
+
+#[test]
+fn run_writes_a_bundle_and_refuses_bad_scenarios() {
+    let root = scratch("run");
+    let out = root.join("out");
+    let o = xtask(&[
+        "run",
+        "--seed",
+        "9",
+        "--out",
+        out.to_str().unwrap(),
+        "--events",
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout.contains("scenario `default` seed 9:"), "{stdout}");
+    for f in [
+        "events.csv",
+        "fills.csv",
+        "fundamental.csv",
+        "metrics.json",
+        "manifest.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+
+    let shipped =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/default.toml"))
+            .unwrap();
+    let cases = [
+        (
+            "rate_per_s = 0.5",
+            "rate_per_s = -1.0",
+            "`agents.noise.rate_per_s` = -1: must be in (0, 1e6]",
+        ),
+        ("seed = 42", "seed = 42\nsede = 1", "unknown field `sede`"),
+        ("duration_s = 300.0", "duration_s = \"long\"", "duration_s"),
+    ];
+    for (from, to, needle) in cases {
+        let bad = root.join("bad.toml");
+        fs::write(&bad, shipped.replace(from, to)).unwrap();
+        let never = root.join("never");
+        let o = xtask(&[
+            "run",
+            "--scenario",
+            bad.to_str().unwrap(),
+            "--out",
+            never.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains(needle) && stderr.contains("bad.toml"),
+            "{stderr}"
+        );
+        assert!(!never.exists());
+    }
+    fs::remove_dir_all(root).unwrap();
+}

@@ -12,18 +12,18 @@ pub enum ArtifactError {
     OutputNotAFolder(PathBuf),
     #[error("invalid file name {0:?} inside a bundle (plain names only)")]
     InvalidFileName(String),
-    #[error("{action} {path}: {source}")]
+    #[error("{action} {path}: {cause}")]
     Io {
         action: &'static str,
         path: PathBuf,
-        source: io::Error,
+        cause: io::Error,
     },
-    #[error("writing CSV {path}: {source}")]
-    Csv { path: PathBuf, source: csv::Error },
-    #[error("writing JSON {path}: {source}")]
+    #[error("writing CSV {path}: {cause}")]
+    Csv { path: PathBuf, cause: csv::Error },
+    #[error("writing JSON {path}: {cause}")]
     Json {
         path: PathBuf,
-        source: serde_json::Error,
+        cause: serde_json::Error,
     },
 }
 
@@ -31,10 +31,10 @@ fn io_err<'a>(
     action: &'static str,
     path: &'a Path,
 ) -> impl FnOnce(io::Error) -> ArtifactError + 'a {
-    move |source| ArtifactError::Io {
+    move |cause| ArtifactError::Io {
         action,
         path: path.to_owned(),
-        source,
+        cause,
     }
 }
 
@@ -121,9 +121,9 @@ impl BundleWriter {
         let mut w = csv::WriterBuilder::new()
             .has_headers(false)
             .from_writer(Vec::new());
-        let csv_err = |source| ArtifactError::Csv {
+        let csv_err = |cause| ArtifactError::Csv {
             path: path.clone(),
-            source,
+            cause,
         };
         w.write_record(header).map_err(csv_err)?;
         for row in rows {
@@ -132,7 +132,7 @@ impl BundleWriter {
         let bytes = w.into_inner().map_err(|e| ArtifactError::Io {
             action: "flushing",
             path: path.clone(),
-            source: e.into_error(),
+            cause: e.into_error(),
         })?;
         self.write(name, &bytes)
     }
@@ -143,9 +143,9 @@ impl BundleWriter {
         name: &str,
         value: &T,
     ) -> Result<(), ArtifactError> {
-        let mut bytes = serde_json::to_vec_pretty(value).map_err(|source| ArtifactError::Json {
+        let mut bytes = serde_json::to_vec_pretty(value).map_err(|cause| ArtifactError::Json {
             path: self.staging.join(name),
-            source,
+            cause,
         })?;
         bytes.push(b'\n');
         self.write(name, &bytes)
@@ -188,7 +188,7 @@ fn check_destination(dest: &Path, force: bool) -> Result<(), ArtifactError> {
         Err(e) => Err(ArtifactError::Io {
             action: "inspecting",
             path: dest.to_owned(),
-            source: e,
+            cause: e,
         }),
         Ok(m) if !m.is_dir() => Err(ArtifactError::OutputNotAFolder(dest.to_owned())),
         Ok(_) => {

@@ -194,15 +194,15 @@ pub fn replay(requests: &[TimedRequest], config: ClobConfig) -> ReplayResult {
 
 #[derive(Debug, Error)]
 pub enum ReplayError {
-    #[error("reading {path}: {source}")]
+    #[error("reading {path}: {cause}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("{path}:{line}: {message}", line = .source.line, message = .source.message)]
+    #[error("{path}:{line}: {message}", line = .cause.line, message = .cause.message)]
     OrderFile {
         path: PathBuf,
-        source: OrderFileError,
+        cause: OrderFileError,
     },
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
@@ -237,13 +237,13 @@ struct Summary {
 /// Reads `orders`, replays it and writes `fills.csv`, `book.csv`, `rejects.csv`, `events.csv` and
 /// `manifest.json` into `out`, atomically. On a malformed file nothing is written.
 pub fn replay_file(orders: &Path, out: &Path, force: bool) -> Result<ReplayResult, ReplayError> {
-    let bytes = std::fs::read(orders).map_err(|source| ReplayError::Read {
+    let bytes = std::fs::read(orders).map_err(|cause| ReplayError::Read {
         path: orders.to_owned(),
-        source,
+        cause,
     })?;
-    let requests = parse_order_file(bytes.as_slice()).map_err(|source| ReplayError::OrderFile {
+    let requests = parse_order_file(bytes.as_slice()).map_err(|cause| ReplayError::OrderFile {
         path: orders.to_owned(),
-        source,
+        cause,
     })?;
     let config = ClobConfig::default();
     let result = replay(&requests, config);

@@ -5,7 +5,7 @@
 
 mod population;
 
-pub use population::Population;
+pub use population::{Population, Populations};
 
 use crate::agents::{ArbitrageurConfig, InformedConfig, MarketMakerConfig, NoiseConfig};
 use crate::core::config_error::{ConfigError, require};
@@ -63,23 +63,20 @@ fn clob() -> MechanismKind {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Agents {
-    pub market_maker: Option<Population<MarketMakerConfig>>,
-    pub informed: Option<Population<InformedConfig>>,
-    pub noise: Option<Population<NoiseConfig>>,
-    pub arbitrageur: Option<Population<ArbitrageurConfig>>,
+    pub market_maker: Option<Populations<MarketMakerConfig>>,
+    pub informed: Option<Populations<InformedConfig>>,
+    pub noise: Option<Populations<NoiseConfig>>,
+    pub arbitrageur: Option<Populations<ArbitrageurConfig>>,
 }
 
 #[derive(Debug, Error)]
 pub enum ScenarioError {
-    #[error("reading scenario {file}: {source}")]
-    Read {
-        file: String,
-        source: std::io::Error,
-    },
+    #[error("reading scenario {file}: {cause}")]
+    Read { file: String, cause: std::io::Error },
     #[error("scenario {file}: {message}")]
     Parse { file: String, message: String },
-    #[error("scenario {file}: {source}")]
-    Invalid { file: String, source: ConfigError },
+    #[error("scenario {file}: {cause}")]
+    Invalid { file: String, cause: ConfigError },
 }
 
 impl Scenario {
@@ -92,9 +89,9 @@ impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        let text = std::fs::read_to_string(path).map_err(|cause| ScenarioError::Read {
             file: file.clone(),
-            source,
+            cause,
         })?;
         Scenario::from_toml(&text, &file)
     }
@@ -107,9 +104,9 @@ impl Scenario {
         })?;
         scenario
             .validate()
-            .map_err(|source| ScenarioError::Invalid {
+            .map_err(|cause| ScenarioError::Invalid {
                 file: file.to_owned(),
-                source,
+                cause,
             })?;
         Ok(scenario)
     }
@@ -144,22 +141,18 @@ impl Scenario {
         self.fundamental.validate("fundamental")?;
         self.news.validate("news")?;
         let a = &self.agents;
-        if let Some(p) = &a.market_maker {
-            p.latency.validate("agents.market_maker.latency")?;
-            p.params.validate("agents.market_maker")?;
-        }
-        if let Some(p) = &a.informed {
-            p.latency.validate("agents.informed.latency")?;
-            p.params.validate("agents.informed")?;
-        }
-        if let Some(p) = &a.noise {
-            p.latency.validate("agents.noise.latency")?;
-            p.params.validate("agents.noise")?;
-        }
-        if let Some(p) = &a.arbitrageur {
-            p.latency.validate("agents.arbitrageur.latency")?;
-            p.params.validate("agents.arbitrageur")?;
-        }
+        validate_populations(
+            &a.market_maker,
+            "agents.market_maker",
+            MarketMakerConfig::validate,
+        )?;
+        validate_populations(&a.informed, "agents.informed", InformedConfig::validate)?;
+        validate_populations(&a.noise, "agents.noise", NoiseConfig::validate)?;
+        validate_populations(
+            &a.arbitrageur,
+            "agents.arbitrageur",
+            ArbitrageurConfig::validate,
+        )?;
         let total = self.agent_count();
         require(
             (1..=MAX_AGENTS).contains(&total),
@@ -174,14 +167,13 @@ impl Scenario {
     pub fn agent_count(&self) -> u64 {
         let a = &self.agents;
         [
-            a.market_maker.as_ref().map(|p| p.count),
-            a.informed.as_ref().map(|p| p.count),
-            a.noise.as_ref().map(|p| p.count),
-            a.arbitrageur.as_ref().map(|p| p.count),
+            a.market_maker.as_ref().map(Populations::count),
+            a.informed.as_ref().map(Populations::count),
+            a.noise.as_ref().map(Populations::count),
+            a.arbitrageur.as_ref().map(Populations::count),
         ]
         .into_iter()
         .flatten()
-        .map(u64::from)
         .sum()
     }
 
@@ -189,4 +181,20 @@ impl Scenario {
     pub fn horizon(&self) -> SimTime {
         SimTime::ZERO + Duration((self.duration_s * 1e9).round() as u64)
     }
+}
+
+fn validate_populations<C>(
+    populations: &Option<Populations<C>>,
+    base: &str,
+    validate: fn(&C, &str) -> Result<(), ConfigError>,
+) -> Result<(), ConfigError> {
+    for (i, group) in populations.iter().flat_map(|p| p.groups.iter().enumerate()) {
+        let path = populations
+            .as_ref()
+            .expect("iterating its groups")
+            .path(base, i);
+        group.latency.validate(&format!("{path}.latency"))?;
+        validate(&group.params, &path)?;
+    }
+    Ok(())
 }

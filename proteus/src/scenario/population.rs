@@ -43,3 +43,66 @@ impl<'de, C: DeserializeOwned> Deserialize<'de> for Population<C> {
         })
     }
 }
+
+/// One or more populations of the same agent type: `[agents.noise]` (a table) or
+/// `[[agents.noise]]` (an array of tables, e.g. fast and slow arbitrageurs). Agents are indexed
+/// within their role across the populations, in file order.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Populations<C> {
+    pub groups: Vec<Population<C>>,
+    #[serde(skip)]
+    pub(crate) written_as_array: bool,
+}
+
+impl<C> Populations<C> {
+    pub fn single(p: Population<C>) -> Self {
+        Populations {
+            groups: vec![p],
+            written_as_array: false,
+        }
+    }
+
+    /// Total agents over all groups.
+    pub fn count(&self) -> u64 {
+        self.groups.iter().map(|g| u64::from(g.count)).sum()
+    }
+
+    /// The field path of group `i` under `base`, as the user wrote it.
+    pub fn path(&self, base: &str, i: usize) -> String {
+        if self.written_as_array {
+            format!("{base}[{i}]")
+        } else {
+            base.to_owned()
+        }
+    }
+}
+
+impl<'de, C: DeserializeOwned> Deserialize<'de> for Populations<C> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match toml::Value::deserialize(deserializer)? {
+            toml::Value::Array(items) => {
+                let groups = items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        Population::deserialize(v)
+                            .map_err(|e| D::Error::custom(format!("in group {i}: {}", e.message())))
+                    })
+                    .collect::<Result<_, _>>()?;
+                Ok(Populations {
+                    groups,
+                    written_as_array: true,
+                })
+            }
+            v @ toml::Value::Table(_) => {
+                let p = Population::deserialize(v).map_err(|e| D::Error::custom(e.message()))?;
+                Ok(Populations::single(p))
+            }
+            other => Err(D::Error::custom(format!(
+                "expected a table or an array of tables, found {}",
+                other.type_str()
+            ))),
+        }
+    }
+}

@@ -22,7 +22,7 @@ use crate::core::{AgentId, Duration, EventQueue, OrderId, RepetitionSeed, Role, 
 use crate::execution::{AgentWire, Field, LatencyProfile, LeakagePolicy, Parties};
 use crate::info::{FundamentalPath, NewsSchedule, SignalConfig};
 use crate::mechanisms::{Clob, OrderKind, Output, Request};
-use crate::scenario::Scenario;
+use crate::scenario::{Population, Populations, Scenario};
 use rand_distr::{Distribution, Exp, StandardNormal};
 
 /// Options of one run that do not change its results.
@@ -114,21 +114,25 @@ impl Simulation {
             };
         let root = |role: Role, i: u32| seed.stream(&format!("agent/{}/{i}", role.as_str()));
         let a = &sc.agents;
-        if let Some(p) = &a.market_maker {
-            for i in 0..p.count {
-                let mm = MarketMaker::new(p.params.clone(), initial);
+        let mut index = 0;
+        for g in groups(&a.market_maker) {
+            for _ in 0..g.count {
+                let mm = MarketMaker::new(g.params.clone(), initial);
                 add(
                     Role::MarketMaker,
-                    i,
-                    &p.latency,
+                    index,
+                    &g.latency,
                     AnyAgent::MarketMaker(mm),
                     None,
                 );
+                index += 1;
             }
         }
-        if let Some(p) = &a.informed {
-            for i in 0..p.count {
-                let c = &p.params;
+        index = 0;
+        for g in groups(&a.informed) {
+            for _ in 0..g.count {
+                let c = &g.params;
+                let root = root(Role::Informed, index);
                 let informed = Informed {
                     signal: c.signal,
                     observe: (c.observe_rate_per_s > 0.0).then(|| {
@@ -137,26 +141,33 @@ impl Simulation {
                             c.observe_noise_ticks,
                         )
                     }),
-                    signal_noise: root(Role::Informed, i).child("signal"),
-                    observe_clock: root(Role::Informed, i).child("observe_clock"),
-                    observe_noise: root(Role::Informed, i).child("observe_noise"),
+                    signal_noise: root.child("signal"),
+                    observe_clock: root.child("observe_clock"),
+                    observe_noise: root.child("observe_noise"),
                 };
                 let agent = AnyAgent::Informed(InformedTrader::new(c.clone()));
-                add(Role::Informed, i, &p.latency, agent, Some(informed));
+                add(Role::Informed, index, &g.latency, agent, Some(informed));
+                index += 1;
             }
         }
-        if let Some(p) = &a.noise {
-            for i in 0..p.count {
-                let agent =
-                    AnyAgent::Noise(NoiseTrader::new(p.params.clone(), &root(Role::Noise, i)));
-                add(Role::Noise, i, &p.latency, agent, None);
+        index = 0;
+        for g in groups(&a.noise) {
+            for _ in 0..g.count {
+                let agent = AnyAgent::Noise(NoiseTrader::new(
+                    g.params.clone(),
+                    &root(Role::Noise, index),
+                ));
+                add(Role::Noise, index, &g.latency, agent, None);
+                index += 1;
             }
         }
-        if let Some(p) = &a.arbitrageur {
-            for i in 0..p.count {
+        index = 0;
+        for g in groups(&a.arbitrageur) {
+            for _ in 0..g.count {
                 let agent =
-                    AnyAgent::Arbitrageur(LatencyArbitrageur::new(p.params.clone(), initial));
-                add(Role::Arbitrageur, i, &p.latency, agent, None);
+                    AnyAgent::Arbitrageur(LatencyArbitrageur::new(g.params.clone(), initial));
+                add(Role::Arbitrageur, index, &g.latency, agent, None);
+                index += 1;
             }
         }
 
@@ -338,6 +349,7 @@ impl Simulation {
                     self.queue.schedule(at, Event::Arrive { request });
                 }
                 Action::WakeAt(t, token) => {
+                    self.record(now, t, agent, "timer", "wake", None);
                     self.queue.schedule(t, Event::Wake { agent, token });
                 }
             }
@@ -455,4 +467,9 @@ impl Simulation {
             });
         }
     }
+}
+
+/// The groups of an optional role, in file order.
+fn groups<C>(p: &Option<Populations<C>>) -> impl Iterator<Item = &Population<C>> {
+    p.iter().flat_map(|p| p.groups.iter())
 }

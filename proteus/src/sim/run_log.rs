@@ -33,7 +33,7 @@ pub struct MessageRecord {
     pub sent: SimTime,
     pub delivered: SimTime,
     pub agent: AgentId,
-    /// `request`, `report`, `news`, `signal` or `wake`.
+    /// `request`, `report`, `news`, `signal` or `timer` (a wake-up the agent set itself).
     pub channel: &'static str,
     /// What it was, e.g. `limit`, `cancel`, `fill`, `rested`.
     pub kind: &'static str,

@@ -1,0 +1,142 @@
+//! Scenario files: the built-in default, the shipped files, and every way a user can get one
+//! wrong (each error names the file, the field path, the value and what is allowed).
+
+use proteus::scenario::{DEFAULT_SCENARIO_TOML, Scenario};
+use std::path::Path;
+
+fn scenarios_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
+}
+
+#[test]
+fn built_in_default_is_the_shipped_file() {
+    let shipped = std::fs::read_to_string(scenarios_dir().join("default.toml")).unwrap();
+    assert_eq!(shipped, DEFAULT_SCENARIO_TOML);
+    let sc = Scenario::default_scenario();
+    assert_eq!(sc.id, "default");
+    assert_eq!(sc.agent_count(), 2 + 5 + 50 + 2);
+}
+
+#[test]
+fn every_shipped_scenario_is_valid() {
+    let mut n = 0;
+    for entry in std::fs::read_dir(scenarios_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            n += 1;
+        }
+    }
+    assert!(n >= 2, "default and rmsc04-like at least");
+}
+
+#[test]
+fn rmsc04_like_is_sized_like_abides_reference_market() {
+    let sc = Scenario::load(&scenarios_dir().join("rmsc04-like.toml")).unwrap();
+    let a = &sc.agents;
+    assert_eq!(a.noise.as_ref().unwrap().count(), 1000);
+    assert_eq!(a.informed.as_ref().unwrap().count(), 100);
+    assert_eq!(a.market_maker.as_ref().unwrap().count(), 2);
+    assert_eq!(a.arbitrageur.as_ref().unwrap().count(), 12);
+    assert_eq!(sc.duration_s, 6.5 * 3600.0);
+}
+
+/// The default scenario with `from` replaced by `to` (which must occur exactly once).
+fn edited(from: &str, to: &str) -> String {
+    assert_eq!(DEFAULT_SCENARIO_TOML.matches(from).count(), 1, "{from}");
+    DEFAULT_SCENARIO_TOML.replace(from, to)
+}
+
+fn error_of(text: &str) -> String {
+    Scenario::from_toml(text, "my.toml")
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn out_of_range_values_name_the_field_value_and_range() {
+    let cases = [
+        (
+            "rate_per_s = 0.5",
+            "rate_per_s = -2.0",
+            "scenario my.toml: `agents.noise.rate_per_s` = -2: must be in (0, 1e6]",
+        ),
+        (
+            "duration_s = 300.0",
+            "duration_s = 0.0",
+            "scenario my.toml: `duration_s` = 0: must be in (0, 604800] seconds",
+        ),
+        (
+            "marketable_prob = 0.3",
+            "marketable_prob = 1.5",
+            "`agents.noise.marketable_prob` = 1.5: must be in [0, 1]",
+        ),
+        (
+            "inventory_limit = 100",
+            "inventory_limit = 2",
+            "`agents.market_maker.inventory_limit` = 2: must be >= quote_size",
+        ),
+        (
+            "tick_size = 1",
+            "tick_size = 0",
+            "`market.tick_size` = 0: must be in [1, 1000000]",
+        ),
+        (
+            "step_ns = 100_000_000",
+            "step_ns = 0",
+            "`fundamental.step_ns` = 0",
+        ),
+        (
+            "rate_per_s = 0.05",
+            "rate_per_s = -0.05",
+            "`news.rate_per_s` = -0.05",
+        ),
+        (
+            "latency.ack = { kind = \"constant\", ns = 1_000_000 }",
+            "latency.ack = { kind = \"uniform\", min_ns = 5, max_ns = 1 }",
+            "`agents.informed.latency.ack.max_ns` = 1",
+        ),
+        (
+            "noise_std_ticks = 2.0",
+            "noise_std_ticks = -1.0",
+            "`agents.informed.signal.noise_std_ticks` = -1",
+        ),
+    ];
+    for (from, to, needle) in cases {
+        let e = error_of(&edited(from, to));
+        assert!(e.contains(needle), "{to}: got {e}");
+    }
+}
+
+#[test]
+fn unknown_and_missing_fields_are_refused() {
+    let e = error_of(&edited("count = 50", "count = 50\nrate_per_min = 3.0"));
+    assert!(e.contains("my.toml") && e.contains("rate_per_min"), "{e}");
+    let e = error_of(&edited("seed = 42", "seed = 42\nsede = 1"));
+    assert!(e.contains("unknown field `sede`"), "{e}");
+    let e = error_of(&edited("quote_size = 5\n", ""));
+    assert!(e.contains("quote_size"), "{e}");
+    let e = error_of(&edited("kind = \"clob\"", "kind = \"dark_pool\""));
+    assert!(e.contains("dark_pool"), "{e}");
+    let e = error_of("this is not toml");
+    assert!(e.starts_with("scenario my.toml:"), "{e}");
+}
+
+#[test]
+fn arrays_of_populations_index_within_the_role() {
+    let text = edited("[agents.arbitrageur]", "[[agents.arbitrageur]]")
+        + "\n[[agents.arbitrageur]]\ncount = 3\nthreshold_ticks = 1.0\nmax_size = -1\n"
+        + "latency = { submit = { kind = \"constant\", ns = 1 }, ack = { kind = \"constant\", ns = 1 }, market_data = { kind = \"constant\", ns = 1 } }\n";
+    let e = error_of(&text);
+    assert!(e.contains("`agents.arbitrageur[1].max_size` = -1"), "{e}");
+    let ok = Scenario::from_toml(&text.replace("max_size = -1", "max_size = 4"), "x").unwrap();
+    assert_eq!(ok.agents.arbitrageur.unwrap().count(), 5);
+}
+
+#[test]
+fn missing_file_is_named() {
+    let e = Scenario::load(Path::new("/nonexistent/s.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("/nonexistent/s.toml"), "{e}");
+}
