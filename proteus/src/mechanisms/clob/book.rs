@@ -52,6 +52,15 @@ impl Clob {
     /// # Panics
     /// If `tick_size` or `lot_size` is not positive.
     pub fn new(config: ClobConfig) -> Self {
+        Clob::with_capacity(config, 0, 0)
+    }
+
+    /// A book with room for `resting` simultaneously resting orders and `ids` distinct order
+    /// ids over its life before it allocates again.
+    ///
+    /// # Panics
+    /// If `tick_size` or `lot_size` is not positive.
+    pub fn with_capacity(config: ClobConfig, resting: usize, ids: usize) -> Self {
         assert!(
             config.tick_size > 0,
             "tick_size must be positive, got {}",
@@ -64,8 +73,8 @@ impl Clob {
         );
         Clob {
             config,
-            arena: OrderArena::new(),
-            registry: OrderRegistry::default(),
+            arena: OrderArena::with_capacity(resting),
+            registry: OrderRegistry::with_capacity(ids),
             bids: Ladder::new(Side::Buy),
             asks: Ladder::new(Side::Sell),
         }

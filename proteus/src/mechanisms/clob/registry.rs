@@ -38,6 +38,12 @@ pub(super) struct OrderRegistry {
 }
 
 impl OrderRegistry {
+    pub fn with_capacity(ids: usize) -> Self {
+        OrderRegistry {
+            ids: HashMap::with_capacity_and_hasher(ids, Default::default()),
+        }
+    }
+
     pub fn status(&self, id: OrderId) -> IdStatus {
         match self.ids.get(&id) {
             None => IdStatus::Unknown,
