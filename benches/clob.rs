@@ -68,7 +68,7 @@ fn config() -> ClobConfig {
 }
 
 fn book_with(requests: &[Request]) -> Clob {
-    let mut book = Clob::with_capacity(config(), 4 * N, 16 * N);
+    let mut book = Clob::new(config());
     let mut out = Vec::with_capacity(64);
     for &r in requests {
         out.clear();
@@ -97,7 +97,7 @@ fn bench_insert(c: &mut Criterion) {
     group.throughput(Throughput::Elements(N as u64));
     group.bench_function("insert", |b| {
         b.iter_batched(
-            || Clob::with_capacity(config(), N, N),
+            || Clob::new(config()),
             |mut book| {
                 black_box(replay(&mut book, &adds));
                 book

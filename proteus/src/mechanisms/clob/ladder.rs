@@ -10,6 +10,7 @@
 use super::arena::{Handle, OrderArena};
 use super::level::PriceLevel;
 use crate::mechanisms::types::{Price, Qty, Side};
+use std::cmp::Ordering;
 
 #[derive(Debug)]
 pub(super) struct Ladder {
@@ -35,16 +36,18 @@ impl Ladder {
     }
 
     fn search(&self, price: Price) -> Result<usize, usize> {
+        const NEAR_TOUCH: usize = 8;
         let rank = self.rank(price);
-        // Most lookups are at or next to the touch; check it before bisecting.
-        match self.levels.last() {
-            Some(best) if best.price == price => return Ok(self.levels.len() - 1),
-            Some(best) if self.rank(best.price) < rank => return Err(self.levels.len()),
-            None => return Err(0),
-            _ => {}
+        // Most lookups are within a few levels of the touch: walk those before bisecting.
+        let near = self.levels.len().saturating_sub(NEAR_TOUCH);
+        for i in (near..self.levels.len()).rev() {
+            match self.rank(self.levels[i].price).cmp(&rank) {
+                Ordering::Equal => return Ok(i),
+                Ordering::Less => return Err(i + 1),
+                Ordering::Greater => {}
+            }
         }
-        self.levels
-            .binary_search_by(|l| self.rank(l.price).cmp(&rank))
+        self.levels[..near].binary_search_by(|l| self.rank(l.price).cmp(&rank))
     }
 
     pub fn best(&self) -> Option<&PriceLevel> {
