@@ -58,10 +58,25 @@ impl Ladder {
         self.levels.last_mut()
     }
 
-    /// Drops the best level; it must be empty.
-    pub fn pop_best(&mut self) {
-        let level = self.levels.pop();
-        debug_assert!(level.is_some_and(|l| l.is_empty()));
+    /// Removes the oldest order of the best level from the book and frees its slot, dropping the
+    /// level if it empties. There must be a best level.
+    pub fn pop_oldest_best(&mut self, arena: &mut OrderArena) {
+        let level = self.levels.last_mut().expect("a best level");
+        let h = level.head;
+        level.unlink(arena, h);
+        if level.is_empty() {
+            self.levels.pop();
+        }
+        arena.remove(h);
+    }
+
+    /// Takes `by` lots off the oldest order of the best level, which keeps a positive quantity.
+    pub fn reduce_oldest_best(&mut self, arena: &mut OrderArena, by: Qty) {
+        let level = self.levels.last_mut().expect("a best level");
+        let node = arena.get_mut(level.head);
+        debug_assert!(by > 0 && by < node.qty);
+        node.qty -= by;
+        level.qty -= by;
     }
 
     /// Levels from best to worst.
