@@ -14,7 +14,8 @@ use std::cmp::Ordering;
 
 #[derive(Debug)]
 pub(super) struct Ladder {
-    side: Side,
+    /// +1 for bids, -1 for asks: `rank = price * sign`.
+    sign: i64,
     /// Worst first, best last.
     levels: Vec<PriceLevel>,
 }
@@ -22,21 +23,18 @@ pub(super) struct Ladder {
 impl Ladder {
     pub fn new(side: Side) -> Self {
         Ladder {
-            side,
+            sign: side.sign(),
             levels: Vec::new(),
         }
     }
 
     /// Larger is better for this side.
     fn rank(&self, price: Price) -> i64 {
-        match self.side {
-            Side::Buy => price,
-            Side::Sell => -price,
-        }
+        price * self.sign
     }
 
     fn search(&self, price: Price) -> Result<usize, usize> {
-        const NEAR_TOUCH: usize = 8;
+        const NEAR_TOUCH: usize = 4;
         let rank = self.rank(price);
         // Most lookups are within a few levels of the touch: walk those before bisecting.
         let near = self.levels.len().saturating_sub(NEAR_TOUCH);
