@@ -1090,3 +1090,45 @@ fn freed_slots_are_reused_without_mixing_orders_up() {
     assert_eq!(b.order(OrderId(1001)), Some(resting(1001, B, Sell, 101, 2)));
     assert_eq!(b.order(OrderId(1)), None);
 }
+
+#[test]
+fn deep_books_stay_sorted_as_levels_come_and_go() {
+    let mut b = book();
+    // 40 bid and 40 ask levels, created in a scrambled order (17 is coprime with 40).
+    for i in 0..40u64 {
+        let step = (i * 17) % 40;
+        setup(
+            &mut b,
+            &[
+                limit(i, A, Buy, 1 + step as i64, 1),
+                limit(100 + i, B, Sell, 41 + step as i64, 1),
+            ],
+        );
+    }
+    let bids: Vec<(Price, Qty)> = (1..=40).rev().map(|p| (p, 1)).collect();
+    let asks: Vec<(Price, Qty)> = (41..=80).map(|p| (p, 1)).collect();
+    check("bid depth", &b.depth(Buy, 100), &bids);
+    check("ask depth", &b.depth(Sell, 100), &asks);
+    // Remove every third bid level from deep in the book, then re-add one of them.
+    for i in (0..40u64).step_by(3) {
+        setup(&mut b, &[cancel(i, A)]);
+    }
+    setup(&mut b, &[limit(1000, C, Buy, 1, 2)]);
+    let expected: Vec<(Price, Qty)> = (1..=40)
+        .rev()
+        .filter(|p| ((p - 1) * 33) % 40 % 3 != 0 || *p == 1)
+        .map(|p| (p, if p == 1 { 2 } else { 1 }))
+        .collect();
+    check("bid depth after cancels", &b.depth(Buy, 100), &expected);
+    // A buy through the whole ask side fills every level in price order.
+    let out = send(&mut b, market(2000, C, Buy, 40));
+    let fills: Vec<Price> = out
+        .iter()
+        .filter_map(|o| match o {
+            Output::Fill(f) => Some(f.price),
+            _ => None,
+        })
+        .collect();
+    check("fill prices", &fills, &(41..=80).collect::<Vec<_>>());
+    assert_eq!(b.best_ask(), None);
+}

@@ -655,15 +655,11 @@ impl Audit {
                     } else {
                         l.amended_down -= delta;
                     }
-                    assert_eq!(
-                        kept_priority,
-                        delta <= 0
-                            && before[&id].price
-                                == match request {
-                                    Request::Amend { price, .. } => price,
-                                    _ => panic!("amended by {request:?}"),
-                                }
-                    );
+                    let Request::Amend { price, .. } = request else {
+                        panic!("amended by {request:?}");
+                    };
+                    let same_price = before[&id].price == price;
+                    assert_eq!(kept_priority, same_price && delta <= 0, "{output:?}");
                     if !kept_priority {
                         self.queued_at.insert(id, self.clock);
                     }

@@ -35,9 +35,9 @@ pub(super) struct OrderArena {
 }
 
 impl OrderArena {
-    pub fn new() -> Self {
+    pub fn with_capacity(orders: usize) -> Self {
         OrderArena {
-            nodes: Vec::new(),
+            nodes: Vec::with_capacity(orders),
             free_head: NIL,
             live: 0,
         }

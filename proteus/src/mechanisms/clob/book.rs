@@ -52,6 +52,15 @@ impl Clob {
     /// # Panics
     /// If `tick_size` or `lot_size` is not positive.
     pub fn new(config: ClobConfig) -> Self {
+        Clob::with_capacity(config, 0, 0)
+    }
+
+    /// A book with room for `resting` simultaneously resting orders and `ids` distinct order
+    /// ids over its life before it allocates again.
+    ///
+    /// # Panics
+    /// If `tick_size` or `lot_size` is not positive.
+    pub fn with_capacity(config: ClobConfig, resting: usize, ids: usize) -> Self {
         assert!(
             config.tick_size > 0,
             "tick_size must be positive, got {}",
@@ -64,8 +73,8 @@ impl Clob {
         );
         Clob {
             config,
-            arena: OrderArena::new(),
-            registry: OrderRegistry::default(),
+            arena: OrderArena::with_capacity(resting),
+            registry: OrderRegistry::with_capacity(ids),
             bids: Ladder::new(Side::Buy),
             asks: Ladder::new(Side::Sell),
         }
@@ -324,6 +333,15 @@ impl Clob {
             Side::Buy => asks,
             Side::Sell => bids,
         };
+        let cancel_taker = |qty: Qty, out: &mut Vec<Output>| {
+            out.push(Output::Cancelled {
+                id: taker.id,
+                trader: taker.trader,
+                qty,
+                reason: CancelReason::SelfTrade,
+            });
+            Taken::SelfTradeCancelled
+        };
         while qty > 0 {
             let Some(level) = makers.best_mut() else {
                 break;
@@ -331,34 +349,33 @@ impl Clob {
             if !crosses(taker.side, taker.limit, level.price) {
                 break;
             }
-            let h = level.head;
-            let maker = *arena.get(h);
-            if maker.trader == taker.trader && config.self_trade != SelfTradePrevention::Allow {
-                let policy = config.self_trade;
-                if policy != SelfTradePrevention::CancelTaking {
-                    level.unlink(arena, h);
-                    if level.is_empty() {
-                        makers.pop_best();
+            let price = level.price;
+            let maker = *arena.get(level.head);
+            if maker.trader == taker.trader {
+                let cancel_maker =
+                    |makers: &mut Ladder, arena: &mut OrderArena, out: &mut Vec<Output>| {
+                        makers.pop_oldest_best(arena);
+                        out.push(Output::Cancelled {
+                            id: maker.id,
+                            trader: maker.trader,
+                            qty: maker.qty,
+                            reason: CancelReason::SelfTrade,
+                        });
+                    };
+                match config.self_trade {
+                    SelfTradePrevention::Allow => {}
+                    SelfTradePrevention::CancelTaking => return cancel_taker(qty, out),
+                    SelfTradePrevention::CancelResting => {
+                        cancel_maker(makers, arena, out);
+                        registry.close(maker.id);
+                        continue;
                     }
-                    arena.remove(h);
-                    registry.close(maker.id);
-                    out.push(Output::Cancelled {
-                        id: maker.id,
-                        trader: maker.trader,
-                        qty: maker.qty,
-                        reason: CancelReason::SelfTrade,
-                    });
+                    SelfTradePrevention::CancelBoth => {
+                        cancel_maker(makers, arena, out);
+                        registry.close(maker.id);
+                        return cancel_taker(qty, out);
+                    }
                 }
-                if policy == SelfTradePrevention::CancelResting {
-                    continue;
-                }
-                out.push(Output::Cancelled {
-                    id: taker.id,
-                    trader: taker.trader,
-                    qty,
-                    reason: CancelReason::SelfTrade,
-                });
-                return Taken::SelfTradeCancelled;
             }
             let traded = qty.min(maker.qty);
             out.push(Output::Fill(Fill {
@@ -367,20 +384,15 @@ impl Clob {
                 taker: taker.trader,
                 maker: maker.trader,
                 taker_side: taker.side,
-                price: level.price,
+                price,
                 qty: traded,
             }));
             qty -= traded;
             if traded == maker.qty {
-                level.unlink(arena, h);
-                if level.is_empty() {
-                    makers.pop_best();
-                }
-                arena.remove(h);
+                makers.pop_oldest_best(arena);
                 registry.close(maker.id);
             } else {
-                arena.get_mut(h).qty -= traded;
-                level.qty -= traded;
+                makers.reduce_oldest_best(arena, traded);
             }
         }
         Taken::Rest(qty)

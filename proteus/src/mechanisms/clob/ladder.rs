@@ -10,10 +10,12 @@
 use super::arena::{Handle, OrderArena};
 use super::level::PriceLevel;
 use crate::mechanisms::types::{Price, Qty, Side};
+use std::cmp::Ordering;
 
 #[derive(Debug)]
 pub(super) struct Ladder {
-    side: Side,
+    /// +1 for bids, -1 for asks: `rank = price * sign`.
+    sign: i64,
     /// Worst first, best last.
     levels: Vec<PriceLevel>,
 }
@@ -21,30 +23,29 @@ pub(super) struct Ladder {
 impl Ladder {
     pub fn new(side: Side) -> Self {
         Ladder {
-            side,
+            sign: side.sign(),
             levels: Vec::new(),
         }
     }
 
     /// Larger is better for this side.
     fn rank(&self, price: Price) -> i64 {
-        match self.side {
-            Side::Buy => price,
-            Side::Sell => -price,
-        }
+        price * self.sign
     }
 
     fn search(&self, price: Price) -> Result<usize, usize> {
+        const NEAR_TOUCH: usize = 4;
         let rank = self.rank(price);
-        // Most lookups are at or next to the touch; check it before bisecting.
-        match self.levels.last() {
-            Some(best) if best.price == price => return Ok(self.levels.len() - 1),
-            Some(best) if self.rank(best.price) < rank => return Err(self.levels.len()),
-            None => return Err(0),
-            _ => {}
+        // Most lookups are within a few levels of the touch: walk those before bisecting.
+        let near = self.levels.len().saturating_sub(NEAR_TOUCH);
+        for i in (near..self.levels.len()).rev() {
+            match self.rank(self.levels[i].price).cmp(&rank) {
+                Ordering::Equal => return Ok(i),
+                Ordering::Less => return Err(i + 1),
+                Ordering::Greater => {}
+            }
         }
-        self.levels
-            .binary_search_by(|l| self.rank(l.price).cmp(&rank))
+        self.levels[..near].binary_search_by(|l| self.rank(l.price).cmp(&rank))
     }
 
     pub fn best(&self) -> Option<&PriceLevel> {
@@ -55,10 +56,25 @@ impl Ladder {
         self.levels.last_mut()
     }
 
-    /// Drops the best level; it must be empty.
-    pub fn pop_best(&mut self) {
-        let level = self.levels.pop();
-        debug_assert!(level.is_some_and(|l| l.is_empty()));
+    /// Removes the oldest order of the best level from the book and frees its slot, dropping the
+    /// level if it empties. There must be a best level.
+    pub fn pop_oldest_best(&mut self, arena: &mut OrderArena) {
+        let level = self.levels.last_mut().expect("a best level");
+        let h = level.head;
+        level.unlink(arena, h);
+        if level.is_empty() {
+            self.levels.pop();
+        }
+        arena.remove(h);
+    }
+
+    /// Takes `by` lots off the oldest order of the best level, which keeps a positive quantity.
+    pub fn reduce_oldest_best(&mut self, arena: &mut OrderArena, by: Qty) {
+        let level = self.levels.last_mut().expect("a best level");
+        let node = arena.get_mut(level.head);
+        debug_assert!(by > 0 && by < node.qty);
+        node.qty -= by;
+        level.qty -= by;
     }
 
     /// Levels from best to worst.
