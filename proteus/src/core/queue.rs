@@ -59,7 +59,11 @@ impl<E> EventQueue<E> {
     }
 
     pub fn with_capacity(cap: usize) -> Self {
-        EventQueue { heap: BinaryHeap::with_capacity(cap), next_seq: 0, now: SimTime::ZERO }
+        EventQueue {
+            heap: BinaryHeap::with_capacity(cap),
+            next_seq: 0,
+            now: SimTime::ZERO,
+        }
     }
 
     /// Schedules `event` at `time`. Scheduling in the past (before the last popped event) is a

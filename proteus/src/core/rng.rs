@@ -74,7 +74,11 @@ pub fn validate_stream_name(name: &str) -> Result<(), CoreError> {
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b))
         });
-    if ok { Ok(()) } else { Err(CoreError::InvalidStreamName(name.to_owned())) }
+    if ok {
+        Ok(())
+    } else {
+        Err(CoreError::InvalidStreamName(name.to_owned()))
+    }
 }
 
 /// A named, reproducible random stream. Implements `rand_core::Rng`, so every `rand` and
@@ -111,7 +115,10 @@ impl Stream {
 
 impl fmt::Debug for Stream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Stream").field("seed", &self.seed).field("name", &self.name).finish()
+        f.debug_struct("Stream")
+            .field("seed", &self.seed)
+            .field("name", &self.name)
+            .finish()
     }
 }
 
@@ -146,7 +153,10 @@ mod tests {
         let a = RepetitionSeed::derive(7, "default", 3);
         let b = RepetitionSeed::derive(7, "default", 3);
         assert_eq!(a, b);
-        assert_eq!(draws(&mut a.stream("fundamental"), 5), draws(&mut b.stream("fundamental"), 5));
+        assert_eq!(
+            draws(&mut a.stream("fundamental"), 5),
+            draws(&mut b.stream("fundamental"), 5)
+        );
     }
 
     #[test]
@@ -160,7 +170,10 @@ mod tests {
     #[test]
     fn scenario_id_is_length_prefixed() {
         // Without the length prefix, ("ab", rep) and ("a", ...) could collide on shifted bytes.
-        assert_ne!(RepetitionSeed::derive(1, "ab", 0), RepetitionSeed::derive(1, "a", 0));
+        assert_ne!(
+            RepetitionSeed::derive(1, "ab", 0),
+            RepetitionSeed::derive(1, "a", 0)
+        );
     }
 
     #[test]
@@ -185,7 +198,10 @@ mod tests {
         let _ = draws(&mut parent, 17);
         let mut child = parent.child("3");
         assert_eq!(child.name(), "agent/noise/3");
-        assert_eq!(draws(&mut child, 4), draws(&mut seed.stream("agent/noise/3"), 4));
+        assert_eq!(
+            draws(&mut child, 4),
+            draws(&mut seed.stream("agent/noise/3"), 4)
+        );
     }
 
     #[test]
@@ -199,7 +215,12 @@ mod tests {
 
     #[test]
     fn stream_names_are_validated() {
-        for ok in ["fundamental", "agent/noise/3/arrivals", "latency/agent/7", "a.b-c_d"] {
+        for ok in [
+            "fundamental",
+            "agent/noise/3/arrivals",
+            "latency/agent/7",
+            "a.b-c_d",
+        ] {
             assert!(validate_stream_name(ok).is_ok(), "{ok}");
         }
         for bad in ["", "/a", "a/", "a//b", "Agent", "a b", "é"] {

@@ -7,12 +7,16 @@ use std::fmt;
 use std::ops::{Add, Sub};
 
 /// A point in simulated time, in nanoseconds since the start of the run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct SimTime(pub u64);
 
 /// A span of simulated time, in nanoseconds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Duration(pub u64);
 
@@ -95,6 +99,9 @@ mod tests {
         assert_eq!(Duration::from_secs(2).as_nanos(), 2_000_000_000);
         assert_eq!(SimTime(5) + Duration(7), SimTime(12));
         assert_eq!(SimTime(12) - SimTime(5), Duration(7));
-        assert_eq!(SimTime(u64::MAX).saturating_add(Duration(1)), SimTime(u64::MAX));
+        assert_eq!(
+            SimTime(u64::MAX).saturating_add(Duration(1)),
+            SimTime(u64::MAX)
+        );
     }
 }

@@ -31,7 +31,11 @@ pub fn golden_specs() -> Vec<GoldenSpec> {
         name: "run-clob-default-10s",
         describe: "10 s of the default scenario under the CLOB, with the event log",
         make: |out| {
-            let opts = RunBundleOptions { events: true, force: true, repetition: 0 };
+            let opts = RunBundleOptions {
+                events: true,
+                force: true,
+                repetition: 0,
+            };
             write_run_bundle(&default_10s(), out, &opts).map(|_| ())
         },
     }]
@@ -91,8 +95,14 @@ pub fn describe_change(name: &str, old: &[u8], new: &[u8]) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(i) = (0..la.len().max(lb.len())).find(|&i| la.get(i) != lb.get(i)) {
         lines.push(format!("first difference at line {}:", i + 1));
-        lines.push(format!("  golden: {}", la.get(i).unwrap_or(&"<end of file>")));
-        lines.push(format!("  now:    {}", lb.get(i).unwrap_or(&"<end of file>")));
+        lines.push(format!(
+            "  golden: {}",
+            la.get(i).unwrap_or(&"<end of file>")
+        ));
+        lines.push(format!(
+            "  now:    {}",
+            lb.get(i).unwrap_or(&"<end of file>")
+        ));
     }
     if la.len() != lb.len() {
         lines.push(format!("line count {} -> {}", la.len(), lb.len()));
@@ -114,7 +124,10 @@ fn json_changes(old: &Value, new: &Value) -> Vec<String> {
         match (a.get(k), b.get(k)) {
             (Some(x), Some(y)) if x == y => {}
             (Some(Value::Number(x)), Some(Value::Number(y))) => {
-                let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
+                let (x, y) = (
+                    x.as_f64().unwrap_or(f64::NAN),
+                    y.as_f64().unwrap_or(f64::NAN),
+                );
                 let rel = if x != 0.0 {
                     format!("{:+.3}%", (y - x) / x.abs() * 100.0)
                 } else {
@@ -140,7 +153,11 @@ fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
     match v {
         Value::Object(m) => {
             for (k, x) in m {
-                let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 flatten(&p, x, out);
             }
         }
@@ -165,7 +182,10 @@ mod tests {
         let new = br#"{"metrics":{"trades":110.0,"volume_lots":10.0,"vwap":5.0},"missing":{}}"#;
         assert_eq!(
             describe_change("metrics.json", old, new),
-            ["metrics.trades: 100 -> 110 (+10.000%)", "metrics.vwap: (new) -> 5.0"]
+            [
+                "metrics.trades: 100 -> 110 (+10.000%)",
+                "metrics.vwap: (new) -> 5.0"
+            ]
         );
     }
 

@@ -74,7 +74,10 @@ impl TimeInForce {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderKind {
-    Limit { price: Price, tif: TimeInForce },
+    Limit {
+        price: Price,
+        tif: TimeInForce,
+    },
     /// Takes liquidity at any price; the unfilled rest is cancelled (never rests).
     Market,
 }
@@ -213,14 +216,38 @@ pub struct Fill {
 #[serde(rename_all = "snake_case")]
 pub enum Output {
     /// The request passed validation (new orders, cancels and amends alike).
-    Accepted { id: OrderId, trader: AgentId },
-    Rejected { id: OrderId, trader: AgentId, reason: RejectReason },
+    Accepted {
+        id: OrderId,
+        trader: AgentId,
+    },
+    Rejected {
+        id: OrderId,
+        trader: AgentId,
+        reason: RejectReason,
+    },
     Fill(Fill),
     /// `qty` open lots left the book (or never joined it) without trading.
-    Cancelled { id: OrderId, trader: AgentId, qty: Qty, reason: CancelReason },
+    Cancelled {
+        id: OrderId,
+        trader: AgentId,
+        qty: Qty,
+        reason: CancelReason,
+    },
     /// The order now rests at `price` with `qty` open lots; `kept_priority` tells whether it kept
     /// its place in the queue.
-    Amended { id: OrderId, trader: AgentId, price: Price, qty: Qty, kept_priority: bool },
+    Amended {
+        id: OrderId,
+        trader: AgentId,
+        price: Price,
+        qty: Qty,
+        kept_priority: bool,
+    },
     /// `qty` lots of order `id` joined the book at `price` (after any immediate fills).
-    Rested { id: OrderId, trader: AgentId, side: Side, price: Price, qty: Qty },
+    Rested {
+        id: OrderId,
+        trader: AgentId,
+        side: Side,
+        price: Price,
+        qty: Qty,
+    },
 }
