@@ -2,6 +2,7 @@
 //! logic lives here. One module per command, each a small struct with `run`.
 
 mod ci;
+mod golden;
 mod replay;
 mod run;
 
@@ -26,6 +27,8 @@ enum Command {
     Ci(ci::Ci),
     /// Run one seeded simulation of a scenario and write its bundle.
     Run(run::Run),
+    /// Check (or re-bless) the committed golden bundles under golden/.
+    Golden(golden::Golden),
     /// Feed an order file to the CLOB and write fills, the final book and rejects.
     Replay(replay::Replay),
 }
@@ -34,6 +37,7 @@ fn main() {
     let cli = Cli::parse();
     let result: Result<()> = match cli.command {
         Command::Ci(c) => c.run(),
+        Command::Golden(c) => c.run(),
         Command::Replay(c) => c.run(),
         Command::Run(c) => c.run(),
     };
