@@ -40,9 +40,10 @@ impl Ci {
                 "test",
                 "--workspace",
                 "--all-targets",
-                "--locked",
                 "--check",
                 "--unreferenced=reject",
+                "--",
+                "--locked",
             ],
         ));
         steps.push((
