@@ -42,8 +42,6 @@ impl Ci {
                 "--all-targets",
                 "--check",
                 "--unreferenced=reject",
-                "--",
-                "--locked",
             ],
         ));
         steps.push((
