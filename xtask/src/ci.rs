@@ -1,6 +1,7 @@
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// Proptest cases per property when CI runs (the default elsewhere is 256).
@@ -11,6 +12,33 @@ pub struct Ci {
     /// Skip fmt and clippy (tests only).
     #[arg(long)]
     tests_only: bool,
+}
+
+/// Passed and failed counts summed over every `test result:` line a step printed.
+#[derive(Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+}
+
+impl Tally {
+    fn read(&mut self, line: &str) {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            return;
+        };
+        for part in rest.split(';') {
+            let mut words = part.split_whitespace().rev();
+            let (Some(label), Some(n)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let Ok(n) = n.parse::<u64>() else { continue };
+            match label {
+                "passed" => self.passed += n,
+                "failed" => self.failed += n,
+                _ => {}
+            }
+        }
+    }
 }
 
 impl Ci {
@@ -34,6 +62,10 @@ impl Ci {
             ));
         }
         steps.push((
+            "doc tests",
+            vec!["test", "--workspace", "--doc", "--locked"],
+        ));
+        steps.push((
             "tests (snapshots in check mode, unreferenced snapshots rejected)",
             vec![
                 "insta",
@@ -45,15 +77,24 @@ impl Ci {
             ],
         ));
         steps.push((
-            "doc tests",
-            vec!["test", "--workspace", "--doc", "--locked"],
+            "golden artifacts",
+            vec![
+                "run",
+                "--quiet",
+                "--locked",
+                "--package",
+                "xtask",
+                "--",
+                "golden",
+                "--check",
+            ],
         ));
 
-        if Command::new("cargo")
+        let insta_ok = Command::new("cargo")
             .args(["insta", "--version"])
             .output()
-            .map_or(true, |o| !o.status.success())
-        {
+            .is_ok_and(|o| o.status.success());
+        if !insta_ok {
             bail!(
                 "cargo-insta is not installed; install it with `cargo install --locked cargo-insta` \
                  (`.ci/run` does this for you)"
@@ -61,16 +102,25 @@ impl Ci {
         }
         let cases =
             std::env::var("PROPTEST_CASES").unwrap_or_else(|_| CI_PROPTEST_CASES.to_owned());
+        let mut tally = Tally::default();
         for (name, args) in steps {
             let t = Instant::now();
             eprintln!("==> {name}: cargo {}", args.join(" "));
-            let status = Command::new("cargo")
+            let mut child = Command::new("cargo")
                 .args(&args)
                 .current_dir(&root)
                 .env("PROPTEST_CASES", &cases)
                 .env("INSTA_UPDATE", "no")
-                .status()
+                .stdout(Stdio::piped())
+                .spawn()
                 .with_context(|| format!("running cargo {}", args.join(" ")))?;
+            let stdout = child.stdout.take().expect("piped");
+            for line in BufReader::new(stdout).lines() {
+                let line = line.context("reading the step's output")?;
+                tally.read(&line);
+                println!("{line}");
+            }
+            let status = child.wait()?;
             if !status.success() {
                 bail!(
                     "step `{name}` failed ({status}); run `cargo {}` to reproduce",
@@ -83,6 +133,7 @@ impl Ci {
             "ci: all steps passed in {:.1}s (PROPTEST_CASES={cases})",
             started.elapsed().as_secs_f64()
         );
+        println!("{} passed, {} failed", tally.passed, tally.failed);
         Ok(())
     }
 }
