@@ -36,6 +36,37 @@ pub enum LatencyDist {
 }
 
 impl LatencyDist {
+    /// The same law with every time parameter multiplied by `factor` (rounded to the nearest
+    /// nanosecond); shape parameters are unchanged. Used by scenario grids (`latency_scale`).
+    pub fn scaled(&self, factor: f64) -> LatencyDist {
+        let s = |ns: u64| (ns as f64 * factor).round() as u64;
+        match *self {
+            LatencyDist::Constant { ns } => LatencyDist::Constant { ns: s(ns) },
+            LatencyDist::Uniform { min_ns, max_ns } => LatencyDist::Uniform {
+                min_ns: s(min_ns),
+                max_ns: s(max_ns),
+            },
+            LatencyDist::Lognormal {
+                median_ns,
+                sigma,
+                cap_ns,
+            } => LatencyDist::Lognormal {
+                median_ns: s(median_ns),
+                sigma,
+                cap_ns: s(cap_ns),
+            },
+            LatencyDist::Pareto {
+                scale_ns,
+                shape,
+                cap_ns,
+            } => LatencyDist::Pareto {
+                scale_ns: s(scale_ns),
+                shape,
+                cap_ns: s(cap_ns),
+            },
+        }
+    }
+
     pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
         let f = |name| field_path(path, name);
         match *self {
@@ -119,6 +150,15 @@ pub struct LatencyProfile {
 }
 
 impl LatencyProfile {
+    /// Every channel scaled by `factor` (see [`LatencyDist::scaled`]).
+    pub fn scaled(&self, factor: f64) -> LatencyProfile {
+        LatencyProfile {
+            submit: self.submit.scaled(factor),
+            ack: self.ack.scaled(factor),
+            market_data: self.market_data.scaled(factor),
+        }
+    }
+
     /// The same constant delay on all three channels.
     pub fn constant(ns: u64) -> Self {
         let d = LatencyDist::Constant { ns };

@@ -1,6 +1,7 @@
 //! Experiments: what the command line runs. For now, a single seeded run written as a bundle.
 
 pub mod golden;
+pub mod pack;
 mod run_bundle;
 
 pub use run_bundle::{

@@ -3,8 +3,10 @@
 //! Unknown keys are refused; every number is range-checked; an error names the file, the field
 //! path (e.g. `agents.noise.rate_per_s`), the bad value and what is allowed.
 
+mod grid;
 mod population;
 
+pub use grid::{Cell, GridConfig};
 pub use population::{Population, Populations};
 
 use crate::agents::{ArbitrageurConfig, InformedConfig, MarketMakerConfig, NoiseConfig};
@@ -45,6 +47,9 @@ pub struct Scenario {
     /// Overrides of the default leakage (visibility) policy, per mechanism and field.
     #[serde(default)]
     pub leakage: LeakageConfig,
+    /// The cells a baseline pack runs (one cell, the scenario itself, when absent).
+    #[serde(default)]
+    pub grid: GridConfig,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -160,7 +165,8 @@ impl Scenario {
             total,
             "the total count must be in [1, 1000000]",
         )?;
-        self.leakage.validate("leakage")
+        self.leakage.validate("leakage")?;
+        self.grid.validate("grid", self)
     }
 
     /// Total number of agents.

@@ -1,0 +1,303 @@
+//! A pack: many runs (cells × mechanisms × repetitions) executed in parallel, collected in index
+//! order, keeping per-run metrics only (never event logs), optionally checkpointed so an
+//! interrupted pack can resume.
+//!
+//! Architecture invariant: the records of a pack are identical, byte for byte once written, for
+//! any number of threads and whether or not it was interrupted and resumed: each run depends only
+//! on its (cell, mechanism, repetition), and results are placed by index, not by finishing order.
+
+use crate::artifacts::sha256_hex;
+use crate::scenario::Scenario;
+use crate::sim::{self, RunOptions};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use thiserror::Error;
+
+/// Which run of a pack: indices into the plan's cells and mechanisms, and the repetition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RunKey {
+    pub cell: usize,
+    pub mechanism: usize,
+    pub repetition: u64,
+}
+
+/// What a pack keeps of one run: its flat metrics and the reasons for missing ones.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub key: RunKey,
+    pub metrics: BTreeMap<String, f64>,
+    pub missing: BTreeMap<String, String>,
+    pub events: u64,
+}
+
+/// Everything a pack runs: `scenarios[cell][mechanism]` are fully resolved scenarios.
+#[derive(Clone, Debug, Serialize)]
+pub struct PackPlan {
+    pub cell_labels: Vec<String>,
+    pub mechanism_labels: Vec<String>,
+    pub scenarios: Vec<Vec<Scenario>>,
+    pub repetitions: u64,
+}
+
+impl PackPlan {
+    pub fn run_count(&self) -> u64 {
+        (self.cell_labels.len() * self.mechanism_labels.len()) as u64 * self.repetitions
+    }
+
+    /// The run with flat index `i` (cell-major, then mechanism, then repetition).
+    pub fn key(&self, i: u64) -> RunKey {
+        let per_cell = self.mechanism_labels.len() as u64 * self.repetitions;
+        RunKey {
+            cell: (i / per_cell) as usize,
+            mechanism: ((i % per_cell) / self.repetitions) as usize,
+            repetition: i % self.repetitions,
+        }
+    }
+
+    /// A digest of the plan, so a checkpoint is only reused by the same plan.
+    pub fn fingerprint(&self) -> String {
+        sha256_hex(&serde_json::to_vec(self).expect("a plan serializes"))
+    }
+}
+
+/// Runs one run of the plan.
+pub fn run_one(plan: &PackPlan, key: RunKey) -> RunRecord {
+    let sc = &plan.scenarios[key.cell][key.mechanism];
+    let log = sim::run(sc, key.repetition, RunOptions::default());
+    let m = super::run_metrics(&log);
+    RunRecord {
+        key,
+        metrics: m.metrics,
+        missing: m.missing,
+        events: log.events_processed,
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum PackError {
+    #[error("building a thread pool of {threads} threads: {cause}")]
+    Threads { threads: usize, cause: String },
+    #[error("{action} {path}: {cause}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        cause: std::io::Error,
+    },
+    #[error(
+        "checkpoint {path} belongs to another pack (different scenario, grid, mechanisms or \
+         repetitions); remove it or run without --resume"
+    )]
+    ForeignCheckpoint { path: PathBuf },
+}
+
+/// Where finished runs are kept while a pack runs, one small JSON file per run, each written
+/// atomically, so an interrupted pack can resume with `--resume`.
+pub struct Checkpoint {
+    dir: PathBuf,
+}
+
+impl Checkpoint {
+    /// Opens (resume) or starts afresh the checkpoint folder `dir` for `plan`.
+    pub fn open(dir: &Path, plan: &PackPlan, resume: bool) -> Result<Checkpoint, PackError> {
+        let io = |action, cause| PackError::Io {
+            action,
+            path: dir.to_owned(),
+            cause,
+        };
+        let stamp = dir.join("plan.sha256");
+        let fp = plan.fingerprint();
+        if dir.exists() && !resume {
+            fs::remove_dir_all(dir).map_err(|e| io("removing stale checkpoint", e))?;
+        }
+        if dir.exists() {
+            let old = fs::read_to_string(&stamp).unwrap_or_default();
+            if old.trim() != fp {
+                return Err(PackError::ForeignCheckpoint {
+                    path: dir.to_owned(),
+                });
+            }
+        } else {
+            fs::create_dir_all(dir).map_err(|e| io("creating checkpoint", e))?;
+            fs::write(&stamp, &fp).map_err(|e| io("writing checkpoint stamp", e))?;
+        }
+        Ok(Checkpoint {
+            dir: dir.to_owned(),
+        })
+    }
+
+    fn path(&self, i: u64) -> PathBuf {
+        self.dir.join(format!("run-{i:08}.json"))
+    }
+
+    /// A finished run, if it was saved intact.
+    fn load(&self, i: u64, key: RunKey) -> Option<RunRecord> {
+        let bytes = fs::read(self.path(i)).ok()?;
+        let rec: RunRecord = serde_json::from_slice(&bytes).ok()?;
+        (rec.key == key).then_some(rec)
+    }
+
+    fn save(&self, i: u64, rec: &RunRecord) -> Result<(), PackError> {
+        let path = self.path(i);
+        let tmp = path.with_extension("tmp");
+        let io = |action, cause| PackError::Io {
+            action,
+            path: path.clone(),
+            cause,
+        };
+        fs::write(&tmp, serde_json::to_vec(rec).expect("a record serializes"))
+            .map_err(|e| io("writing", e))?;
+        fs::rename(&tmp, &path).map_err(|e| io("publishing", e))
+    }
+
+    /// Removes the checkpoint (after the pack's bundle is safely written).
+    pub fn remove(self) -> Result<(), PackError> {
+        fs::remove_dir_all(&self.dir).map_err(|cause| PackError::Io {
+            action: "removing checkpoint",
+            path: self.dir.clone(),
+            cause,
+        })
+    }
+}
+
+/// Runs every run of `plan` on `threads` threads (0: all cores), calling `progress(done, total)`
+/// after each; with a checkpoint, reuses runs already saved there and saves new ones.
+pub fn run_pack(
+    plan: &PackPlan,
+    threads: usize,
+    checkpoint: Option<&Checkpoint>,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Vec<RunRecord>, PackError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| PackError::Threads {
+            threads,
+            cause: e.to_string(),
+        })?;
+    let total = plan.run_count();
+    let done = AtomicU64::new(0);
+    pool.install(|| {
+        (0..total)
+            .into_par_iter()
+            .map(|i| {
+                let key = plan.key(i);
+                let rec = match checkpoint.and_then(|c| c.load(i, key)) {
+                    Some(rec) => rec,
+                    None => {
+                        let rec = run_one(plan, key);
+                        if let Some(c) = checkpoint {
+                            c.save(i, &rec)?;
+                        }
+                        rec
+                    }
+                };
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                Ok(rec)
+            })
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(reps: u64) -> PackPlan {
+        let mut sc = Scenario::default_scenario();
+        sc.duration_s = 5.0;
+        PackPlan {
+            cell_labels: vec!["a".into(), "b".into()],
+            mechanism_labels: vec!["clob".into()],
+            scenarios: vec![
+                vec![sc.clone()],
+                vec![sc.for_cell(&crate::scenario::Cell {
+                    informed_count: Some(0),
+                    latency_scale: None,
+                })],
+            ],
+            repetitions: reps,
+        }
+    }
+
+    #[test]
+    fn keys_enumerate_cell_major() {
+        let p = plan(3);
+        let keys: Vec<_> = (0..p.run_count()).map(|i| p.key(i)).collect();
+        assert_eq!(keys.len(), 6);
+        assert_eq!(
+            keys[0],
+            RunKey {
+                cell: 0,
+                mechanism: 0,
+                repetition: 0
+            }
+        );
+        assert_eq!(
+            keys[2],
+            RunKey {
+                cell: 0,
+                mechanism: 0,
+                repetition: 2
+            }
+        );
+        assert_eq!(
+            keys[3],
+            RunKey {
+                cell: 1,
+                mechanism: 0,
+                repetition: 0
+            }
+        );
+    }
+
+    #[test]
+    fn one_thread_and_two_threads_agree() {
+        let p = plan(3);
+        let a = run_pack(&p, 1, None, &|_, _| {}).unwrap();
+        let b = run_pack(&p, 2, None, &|_, _| {}).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(
+            a.iter().map(|r| r.key).collect::<Vec<_>>(),
+            (0..6).map(|i| p.key(i)).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn resume_reuses_saved_runs_and_refuses_foreign_checkpoints() {
+        let dir = std::env::temp_dir().join(format!("proteus-ckpt-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let p = plan(2);
+        let full = run_pack(&p, 2, None, &|_, _| {}).unwrap();
+        // Simulate an interrupted pack: two runs saved, one of them tampered with.
+        let c = Checkpoint::open(&dir, &p, false).unwrap();
+        c.save(0, &full[0]).unwrap();
+        let mut fake = full[1].clone();
+        fake.events = 999_999;
+        c.save(1, &fake).unwrap();
+        let resumed = run_pack(
+            &p,
+            2,
+            Some(&Checkpoint::open(&dir, &p, true).unwrap()),
+            &|_, _| {},
+        )
+        .unwrap();
+        assert_eq!(resumed[0], full[0]);
+        assert_eq!(
+            resumed[1].events, 999_999,
+            "a saved run is reused, not re-run"
+        );
+        assert_eq!(resumed[2..], full[2..]);
+        assert!(matches!(
+            Checkpoint::open(&dir, &plan(3), true),
+            Err(PackError::ForeignCheckpoint { .. })
+        ));
+        // Without --resume the stale checkpoint is discarded.
+        let fresh = Checkpoint::open(&dir, &p, false).unwrap();
+        assert!(fresh.load(1, p.key(1)).is_none());
+        fresh.remove().unwrap();
+    }
+}
