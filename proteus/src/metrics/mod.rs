@@ -121,6 +121,8 @@ pub enum MetricsError {
         agent: u32,
         agents: usize,
     },
+    #[error("run log: {accounts} accounts for {agents} agents")]
+    AccountCount { accounts: usize, agents: usize },
     #[error("run log: agent {agent}'s account is {logged:?} but its fills add up to {replayed:?}")]
     LedgerMismatch {
         agent: u32,
@@ -141,6 +143,12 @@ pub fn compute(log: &RunLog) -> Result<MetricRecord, MetricsError> {
 pub fn compute_with(log: &RunLog, config: &MetricsConfig) -> Result<MetricRecord, MetricsError> {
     check_log(log)?;
     let record = replay(log, config, &REPLAY_ORDER)?;
+    if log.accounts.len() != log.agents.len() {
+        return Err(MetricsError::AccountCount {
+            accounts: log.accounts.len(),
+            agents: log.agents.len(),
+        });
+    }
     for (a, logged) in log.agents.iter().zip(&log.accounts) {
         let replayed = record.pnl_by_agent[a.id.0 as usize].account();
         if replayed != *logged {

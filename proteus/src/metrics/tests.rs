@@ -590,6 +590,19 @@ fn a_ledger_that_disagrees_with_the_fills_is_an_error() {
 }
 
 #[test]
+fn a_log_without_an_account_per_agent_is_an_error() {
+    let mut log = market_maker_log();
+    log.accounts.pop();
+    assert_eq!(
+        compute(&log),
+        Err(MetricsError::AccountCount {
+            accounts: 2,
+            agents: 3
+        })
+    );
+}
+
+#[test]
 fn a_log_out_of_time_order_is_an_error() {
     let mut log = market_maker_log();
     log.quotes.swap(1, 2);
