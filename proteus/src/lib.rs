@@ -9,6 +9,7 @@ pub mod execution;
 pub mod experiments;
 pub mod info;
 pub mod mechanisms;
+pub mod metrics;
 pub mod replay;
 pub mod scenario;
 pub mod sim;

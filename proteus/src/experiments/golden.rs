@@ -4,8 +4,7 @@
 //! `cargo xtask golden --check` regenerates every bundle of [`golden_specs`] into a temporary
 //! folder and compares it, file by file, with `golden/`; `--bless` rewrites `golden/`.
 
-use crate::artifacts::ArtifactError;
-use crate::experiments::{RunBundleOptions, write_run_bundle};
+use crate::experiments::{RunBundleError, RunBundleOptions, write_run_bundle};
 use crate::scenario::Scenario;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -16,7 +15,7 @@ use std::path::Path;
 pub struct GoldenSpec {
     pub name: &'static str,
     pub describe: &'static str,
-    pub make: fn(&Path) -> Result<(), ArtifactError>,
+    pub make: fn(&Path) -> Result<(), RunBundleError>,
 }
 
 fn default_10s() -> Scenario {

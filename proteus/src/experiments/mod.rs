@@ -5,5 +5,5 @@ pub mod pack;
 mod run_bundle;
 
 pub use run_bundle::{
-    RUN_SCHEMA_VERSION, RunBundleOptions, RunSummary, run_metrics, write_run_bundle,
+    RUN_SCHEMA_VERSION, RunBundleError, RunBundleOptions, RunSummary, write_run_bundle,
 };

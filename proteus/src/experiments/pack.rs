@@ -7,6 +7,7 @@
 //! on its (cell, mechanism, repetition), and results are placed by index, not by finishing order.
 
 use crate::artifacts::sha256_hex;
+use crate::metrics::{self, MetricsError};
 use crate::scenario::Scenario;
 use crate::sim::{self, RunOptions};
 use rayon::prelude::*;
@@ -64,21 +65,23 @@ impl PackPlan {
     }
 }
 
-/// Runs one run of the plan.
-pub fn run_one(plan: &PackPlan, key: RunKey) -> RunRecord {
+/// Runs one run of the plan; its log is dropped as soon as its metrics are computed.
+pub fn run_one(plan: &PackPlan, key: RunKey) -> Result<RunRecord, PackError> {
     let sc = &plan.scenarios[key.cell][key.mechanism];
     let log = sim::run(sc, key.repetition, RunOptions::default());
-    let m = super::run_metrics(&log);
-    RunRecord {
+    let m = metrics::compute(&log).map_err(|cause| PackError::Metrics { key, cause })?;
+    Ok(RunRecord {
         key,
         metrics: m.metrics,
         missing: m.missing,
         events: log.events_processed,
-    }
+    })
 }
 
 #[derive(Debug, Error)]
 pub enum PackError {
+    #[error("metrics of run {key:?}: {cause}")]
+    Metrics { key: RunKey, cause: MetricsError },
     #[error("building a thread pool of {threads} threads: {cause}")]
     Threads { threads: usize, cause: String },
     #[error("{action} {path}: {cause}")]
@@ -188,7 +191,7 @@ pub fn run_pack(
                 let rec = match checkpoint.and_then(|c| c.load(i, key)) {
                     Some(rec) => rec,
                     None => {
-                        let rec = run_one(plan, key);
+                        let rec = run_one(plan, key)?;
                         if let Some(c) = checkpoint {
                             c.save(i, &rec)?;
                         }

@@ -1,15 +1,17 @@
 //! The run bundle: one seeded run of a scenario written as a folder anyone can reproduce.
 //!
 //! Files: `manifest.json` (schema, crate version, resolved scenario, seeds, SHA-256 of every
-//! other file), `fills.csv`, `fundamental.csv`, `metrics.json`, and `events.csv` on request.
+//! other file), `fills.csv`, `fundamental.csv`, `metrics.json` (the record of
+//! [`crate::metrics::compute`], defined in `docs/metrics.md`), and `events.csv` on request.
 
 use crate::artifacts::{ArtifactError, BundleWriter, FileDigest};
-use crate::core::{RepetitionSeed, Role};
+use crate::core::RepetitionSeed;
+use crate::metrics::{self, MetricsError};
 use crate::scenario::Scenario;
-use crate::sim::{self, RunLog, RunOptions};
+use crate::sim::{self, RunOptions};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use thiserror::Error;
 
 /// Schema of the run bundle; bumped only on purpose, with a note in `docs/artifacts.md`.
 pub const RUN_SCHEMA_VERSION: u32 = 1;
@@ -99,84 +101,13 @@ const EVENT_COLUMNS: [&str; 7] = [
     "order_id",
 ];
 
-/// `metrics.json`: a flat map of metric name to number, and the reasons for missing ones.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct RunMetrics {
-    pub schema_version: u32,
-    pub metrics: BTreeMap<String, f64>,
-    pub missing: BTreeMap<String, String>,
-    pub pnl_by_agent: Vec<AgentPnl>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct AgentPnl {
-    pub agent: u32,
-    pub role: Role,
-    pub index: u32,
-    pub position: i64,
-    pub cash_ticks: i128,
-    pub pnl_ticks: f64,
-}
-
-/// Volume, trades and PnL by agent and role, marked to the final fundamental.
-pub fn run_metrics(log: &RunLog) -> RunMetrics {
-    let v = log.final_fundamental();
-    let mut metrics = BTreeMap::new();
-    let mut missing = BTreeMap::new();
-    let volume: i64 = log.fills.iter().map(|f| f.qty).sum();
-    metrics.insert("trades".to_owned(), log.fills.len() as f64);
-    metrics.insert("volume_lots".to_owned(), volume as f64);
-    metrics.insert("final_fundamental_ticks".to_owned(), v);
-    if volume > 0 {
-        let notional: i128 = log
-            .fills
-            .iter()
-            .map(|f| f.price as i128 * f.qty as i128)
-            .sum();
-        metrics.insert("vwap_ticks".to_owned(), notional as f64 / volume as f64);
-    } else {
-        missing.insert("vwap_ticks".to_owned(), "no trades".to_owned());
-    }
-    let pnl_by_agent: Vec<AgentPnl> = log
-        .agents
-        .iter()
-        .zip(&log.accounts)
-        .map(|(a, acc)| AgentPnl {
-            agent: a.id.0,
-            role: a.role,
-            index: a.index,
-            position: acc.position,
-            cash_ticks: acc.cash,
-            pnl_ticks: acc.cash as f64 + acc.position as f64 * v,
-        })
-        .collect();
-    for role in Role::ALL {
-        let (mut cash, mut pos, mut n) = (0i128, 0i64, 0u32);
-        for p in pnl_by_agent.iter().filter(|p| p.role == role) {
-            cash += p.cash_ticks;
-            pos += p.position;
-            n += 1;
-        }
-        if n > 0 {
-            // Sum exact integers first, mark once: the role totals then add up to the market's.
-            metrics.insert(
-                format!("pnl_{}_ticks", role.as_str()),
-                cash as f64 + pos as f64 * v,
-            );
-        }
-    }
-    let cash: i128 = log.accounts.iter().map(|a| a.cash).sum();
-    let pos: i64 = log.accounts.iter().map(|a| a.position).sum();
-    metrics.insert(
-        "accounting_total_pnl_ticks".to_owned(),
-        cash as f64 + pos as f64 * v,
-    );
-    RunMetrics {
-        schema_version: RUN_SCHEMA_VERSION,
-        metrics,
-        missing,
-        pnl_by_agent,
-    }
+/// Why a run bundle could not be written.
+#[derive(Debug, Error)]
+pub enum RunBundleError {
+    #[error(transparent)]
+    Artifact(#[from] ArtifactError),
+    #[error("computing the run's metrics: {0}")]
+    Metrics(#[from] MetricsError),
 }
 
 /// Runs `scenario` once and writes its bundle to `out`, atomically.
@@ -184,7 +115,7 @@ pub fn write_run_bundle(
     scenario: &Scenario,
     out: &Path,
     options: &RunBundleOptions,
-) -> Result<RunSummary, ArtifactError> {
+) -> Result<RunSummary, RunBundleError> {
     // Refuse a non-empty destination before spending time on the run.
     let mut w = BundleWriter::create(out, options.force)?;
     let log = sim::run(
@@ -231,7 +162,7 @@ pub fn write_run_bundle(
             }),
         )?;
     }
-    w.write_json("metrics.json", &run_metrics(&log))?;
+    w.write_json("metrics.json", &metrics::compute(&log)?)?;
     let manifest = Manifest {
         schema_version: RUN_SCHEMA_VERSION,
         kind: "run",

@@ -12,7 +12,9 @@ mod quote_board;
 mod run_log;
 
 pub use quote_board::QuoteBoard;
-pub use run_log::{Account, AgentInfo, FillRecord, MessageRecord, RunLog};
+pub use run_log::{
+    Account, AgentInfo, FillRecord, MessageRecord, RequestKind, RequestRecord, RunLog,
+};
 
 use crate::agents::{
     Action, Agent, AgentCtx, AnyAgent, InformedTrader, LatencyArbitrageur, MarketMaker,
@@ -362,7 +364,15 @@ impl Simulation {
         self.log.requests += 1;
         let mut outputs = std::mem::take(&mut self.outputs);
         outputs.clear();
+        // For the metrics: the quote the request met, and what an amend started from.
+        let quote_before = self.last_top;
+        let open_before = match request {
+            Request::Amend { id, .. } => self.venue.order(id).map(|o| o.qty),
+            _ => None,
+        };
         self.venue.handle(request, &mut outputs);
+        let record = RequestRecord::new(now, &request, open_before, &outputs);
+        self.log.venue_requests.push(record);
         for out in &outputs {
             match *out {
                 Output::Fill(f) => {
@@ -375,6 +385,7 @@ impl Simulation {
                         maker: f.maker,
                         taker_order: f.taker_order,
                         maker_order: f.maker_order,
+                        quote_before,
                     });
                     let value = f.price as i128 * f.qty as i128;
                     let sign = f.taker_side.sign();

@@ -3,7 +3,7 @@
 use crate::agents::Quote;
 use crate::core::{AgentId, OrderId, Role, SimTime};
 use crate::info::NewsEvent;
-use crate::mechanisms::{Price, Qty, Side};
+use crate::mechanisms::{OrderKind, Output, Price, Qty, RejectReason, Request, Side, TimeInForce};
 use serde::Serialize;
 
 /// Who an agent is: its id, role and index within its role's population.
@@ -25,6 +25,110 @@ pub struct FillRecord {
     pub maker: AgentId,
     pub taker_order: OrderId,
     pub maker_order: OrderId,
+    /// The venue's top of book when the request that produced this fill arrived, before the
+    /// venue handled it: the reference quote of effective spread and price impact.
+    pub quote_before: Quote,
+}
+
+/// What a request asked of the venue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    Market,
+    Limit { tif: TimeInForce },
+    Cancel,
+    Amend,
+}
+
+impl RequestKind {
+    pub fn of(request: &Request) -> RequestKind {
+        match request {
+            Request::New(o) => match o.kind {
+                OrderKind::Market => RequestKind::Market,
+                OrderKind::Limit { tif, .. } => RequestKind::Limit { tif },
+            },
+            Request::Cancel { .. } => RequestKind::Cancel,
+            Request::Amend { .. } => RequestKind::Amend,
+        }
+    }
+
+    pub fn is_new_order(self) -> bool {
+        matches!(self, RequestKind::Market | RequestKind::Limit { .. })
+    }
+
+    /// Market, IOC and FOK orders: they exist only to take liquidity on arrival.
+    pub fn is_immediate(self) -> bool {
+        matches!(
+            self,
+            RequestKind::Market
+                | RequestKind::Limit {
+                    tif: TimeInForce::Ioc | TimeInForce::Fok
+                }
+        )
+    }
+}
+
+/// One request as the venue handled it: who sent what, and how it came out. Enough for activity
+/// metrics (orders, cancels, fill rates) and sniping races without keeping the venue's outputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RequestRecord {
+    /// When it reached the venue.
+    pub time: SimTime,
+    pub agent: AgentId,
+    pub kind: RequestKind,
+    /// A new order's side; `None` for cancels and amends.
+    pub side: Option<Side>,
+    /// Quantity newly offered to the market: a new order's size (0 if not positive); for an
+    /// accepted amend, how much it raised the open quantity (0 if it lowered it); 0 otherwise.
+    pub offered_qty: Qty,
+    /// Lots this request executed as the taker (a new order, or an amend that crossed).
+    pub filled_qty: Qty,
+    /// Σ price·qty over those fills, in ticks × lots.
+    pub filled_notional: i128,
+    pub rejected: Option<RejectReason>,
+}
+
+impl RequestRecord {
+    /// Summarises `request`, handled at `time` with `outputs`; `open_before` is the open
+    /// quantity of the order an amend refers to, just before the venue handled it.
+    pub fn new(
+        time: SimTime,
+        request: &Request,
+        open_before: Option<Qty>,
+        outputs: &[Output],
+    ) -> RequestRecord {
+        let rejected = outputs.iter().find_map(|o| match *o {
+            Output::Rejected { reason, .. } => Some(reason),
+            _ => None,
+        });
+        let own = request.order_id();
+        let (mut filled_qty, mut filled_notional) = (0, 0i128);
+        for o in outputs {
+            if let Output::Fill(f) = o
+                && f.taker_order == own
+            {
+                filled_qty += f.qty;
+                filled_notional += f.price as i128 * f.qty as i128;
+            }
+        }
+        let (side, offered_qty) = match *request {
+            Request::New(o) => (Some(o.side), o.qty.max(0)),
+            Request::Amend { qty, .. } if rejected.is_none() => {
+                (None, (qty - open_before.unwrap_or(qty)).max(0))
+            }
+            Request::Amend { .. } | Request::Cancel { .. } => (None, 0),
+        };
+        RequestRecord {
+            time,
+            agent: request.trader(),
+            kind: RequestKind::of(request),
+            side,
+            offered_qty,
+            filled_qty,
+            filled_notional,
+            rejected,
+        }
+    }
 }
 
 /// One message on the wire (recorded only when event logging is on).
@@ -62,6 +166,8 @@ pub struct RunLog {
     /// Every change of the venue's top of book, at the time the venue changed it.
     pub quotes: Vec<(SimTime, Quote)>,
     pub news: Vec<NewsEvent>,
+    /// Every request that reached the venue, in arrival order.
+    pub venue_requests: Vec<RequestRecord>,
     pub accounts: Vec<Account>,
     /// Present when event logging was requested.
     pub messages: Option<Vec<MessageRecord>>,

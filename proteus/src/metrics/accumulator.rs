@@ -1,0 +1,219 @@
+//! The streaming accumulator: observations in, one [`MetricRecord`] out.
+//!
+//! Time advances in instants (nanoseconds). Observations of one instant may come in any order
+//! across kinds; the market state is read only when the instant closes, i.e. when the first
+//! observation of a later instant (or `finish`) arrives. Between two instants the state is
+//! constant, so time-weighted integrals, grid samples and horizon marks falling in the gap are
+//! all read from the state at the end of the earlier instant.
+
+use super::activity::Activity;
+use super::efficiency::{GridVolatility, NewsIncorporation, PriceError, TradePriceError};
+use super::impact::{FillMark, HorizonImpact};
+use super::pnl::Ledger;
+use super::races::Races;
+use super::record::MetricRecord;
+use super::spreads::{EffectiveSpread, QuotedSpread};
+use super::{MetricsConfig, MetricsError};
+use crate::agents::Quote;
+use crate::core::SimTime;
+use crate::info::NewsEvent;
+use crate::sim::{AgentInfo, FillRecord, RequestRecord};
+
+/// The market as the accumulator sees it at the end of the current instant.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct MarketState {
+    pub quote: Quote,
+    /// Twice the mid (bid + ask, exact half-ticks) when both sides exist now.
+    pub mid2: Option<i64>,
+    /// Twice the last mid that existed at or before now: the mid "at" a time when the book is
+    /// momentarily one-sided.
+    pub last_mid2: Option<i64>,
+    /// The fundamental value, in ticks.
+    pub value: f64,
+}
+
+/// Twice the mid of `quote` (exact), when both sides exist.
+pub(super) fn mid2(quote: &Quote) -> Option<i64> {
+    match (quote.bid, quote.ask) {
+        (Some((b, _)), Some((a, _))) => Some(b + a),
+        _ => None,
+    }
+}
+
+/// Computes every metric of one run from its observations, fed in non-decreasing time order.
+///
+/// Memory is bounded by the agents, the fills of the last horizon, and the news and race
+/// windows still open; never by the length of the run.
+pub struct MetricsAccumulator {
+    config: MetricsConfig,
+    now: SimTime,
+    market: MarketState,
+    quoted: QuotedSpread,
+    effective: EffectiveSpread,
+    impact: Vec<HorizonImpact>,
+    price_error: PriceError,
+    trade_error: TradePriceError,
+    news: NewsIncorporation,
+    volatility: Vec<GridVolatility>,
+    ledger: Ledger,
+    activity: Activity,
+    races: Races,
+}
+
+impl MetricsAccumulator {
+    /// An accumulator at time zero: empty book, fundamental `initial_fundamental`.
+    /// `agents[i].id` must be `i`.
+    pub fn new(
+        config: MetricsConfig,
+        agents: &[AgentInfo],
+        initial_fundamental: f64,
+    ) -> Result<Self, MetricsError> {
+        config.validate()?;
+        Ok(MetricsAccumulator {
+            now: SimTime::ZERO,
+            market: MarketState {
+                quote: Quote::default(),
+                mid2: None,
+                last_mid2: None,
+                value: initial_fundamental,
+            },
+            quoted: QuotedSpread::default(),
+            effective: EffectiveSpread::default(),
+            impact: config
+                .horizons
+                .iter()
+                .map(|&h| HorizonImpact::new(h))
+                .collect(),
+            price_error: PriceError::default(),
+            trade_error: TradePriceError::default(),
+            news: NewsIncorporation::default(),
+            volatility: config
+                .volatility_intervals
+                .iter()
+                .map(|&g| GridVolatility::new(g))
+                .collect(),
+            ledger: Ledger::new(agents, config.horizons.len()),
+            activity: Activity::new(agents),
+            races: Races::new(config.race_window, config.race_profit_horizon),
+            config,
+        })
+    }
+
+    /// The fundamental changed to `value` at `time`.
+    pub fn on_fundamental(&mut self, time: SimTime, value: f64) {
+        self.at(time);
+        self.market.value = value;
+    }
+
+    /// A news event became public.
+    pub fn on_news(&mut self, news: &NewsEvent) {
+        self.at(news.public_time);
+        self.news.on_news(news.public_time);
+        self.races.on_news(news.public_time);
+    }
+
+    /// The venue's top of book changed to `quote` at `time`.
+    pub fn on_quote(&mut self, time: SimTime, quote: Quote) {
+        self.at(time);
+        self.market.quote = quote;
+        self.market.mid2 = mid2(&quote);
+        if self.market.mid2.is_some() {
+            self.market.last_mid2 = self.market.mid2;
+        }
+    }
+
+    /// A request reached the venue (with how it came out).
+    pub fn on_request(&mut self, request: &RequestRecord) {
+        self.at(request.time);
+        self.activity.on_request(request);
+        self.races.on_request(request);
+    }
+
+    /// An execution. Fills of one instant must come in the order the venue made them.
+    pub fn on_fill(&mut self, fill: &FillRecord) {
+        self.at(fill.time);
+        let mark = FillMark::of(fill);
+        self.effective.on_fill(&mark);
+        self.trade_error.on_fill(&mark);
+        self.ledger.on_fill(&mark);
+        self.activity.on_fill(&mark);
+        for h in &mut self.impact {
+            h.on_fill(mark);
+        }
+    }
+
+    /// Closes the run at `end` (its horizon) and writes the record. Marks whose horizon falls
+    /// after `end` are taken at `end`.
+    ///
+    /// # Panics
+    /// If `end` is before the last observation.
+    pub fn finish(mut self, end: SimTime) -> MetricRecord {
+        self.at(end);
+        self.close_instant();
+        for v in &mut self.volatility {
+            v.sample_at_end(end, &self.market);
+        }
+        self.races.close_all();
+        self.races.resolve_all(&self.market);
+        for (k, h) in self.impact.iter_mut().enumerate() {
+            let ledger = &mut self.ledger;
+            h.resolve_all(end, &self.market, |m, mid2_h| {
+                ledger.on_marked(k, m, mid2_h)
+            });
+        }
+
+        let mut r = MetricRecord::new();
+        let value = self.market.value;
+        self.activity.write(&mut r);
+        self.quoted.write(&mut r, end);
+        self.effective.write(&mut r);
+        for h in &self.impact {
+            h.write(&mut r);
+        }
+        self.price_error.write(&mut r);
+        self.trade_error.write(&mut r);
+        self.news.write(&mut r);
+        for v in &self.volatility {
+            v.write(&mut r);
+        }
+        self.ledger.write(&mut r, value, &self.config.horizons, end);
+        self.races.write(&mut r);
+        r
+    }
+
+    fn at(&mut self, time: SimTime) {
+        assert!(
+            time >= self.now,
+            "metrics observation at {time} after one at {}",
+            self.now
+        );
+        if time > self.now {
+            self.close_instant();
+            self.advance(time);
+            self.now = time;
+        }
+    }
+
+    /// Everything that reads the state at the end of the current instant.
+    fn close_instant(&mut self) {
+        self.news.close_instant(self.now, &self.market);
+        self.trade_error.close_instant(&self.market);
+    }
+
+    /// Carries the state at the end of `now` over `[now, to)`.
+    fn advance(&mut self, to: SimTime) {
+        let dt = to - self.now;
+        self.quoted.integrate(&self.market, dt);
+        self.price_error.integrate(&self.market, dt);
+        self.ledger.integrate(dt);
+        for v in &mut self.volatility {
+            v.sample_before(to, &self.market);
+        }
+        self.races.close_before(to);
+        self.races.resolve_before(to, &self.market);
+        for (k, h) in self.impact.iter_mut().enumerate() {
+            let ledger = &mut self.ledger;
+            h.resolve_before(to, &self.market, |m, mid2_h| ledger.on_marked(k, m, mid2_h));
+        }
+    }
+}

@@ -1,0 +1,674 @@
+//! Hand-worked metrics of tiny logs. Every expected value is derived in the comments.
+
+use super::*;
+use crate::agents::Quote;
+use crate::core::{AgentId, OrderId, Role};
+use crate::info::NewsEvent;
+use crate::mechanisms::{Price, Qty, RejectReason, Side, TimeInForce};
+use crate::sim::{AgentInfo, FillRecord, RequestKind, RequestRecord};
+
+const S: u64 = 1_000_000_000;
+const US: u64 = 1_000;
+
+fn t(ns: u64) -> SimTime {
+    SimTime(ns)
+}
+
+fn agents(roles: &[Role]) -> Vec<AgentInfo> {
+    let mut count = [0u32; 4];
+    roles
+        .iter()
+        .enumerate()
+        .map(|(i, &role)| {
+            let k = pnl::role_index(role);
+            count[k] += 1;
+            AgentInfo {
+                id: AgentId(i as u32),
+                role,
+                index: count[k] - 1,
+            }
+        })
+        .collect()
+}
+
+fn two_sided(bid: (Price, Qty), ask: (Price, Qty)) -> Quote {
+    Quote {
+        bid: Some(bid),
+        ask: Some(ask),
+    }
+}
+
+fn fill(
+    time: SimTime,
+    price: Price,
+    qty: Qty,
+    taker_side: Side,
+    taker: u32,
+    maker: u32,
+    quote_before: Quote,
+) -> FillRecord {
+    FillRecord {
+        time,
+        price,
+        qty,
+        taker_side,
+        taker: AgentId(taker),
+        maker: AgentId(maker),
+        taker_order: OrderId(0),
+        maker_order: OrderId(0),
+        quote_before,
+    }
+}
+
+fn request(time: SimTime, agent: u32, kind: RequestKind) -> RequestRecord {
+    RequestRecord {
+        time,
+        agent: AgentId(agent),
+        kind,
+        side: None,
+        offered_qty: 0,
+        filled_qty: 0,
+        filled_notional: 0,
+        rejected: None,
+    }
+}
+
+fn order(time: SimTime, agent: u32, kind: RequestKind, side: Side, qty: Qty) -> RequestRecord {
+    RequestRecord {
+        side: Some(side),
+        offered_qty: qty,
+        ..request(time, agent, kind)
+    }
+}
+
+fn gtc() -> RequestKind {
+    RequestKind::Limit {
+        tif: TimeInForce::Gtc,
+    }
+}
+
+fn ioc() -> RequestKind {
+    RequestKind::Limit {
+        tif: TimeInForce::Ioc,
+    }
+}
+
+fn filled(mut r: RequestRecord, qty: Qty, price: Price) -> RequestRecord {
+    r.filled_qty = qty;
+    r.filled_notional = (qty * price) as i128;
+    r
+}
+
+fn news(index: usize, time: SimTime, shift_ticks: f64) -> NewsEvent {
+    NewsEvent {
+        index,
+        public_time: time,
+        shift_ticks,
+    }
+}
+
+fn log(roles: &[Role], horizon: SimTime) -> RunLog {
+    RunLog {
+        horizon,
+        agents: agents(roles),
+        fundamental: vec![(SimTime::ZERO, 100.0)],
+        accounts: vec![Account::default(); roles.len()],
+        ..RunLog::default()
+    }
+}
+
+/// The final accounts the simulator would have written for these fills.
+fn settle(log: &mut RunLog) {
+    log.accounts = vec![Account::default(); log.agents.len()];
+    for f in &log.fills {
+        let d = f.taker_side.sign();
+        let v = f.price as i128 * f.qty as i128;
+        log.accounts[f.taker.0 as usize].position += d * f.qty;
+        log.accounts[f.taker.0 as usize].cash -= d as i128 * v;
+        log.accounts[f.maker.0 as usize].position -= d * f.qty;
+        log.accounts[f.maker.0 as usize].cash += d as i128 * v;
+    }
+}
+
+fn value(r: &MetricRecord, name: &str) -> f64 {
+    r.get(name).unwrap_or_else(|| {
+        panic!(
+            "{name} is not defined: {:?}",
+            r.missing_reason(name).unwrap_or("not written at all")
+        )
+    })
+}
+
+fn assert_close(r: &MetricRecord, name: &str, expected: f64) {
+    let got = value(r, name);
+    assert!(
+        (got - expected).abs() <= 1e-12 * expected.abs().max(1.0),
+        "{name}: expected {expected}, got {got}"
+    );
+}
+
+/// Agents: 0 market maker, 1 noise, 2 informed. Horizon 10 s. Fundamental 100, 104 from 4 s.
+///
+/// | time | event | top of book after |
+/// |---|---|---|
+/// | 0 | MM posts bid 99×5 and ask 101×5 | 99×5 / 101×5 (mid 100) |
+/// | 1 s | noise market buy 2 fills at 101 against MM | 99×5 / 101×3 |
+/// | 3 s | informed IOC sell 5 fills at 99 against MM | — / 101×3 |
+/// | 4 s | fundamental 104 | |
+/// | 5 s | MM new bid 102×5; amends ask 101×3 → 105×5 | 102×5 / 105×5 (mid 103.5) |
+fn market_maker_log() -> RunLog {
+    let mut log = log(&[Role::MarketMaker, Role::Noise, Role::Informed], t(10 * S));
+    log.fundamental.push((t(4 * S), 104.0));
+    let open = two_sided((99, 5), (101, 5));
+    let after_a = two_sided((99, 5), (101, 3));
+    log.quotes = vec![
+        (t(0), open),
+        (t(S), after_a),
+        (
+            t(3 * S),
+            Quote {
+                bid: None,
+                ask: Some((101, 3)),
+            },
+        ),
+        (t(5 * S), two_sided((102, 5), (105, 5))),
+    ];
+    log.fills = vec![
+        fill(t(S), 101, 2, Side::Buy, 1, 0, open),
+        fill(t(3 * S), 99, 5, Side::Sell, 2, 0, after_a),
+    ];
+    log.venue_requests = vec![
+        order(t(0), 0, gtc(), Side::Buy, 5),
+        order(t(0), 0, gtc(), Side::Sell, 5),
+        filled(order(t(S), 1, RequestKind::Market, Side::Buy, 2), 2, 101),
+        filled(order(t(3 * S), 2, ioc(), Side::Sell, 5), 5, 99),
+        order(t(5 * S), 0, gtc(), Side::Buy, 5),
+        // The ask had 3 lots open; the amend to 5 offers 2 more.
+        RequestRecord {
+            offered_qty: 2,
+            ..request(t(5 * S), 0, RequestKind::Amend)
+        },
+    ];
+    settle(&mut log);
+    log
+}
+
+#[test]
+fn spreads_of_the_market_maker_log() {
+    let r = compute(&market_maker_log()).unwrap();
+    // Two-sided over [0, 3 s) with spread 2 and [5 s, 10 s) with spread 3: 8 s in all.
+    // Quoted spread (2·3 + 3·5) / 8 = 21/8. Bid depth 5 throughout. Ask depth: 5 over [0, 1),
+    // 3 over [1, 3), 5 over [5, 10): (5 + 6 + 25) / 8 = 4.5. Two-sided fraction 8/10.
+    assert_close(&r, "quoted_spread_tw_ticks", 21.0 / 8.0);
+    assert_close(&r, "depth_bid_tw_lots", 5.0);
+    assert_close(&r, "depth_ask_tw_lots", 4.5);
+    assert_close(&r, "two_sided_time_fraction", 0.8);
+    // Fill A: D = +1, p = 101, m = 100: 2·(101 − 100) = 2 on 2 lots.
+    // Fill B: D = −1, p = 99, m = 100 (the quote B met): 2·(−1)·(99 − 100) = 2 on 5 lots.
+    // Volume-weighted: (2·2 + 2·5) / 7 = 2.
+    assert_close(&r, "effective_spread_vw_ticks", 2.0);
+    assert_close(&r, "fills_without_mid", 0.0);
+}
+
+#[test]
+fn realized_spread_and_impact_of_the_market_maker_log() {
+    let r = compute(&market_maker_log()).unwrap();
+    // 1 s: A is marked at 2 s (mid 100): RS 2, PI 0. B is marked at 4 s, when the book is
+    // one-sided: the last mid, 100, stands: RS 2, PI 0.
+    assert_close(&r, "realized_spread_1s_ticks", 2.0);
+    assert_close(&r, "price_impact_1s_ticks", 0.0);
+    // 5 s: A at 6 s and B at 8 s, mid 103.5.
+    // A: RS 2·(101 − 103.5) = −5, PI 2·(103.5 − 100) = 7.
+    // B: RS 2·(−1)·(99 − 103.5) = 9, PI 2·(−1)·(103.5 − 100) = −7.
+    // RS (−5·2 + 9·5) / 7 = 5, PI (7·2 − 7·5) / 7 = −3; 5 + (−3) = 2 = effective.
+    assert_close(&r, "realized_spread_5s_ticks", 5.0);
+    assert_close(&r, "price_impact_5s_ticks", -3.0);
+    // True (V instead of the later mid). 1 s: A with V(2 s) = 100: RS 2, PI 0; B with
+    // V(4 s) = 104: RS 2·(−1)·(99 − 104) = 10, PI 2·(−1)·(104 − 100) = −8.
+    // RS (2·2 + 10·5)/7 = 54/7, PI (0 − 8·5)/7 = −40/7.
+    assert_close(&r, "realized_spread_true_1s_ticks", 54.0 / 7.0);
+    assert_close(&r, "price_impact_true_1s_ticks", -40.0 / 7.0);
+    // 5 s: V = 104 for both. A: RS −6, PI 8. B: RS 10, PI −8. RS 38/7, PI −24/7.
+    assert_close(&r, "realized_spread_true_5s_ticks", 38.0 / 7.0);
+    assert_close(&r, "price_impact_true_5s_ticks", -24.0 / 7.0);
+    // Liquidity providers' adverse selection Σ D·(m_h − m)·q: 1 s: 0.
+    // 5 s: (+1)·3.5·2 + (−1)·3.5·5 = −10.5 (they gained). True 1 s: B only, (−1)·4·5 = −20;
+    // true 5 s: (+1)·4·2 + (−1)·4·5 = −12.
+    assert_close(&r, "lp_adverse_selection_cost_1s_ticks", 0.0);
+    assert_close(&r, "lp_adverse_selection_cost_5s_ticks", -10.5);
+    assert_close(&r, "lp_adverse_selection_cost_true_1s_ticks", -20.0);
+    assert_close(&r, "lp_adverse_selection_cost_true_5s_ticks", -12.0);
+    assert_close(&r, "fills_past_end_1s", 0.0);
+    assert_close(&r, "fills_past_end_5s", 0.0);
+}
+
+#[test]
+fn pnl_and_its_decomposition_of_the_market_maker_log() {
+    let r = compute(&market_maker_log()).unwrap();
+    // MM: sold 2 at 101 (+202), bought 5 at 99 (−495): cash −293, position 3, marked at 104:
+    // −293 + 312 = 19. Noise: −202 + 2·104 = 6. Informed: 495 − 5·104 = −25. Sum 0.
+    assert_close(&r, "pnl_market_maker_ticks", 19.0);
+    assert_close(&r, "pnl_noise_ticks", 6.0);
+    assert_close(&r, "pnl_informed_ticks", -25.0);
+    assert_eq!(
+        r.missing_reason("pnl_arbitrageur_ticks"),
+        Some("no arbitrageur agents in this run")
+    );
+    assert_eq!(value(&r, "accounting_total_pnl_ticks"), 0.0);
+    assert_close(&r, "final_fundamental_ticks", 104.0);
+    // Per lot: noise traded 2 lots and made 6, so its cost is −3 per lot; informed −25/5.
+    assert_close(&r, "noise_cost_per_lot_ticks", -3.0);
+    assert_close(&r, "informed_profit_per_lot_ticks", -5.0);
+    assert_close(&r, "volume_market_maker_lots", 7.0);
+    // Spread capture Σ d·(m − p)·q, d the MM's direction: A (−1)·(100 − 101)·2 = 2,
+    // B (+1)·(100 − 99)·5 = 5: 7.
+    assert_close(&r, "mm_spread_capture_ticks", 7.0);
+    // Adverse selection Σ d·(m_h − m)·q. 1 s: both mids 100: 0; inventory 19 − 7 − 0 = 12.
+    assert_close(&r, "mm_adverse_selection_1s_ticks", 0.0);
+    assert_close(&r, "mm_inventory_1s_ticks", 12.0);
+    // 5 s: A (−1)·3.5·2 = −7, B (+1)·3.5·5 = 17.5: 10.5; inventory 19 − 7 − 10.5 = 1.5, which
+    // is the 3 lots held marked from the 5 s mid 103.5 to the final value 104.
+    assert_close(&r, "mm_adverse_selection_5s_ticks", 10.5);
+    assert_close(&r, "mm_inventory_5s_ticks", 1.5);
+    // |inventory|: 0 over [0, 1), 2 over [1, 3), 3 over [3, 10): (4 + 21)/10 = 2.5; max 3.
+    assert_close(&r, "mm_inventory_abs_tw_lots", 2.5);
+    assert_close(&r, "mm_inventory_abs_max_lots", 3.0);
+    let by_agent: Vec<f64> = r.pnl_by_agent.iter().map(|p| p.pnl_ticks).collect();
+    assert_eq!(by_agent, vec![19.0, 6.0, -25.0]);
+}
+
+#[test]
+fn efficiency_and_activity_of_the_market_maker_log() {
+    let r = compute(&market_maker_log()).unwrap();
+    // Mid − V: 0 over [0, 3 s) (100 − 100); 103.5 − 104 over [5 s, 10 s). RMSE
+    // √((0.25·5) / 8).
+    assert_close(&r, "price_error_rmse_ticks", (1.25f64 / 8.0).sqrt());
+    // Trades against V at their instant: A 101 − 100, B 99 − 100: √((1·2 + 1·5)/7) = 1.
+    assert_close(&r, "trade_price_error_rmse_ticks", 1.0);
+    // 1 s grid mids: 100, 100, 100, −, −, 103.5, … 103.5: returns 0, 0 and five 0s.
+    assert_close(&r, "mid_return_std_1s_ticks", 0.0);
+    // 10 s grid: points 0 and 10 s give one return, too few.
+    assert_eq!(
+        r.missing_reason("mid_return_std_10s_ticks"),
+        Some("fewer than two mid returns on the grid")
+    );
+    // Orders: MM bid, MM ask, noise market, informed IOC, MM bid at 5 s: 5. One amend. Two
+    // trades of 7 lots for 202 + 495 = 697.
+    assert_close(&r, "trades", 2.0);
+    assert_close(&r, "volume_lots", 7.0);
+    assert_close(&r, "vwap_ticks", 697.0 / 7.0);
+    assert_close(&r, "orders_submitted", 5.0);
+    assert_close(&r, "amends_submitted", 1.0);
+    assert_close(&r, "cancels_submitted", 0.0);
+    assert_close(&r, "order_to_trade_ratio", 2.5);
+    assert_close(&r, "cancel_rate", 0.0);
+    // MM offered 5 + 5 + 5 + 2 = 17 and traded 7; the takers traded all they sent.
+    assert_close(&r, "fill_rate_market_maker", 7.0 / 17.0);
+    assert_close(&r, "fill_rate_noise", 1.0);
+    assert_close(&r, "fill_rate_informed", 1.0);
+    assert!(r.missing_reason("fill_rate_arbitrageur").is_some());
+    assert_close(&r, "news_events", 0.0);
+    assert_eq!(
+        r.missing_reason("news_half_life_mean_s"),
+        Some("no public news in the run")
+    );
+    assert_close(&r, "races", 0.0);
+}
+
+/// News at 2 s (+6), 6 s (−4) and 7 s (0); quotes move towards the value.
+fn news_log() -> RunLog {
+    let mut log = log(&[Role::MarketMaker], t(10 * S));
+    log.news = vec![
+        news(0, t(2 * S), 6.0),
+        news(1, t(6 * S), -4.0),
+        news(2, t(7 * S), 0.0),
+    ];
+    log.fundamental
+        .extend([(t(2 * S), 106.0), (t(6 * S), 102.0), (t(7 * S), 102.0)]);
+    log.quotes = vec![
+        (t(0), two_sided((99, 1), (101, 1))),
+        (t(2 * S + 300 * US), two_sided((101, 1), (103, 1))),
+        (t(2 * S + S / 2), two_sided((104, 1), (106, 1))),
+        (t(7 * S + S / 4), two_sided((101, 1), (103, 1))),
+    ];
+    log
+}
+
+#[test]
+fn news_half_life_is_hand_worked() {
+    let r = compute(&news_log()).unwrap();
+    // News 0 at 2 s: right after it |100 − 106| = 6, target 3. At 2.0003 s |102 − 106| = 4;
+    // at 2.5 s |105 − 106| = 1 ≤ 3: half-life 0.5 s.
+    // News 1 at 6 s: |105 − 102| = 3, target 1.5; nothing moves before news 2 at 7 s, which
+    // ends its tracking, unresolved.
+    // News 2 at 7 s: |105 − 102| = 3, target 1.5; at 7.25 s |102 − 102| = 0: 0.25 s.
+    // Mean (0.5 + 0.25) / 2 = 0.375 s.
+    assert_close(&r, "news_events", 3.0);
+    assert_close(&r, "news_half_life_resolved", 2.0);
+    assert_close(&r, "news_half_life_unresolved", 1.0);
+    assert_close(&r, "news_half_life_mean_s", 0.375);
+}
+
+#[test]
+fn news_without_a_two_sided_book_is_unresolved() {
+    let mut log = news_log();
+    log.quotes.clear();
+    let r = compute(&log).unwrap();
+    assert_close(&r, "news_half_life_resolved", 0.0);
+    assert_close(&r, "news_half_life_unresolved", 3.0);
+    assert_eq!(
+        r.missing_reason("news_half_life_mean_s"),
+        Some("no news was incorporated before the next news or the end of the run")
+    );
+}
+
+#[test]
+fn volatility_on_a_one_second_grid() {
+    let mut log = log(&[Role::MarketMaker], t(5 * S));
+    log.quotes = vec![
+        (t(0), two_sided((99, 1), (101, 1))),
+        (t(S + S / 2), two_sided((100, 1), (102, 1))),
+        (t(3 * S), two_sided((98, 1), (100, 1))),
+        (
+            t(3 * S + S / 2),
+            Quote {
+                bid: None,
+                ask: Some((100, 1)),
+            },
+        ),
+        (t(4 * S + S / 5), two_sided((100, 1), (104, 1))),
+    ];
+    let r = compute(&log).unwrap();
+    // Grid mids at 0..5 s: 100, 100, 101, 99 (the 3 s quote is in force at 3 s), none, 102.
+    // Returns with both ends: 0, 1, −2. Mean −1/3; squared deviations 1/9 + 16/9 + 25/9 =
+    // 42/9; sample variance 21/9 = 7/3.
+    assert_close(&r, "mid_return_std_1s_ticks", (7.0f64 / 3.0).sqrt());
+}
+
+/// Agents: 0 market maker, 1 and 2 arbitrageurs, 3 noise. News at 1 s (+5) and 3 s (0).
+fn race_log() -> RunLog {
+    let mut log = log(
+        &[
+            Role::MarketMaker,
+            Role::Arbitrageur,
+            Role::Arbitrageur,
+            Role::Noise,
+        ],
+        t(10 * S),
+    );
+    let (n1, n2) = (S, 3 * S);
+    log.news = vec![news(0, t(n1), 5.0), news(1, t(n2), 0.0)];
+    log.fundamental.push((t(n1), 105.0));
+    let stale = two_sided((99, 5), (101, 5));
+    let requoted = two_sided((104, 5), (106, 5));
+    log.quotes = vec![
+        (t(0), stale),
+        (
+            t(n1 + 100 * US),
+            Quote {
+                bid: Some((99, 5)),
+                ask: None,
+            },
+        ),
+        (
+            t(n1 + 300 * US),
+            Quote {
+                bid: Some((104, 5)),
+                ask: None,
+            },
+        ),
+        (t(n1 + 400 * US), requoted),
+        (t(n2 + 500 * US), two_sided((104, 5), (106, 4))),
+    ];
+    log.fills = vec![
+        fill(t(n1 + 100 * US), 101, 5, Side::Buy, 1, 0, stale),
+        fill(t(n2 + 500 * US), 106, 1, Side::Buy, 3, 0, requoted),
+    ];
+    let too_late = RequestRecord {
+        rejected: Some(RejectReason::TooLate),
+        ..request(t(n1 + 300 * US), 0, RequestKind::Amend)
+    };
+    log.venue_requests = vec![
+        order(t(0), 0, gtc(), Side::Buy, 5),
+        order(t(0), 0, gtc(), Side::Sell, 5),
+        // Race 1: arbitrageur 1 takes the stale ask, arbitrageur 2 is too slow, the market
+        // maker's amend of the ask is too late, its amend of the bid goes through.
+        filled(order(t(n1 + 100 * US), 1, ioc(), Side::Buy, 5), 5, 101),
+        order(t(n1 + 100 * US), 2, ioc(), Side::Buy, 5),
+        too_late,
+        request(t(n1 + 300 * US), 0, RequestKind::Amend),
+        order(t(n1 + 400 * US), 0, gtc(), Side::Sell, 5),
+        // News 2: attempts at exactly τ and just after τ + 500 µs are outside the window,
+        // which holds only the noise trader's market order: no race.
+        order(t(n2), 1, ioc(), Side::Buy, 5),
+        filled(
+            order(t(n2 + 500 * US), 3, RequestKind::Market, Side::Buy, 1),
+            1,
+            106,
+        ),
+        order(t(n2 + 500 * US + 1), 2, ioc(), Side::Buy, 5),
+    ];
+    settle(&mut log);
+    log
+}
+
+#[test]
+fn races_are_hand_worked() {
+    let r = compute(&race_log()).unwrap();
+    // Window 1: agents {1, 2, 0}; takes: 1 (won), 2 (lost); cancels: ask amend (too late,
+    // lost), bid amend (won); the GTC ask at 1.0004 s is no attempt. A race.
+    // Window 2: only agent 3. No race.
+    assert_close(&r, "races", 1.0);
+    assert_close(&r, "race_volume_lots", 5.0);
+    // Arbitrageur 1 bought 5 at 101; 5 s later (6.0001 s) the mid is 105: (105 − 101)·5 = 20.
+    assert_close(&r, "race_profit_5s_ticks", 20.0);
+    // And it holds 5 lots marked at 105: 5·105 − 505 = 20.
+    assert_close(&r, "pnl_arbitrageur_ticks", 20.0);
+    assert_close(&r, "arbitrageur_profit_per_lot_ticks", 4.0);
+}
+
+#[test]
+fn a_lone_sniper_is_no_race() {
+    let mut log = race_log();
+    // Without arbitrageur 2 and the market maker's amends, window 1 has a single agent.
+    log.venue_requests
+        .retain(|r| !(r.time > t(S) && r.time <= t(S + 500 * US) && r.agent != AgentId(1)));
+    let r = compute(&log).unwrap();
+    assert_close(&r, "races", 0.0);
+    assert_close(&r, "race_profit_5s_ticks", 0.0);
+}
+
+#[test]
+fn an_empty_log_reports_what_is_missing_and_why() {
+    let log = log(&[Role::MarketMaker, Role::Noise], t(10 * S));
+    let r = compute(&log).unwrap();
+    let expect_missing = [
+        ("vwap_ticks", "no trades"),
+        ("order_to_trade_ratio", "no trades"),
+        ("cancel_rate", "no orders submitted"),
+        (
+            "effective_spread_vw_ticks",
+            "no trade met a two-sided quote",
+        ),
+        ("realized_spread_1s_ticks", "no trade met a two-sided quote"),
+        ("price_impact_5s_ticks", "no trade met a two-sided quote"),
+        (
+            "realized_spread_true_5s_ticks",
+            "no trade met a two-sided quote",
+        ),
+        (
+            "price_impact_true_1s_ticks",
+            "no trade met a two-sided quote",
+        ),
+        ("quoted_spread_tw_ticks", "the book was never two-sided"),
+        ("depth_bid_tw_lots", "the book was never two-sided"),
+        ("depth_ask_tw_lots", "the book was never two-sided"),
+        ("price_error_rmse_ticks", "the book was never two-sided"),
+        ("trade_price_error_rmse_ticks", "no trades"),
+        ("news_half_life_mean_s", "no public news in the run"),
+        (
+            "mid_return_std_1s_ticks",
+            "fewer than two mid returns on the grid",
+        ),
+        (
+            "fill_rate_market_maker",
+            "no market_maker orders offered any quantity",
+        ),
+        ("fill_rate_noise", "no noise orders offered any quantity"),
+        ("pnl_informed_ticks", "no informed agents in this run"),
+        ("volume_informed_lots", "no informed agents in this run"),
+        (
+            "informed_profit_per_lot_ticks",
+            "no informed agents in this run",
+        ),
+        ("noise_cost_per_lot_ticks", "noise agents did not trade"),
+    ];
+    for (name, why) in expect_missing {
+        assert_eq!(r.missing_reason(name), Some(why), "{name}");
+    }
+    for name in [
+        "trades",
+        "volume_lots",
+        "races",
+        "race_profit_5s_ticks",
+        "lp_adverse_selection_cost_5s_ticks",
+        "pnl_market_maker_ticks",
+        "mm_spread_capture_ticks",
+        "mm_adverse_selection_5s_ticks",
+        "mm_inventory_5s_ticks",
+        "mm_inventory_abs_tw_lots",
+        "accounting_total_pnl_ticks",
+        "two_sided_time_fraction",
+        "news_events",
+    ] {
+        assert_eq!(r.get(name), Some(0.0), "{name}");
+    }
+    assert_eq!(value(&r, "final_fundamental_ticks"), 100.0);
+    for k in r.missing.keys() {
+        assert!(!r.metrics.contains_key(k), "{k} is in both maps");
+    }
+}
+
+#[test]
+fn a_zero_length_run_has_no_time_fractions() {
+    let r = compute(&log(&[Role::Noise], SimTime::ZERO)).unwrap();
+    assert_eq!(
+        r.missing_reason("two_sided_time_fraction"),
+        Some("the run has zero length")
+    );
+    assert!(r.metrics.values().all(|v| v.is_finite()));
+}
+
+#[test]
+fn fills_whose_horizon_passes_the_end_use_the_final_mid() {
+    let mut log = market_maker_log();
+    log.horizon = t(6 * S);
+    let r = compute(&log).unwrap();
+    // At 5 s, A (due 6 s) is marked at the end itself, B (due 8 s) at the end instead.
+    assert_close(&r, "fills_past_end_5s", 1.0);
+    assert_close(&r, "realized_spread_5s_ticks", 5.0);
+}
+
+#[test]
+fn a_ledger_that_disagrees_with_the_fills_is_an_error() {
+    let mut log = market_maker_log();
+    log.accounts[1].cash += 1;
+    assert_eq!(
+        compute(&log),
+        Err(MetricsError::LedgerMismatch {
+            agent: 1,
+            logged: Account {
+                cash: -201,
+                position: 2
+            },
+            replayed: Account {
+                cash: -202,
+                position: 2
+            },
+        })
+    );
+}
+
+#[test]
+fn a_log_without_an_account_per_agent_is_an_error() {
+    let mut log = market_maker_log();
+    log.accounts.pop();
+    assert_eq!(
+        compute(&log),
+        Err(MetricsError::AccountCount {
+            accounts: 2,
+            agents: 3
+        })
+    );
+}
+
+#[test]
+fn a_log_out_of_time_order_is_an_error() {
+    let mut log = market_maker_log();
+    log.quotes.swap(1, 2);
+    assert_eq!(
+        compute(&log),
+        Err(MetricsError::OutOfOrder {
+            stream: "quotes",
+            index: 2,
+            time: t(S),
+        })
+    );
+    let mut log = market_maker_log();
+    log.horizon = t(4 * S);
+    assert!(matches!(
+        compute(&log),
+        Err(MetricsError::AfterHorizon { .. })
+    ));
+}
+
+#[test]
+fn configurations_are_validated() {
+    let c = MetricsConfig {
+        race_profit_horizon: Duration::from_micros(1),
+        ..MetricsConfig::default()
+    };
+    assert!(matches!(c.validate(), Err(MetricsError::InvalidConfig(_))));
+    let c = MetricsConfig {
+        horizons: vec![Duration::from_secs(1), Duration::from_millis(1000)],
+        ..MetricsConfig::default()
+    };
+    assert!(c.validate().is_err());
+    assert_eq!(duration_label(Duration::from_millis(250)), "250ms");
+    assert_eq!(duration_label(Duration::from_micros(500)), "500us");
+    assert_eq!(duration_label(Duration(7)), "7ns");
+    assert_eq!(duration_label(Duration::from_secs(60)), "60s");
+}
+
+/// Observations that share a nanosecond may come in any order across streams (the simulator's
+/// order is not the replay's): the record must not change.
+#[test]
+fn the_order_of_streams_within_an_instant_does_not_matter() {
+    let orders = [
+        REPLAY_ORDER,
+        [
+            Stream::Fills,
+            Stream::Requests,
+            Stream::Quotes,
+            Stream::News,
+            Stream::Fundamental,
+        ],
+        [
+            Stream::Quotes,
+            Stream::Fills,
+            Stream::Fundamental,
+            Stream::Requests,
+            Stream::News,
+        ],
+    ];
+    let mut sc = crate::scenario::Scenario::default_scenario();
+    sc.duration_s = 20.0;
+    let simulated = crate::sim::run(&sc, 0, crate::sim::RunOptions::default());
+    for log in [market_maker_log(), news_log(), race_log(), simulated] {
+        let config = MetricsConfig::default();
+        let reference = replay(&log, &config, &orders[0]).unwrap();
+        for order in &orders[1..] {
+            assert_eq!(replay(&log, &config, order).unwrap(), reference);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Metrics of seeded runs of the default scenario.
+//!
+//! The snapshot pins every metric of one short run, so a change to the simulator or to a metric
+//! definition shows up as a reviewed diff (`cargo insta review`).
+
+use proteus::metrics::{self, MetricRecord};
+use proteus::scenario::Scenario;
+use proteus::sim::{self, RunOptions};
+use std::collections::BTreeMap;
+
+fn short_default_run(duration_s: f64, repetition: u64) -> MetricRecord {
+    let mut sc = Scenario::default_scenario();
+    sc.duration_s = duration_s;
+    let log = sim::run(&sc, repetition, RunOptions::default());
+    metrics::compute(&log).expect("the simulator's log is consistent")
+}
+
+#[test]
+fn metrics_of_a_short_default_run() {
+    let r = short_default_run(60.0, 0);
+    // The per-agent table is long and adds nothing the role totals do not show.
+    let pinned: BTreeMap<&str, serde_json::Value> = BTreeMap::from([
+        ("schema_version", serde_json::json!(r.schema_version)),
+        ("metrics", serde_json::json!(r.metrics)),
+        ("missing", serde_json::json!(r.missing)),
+    ]);
+    insta::assert_json_snapshot!("default_scenario_60s_rep0", pinned);
+}
+
+#[test]
+fn a_realistic_run_defines_every_metric_with_a_finite_value() {
+    for repetition in 0..3 {
+        let r = short_default_run(60.0, repetition);
+        for (name, v) in &r.metrics {
+            assert!(v.is_finite(), "rep {repetition}: {name} = {v}");
+        }
+        // Every role is present and trades in the default scenario; news and races happen.
+        assert!(
+            r.missing
+                .keys()
+                .all(|k| k == "news_half_life_mean_s" || k.starts_with("mid_return_std_")),
+            "rep {repetition}: unexpectedly missing {:?}",
+            r.missing
+        );
+        assert_eq!(r.get("accounting_total_pnl_ticks"), Some(0.0));
+        assert!(r.get("trades").unwrap() > 0.0);
+        let per_agent: f64 = r.pnl_by_agent.iter().map(|p| p.pnl_ticks).sum();
+        assert!(per_agent.abs() < 1e-6, "rep {repetition}: {per_agent}");
+    }
+}
+
+#[test]
+fn the_identities_hold_on_a_simulated_run() {
+    let r = short_default_run(60.0, 1);
+    let get = |n: &str| r.get(n).unwrap_or_else(|| panic!("{n} missing"));
+    for h in ["1s", "5s"] {
+        let es = get("effective_spread_vw_ticks");
+        let sum =
+            get(&format!("realized_spread_{h}_ticks")) + get(&format!("price_impact_{h}_ticks"));
+        assert!((es - sum).abs() < 1e-9, "{h}: {es} vs {sum}");
+        let parts = get("mm_spread_capture_ticks")
+            + get(&format!("mm_adverse_selection_{h}_ticks"))
+            + get(&format!("mm_inventory_{h}_ticks"));
+        let total = get("pnl_market_maker_ticks");
+        assert!((total - parts).abs() < 1e-6, "{h}: {total} vs {parts}");
+    }
+}
