@@ -8,6 +8,6 @@ pub mod types;
 
 pub use clob::{Clob, ClobConfig, RestingOrder, SelfTradePrevention};
 pub use types::{
-    CancelReason, Fill, NewOrder, OrderKind, Output, Price, Qty, RejectReason, Request, Side,
-    TimeInForce,
+    CancelReason, DealerQuote, Fill, NewOrder, NoTradeReason, OrderKind, Output, Price, Qty,
+    QuoteRequest, RejectReason, Request, Side, TimeInForce,
 };
