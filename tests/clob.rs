@@ -2,8 +2,8 @@
 
 use proteus::core::{AgentId, OrderId};
 use proteus::mechanisms::{
-    CancelReason, Clob, ClobConfig, Fill, NewOrder, OrderKind, Output, Price, Qty, RejectReason,
-    Request, RestingOrder, SelfTradePrevention, Side, TimeInForce,
+    CancelReason, Clob, ClobConfig, DealerQuote, Fill, NewOrder, OrderKind, Output, Price, Qty,
+    QuoteRequest, RejectReason, Request, RestingOrder, SelfTradePrevention, Side, TimeInForce,
 };
 use std::fmt::Write as _;
 
@@ -466,6 +466,38 @@ fn post_only_that_would_cross_is_rejected() {
     assert_outputs!(out, [rejected(3, B, RejectReason::PostOnlyWouldCross)]);
     assert_side!(b, Buy, []);
     assert_side!(b, Sell, [resting(1, A, Sell, 100, 3)]);
+}
+
+// ---- requests for other venues ----
+
+#[test]
+fn rfq_requests_are_rejected_as_unsupported_and_change_nothing() {
+    let mut b = book();
+    setup(&mut b, &[limit(1, A, Sell, 100, 3)]);
+    let request = Request::QuoteRequest(QuoteRequest {
+        id: OrderId(2),
+        trader: AgentId(B),
+        side: Buy,
+        two_way: false,
+        qty: 3,
+        limit: None,
+    });
+    let out = send(&mut b, request);
+    assert_outputs!(out, [rejected(2, B, RejectReason::UnsupportedRequest)]);
+    let quote = Request::DealerQuote(DealerQuote {
+        id: OrderId(3),
+        trader: AgentId(C),
+        request: OrderId(2),
+        bid: Some(99),
+        ask: Some(101),
+        qty: 3,
+    });
+    let out = send(&mut b, quote);
+    assert_outputs!(out, [rejected(3, C, RejectReason::UnsupportedRequest)]);
+    // The ids were not recorded: a later order may use them.
+    let out = send(&mut b, limit(2, B, Buy, 100, 1));
+    assert_outputs!(out, [accepted(2, B), fill(2, B, 1, A, Buy, 100, 1)]);
+    assert_side!(b, Sell, [resting(1, A, Sell, 100, 2)]);
 }
 
 // ---- cancel ----

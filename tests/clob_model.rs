@@ -13,8 +13,8 @@
 use proptest::prelude::*;
 use proteus::core::{AgentId, OrderId};
 use proteus::mechanisms::{
-    CancelReason, Clob, ClobConfig, Fill, NewOrder, OrderKind, Output, Price, Qty, RejectReason,
-    Request, RestingOrder, SelfTradePrevention, Side, TimeInForce,
+    CancelReason, Clob, ClobConfig, DealerQuote, Fill, NewOrder, OrderKind, Output, Price, Qty,
+    QuoteRequest, RejectReason, Request, RestingOrder, SelfTradePrevention, Side, TimeInForce,
 };
 use std::collections::BTreeMap;
 
@@ -194,6 +194,11 @@ impl ReferenceBook {
                 price,
                 qty,
             } => self.amend(id, trader, price, qty, &mut out),
+            Request::QuoteRequest(_) | Request::DealerQuote(_) => out.push(Output::Rejected {
+                id: request.order_id(),
+                trader: request.trader(),
+                reason: RejectReason::UnsupportedRequest,
+            }),
         }
         out
     }
@@ -393,6 +398,14 @@ enum Op {
         price: Price,
         qty: Qty,
     },
+    /// A message for the RFQ venue, naming a fresh id or (`reuse`) an existing one.
+    Rfq {
+        trader: u32,
+        side: Side,
+        qty: Qty,
+        reuse: Option<u16>,
+        quote: bool,
+    },
 }
 
 fn side() -> impl Strategy<Value = Side> {
@@ -434,6 +447,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (target(), proptest::bool::weighted(0.9), trader, price(), qty()).prop_map(
             |(target, as_owner, trader, price, qty)| Op::Amend { target, as_owner, trader, price, qty }
         ),
+        1 => (0u32..3, side(), qty(), proptest::option::weighted(0.5, any::<u16>()), any::<bool>())
+            .prop_map(|(trader, side, qty, reuse, quote)| Op::Rfq { trader, side, qty, reuse, quote }),
     ]
 }
 
@@ -490,6 +505,40 @@ impl RequestStream {
                     qty,
                     kind,
                 })
+            }
+            Op::Rfq {
+                trader,
+                side,
+                qty,
+                reuse,
+                quote,
+            } => {
+                // Unsupported requests record nothing, so a fresh id here is not burned: the
+                // next new order may reuse it and must be accepted.
+                let id = match reuse {
+                    Some(n) if self.next_id > 0 => OrderId(u64::from(n) % self.next_id),
+                    _ => OrderId(self.next_id),
+                };
+                let trader = AgentId(trader);
+                if quote {
+                    Request::DealerQuote(DealerQuote {
+                        id,
+                        trader,
+                        request: OrderId(0),
+                        bid: Some(1),
+                        ask: None,
+                        qty,
+                    })
+                } else {
+                    Request::QuoteRequest(QuoteRequest {
+                        id,
+                        trader,
+                        side,
+                        two_way: false,
+                        qty,
+                        limit: None,
+                    })
+                }
             }
             Op::Cancel {
                 target,
@@ -618,7 +667,9 @@ impl Audit {
                         })
                         | Request::Amend { price, .. } => Some(price),
                         Request::New(_) => None,
-                        Request::Cancel { .. } => panic!("a cancel filled: {out:?}"),
+                        Request::Cancel { .. }
+                        | Request::QuoteRequest(_)
+                        | Request::DealerQuote(_) => panic!("{request:?} filled: {out:?}"),
                     };
                     assert!(
                         acceptable(f.taker_side, limit, f.price),
@@ -672,6 +723,10 @@ impl Audit {
                     );
                     self.queued_at.insert(id, self.clock);
                 }
+                Output::QuoteRequested { .. }
+                | Output::QuoteReceived { .. }
+                | Output::RfqTraded { .. }
+                | Output::RfqNoTrade { .. } => panic!("the CLOB emitted an RFQ output: {out:?}"),
             }
         }
     }

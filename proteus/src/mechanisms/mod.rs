@@ -4,10 +4,12 @@
 //! nothing of latency or of agents' strategies. It sees [`Request`]s and reports [`Output`]s.
 
 pub mod clob;
+pub mod fba;
 pub mod types;
 
 pub use clob::{Clob, ClobConfig, RestingOrder, SelfTradePrevention};
+pub use fba::{BatchAuction, BatchOrder, BatchOutcome, FbaConfig, Rationing};
 pub use types::{
-    CancelReason, Fill, NewOrder, OrderKind, Output, Price, Qty, RejectReason, Request, Side,
-    TimeInForce,
+    CancelReason, DealerQuote, Fill, NewOrder, NoTradeReason, OrderKind, Output, Price, Qty,
+    QuoteRequest, RejectReason, Request, Side, TimeInForce,
 };

@@ -1,5 +1,10 @@
 //! Message types shared by every mechanism (CLOB, FBA, RFQ): what agents send to a venue and
 //! what a venue reports back. Prices are integer ticks and quantities integer lots.
+//!
+//! The order-book requests (`New`, `Cancel`, `Amend`) go to the CLOB and the batch auction; the
+//! RFQ requests (`QuoteRequest`, `DealerQuote`) go to the RFQ venue. A venue answers a request
+//! it does not trade with a single `Rejected { reason: UnsupportedRequest }` and no other effect.
+//! Every venue reports trades as [`Fill`]s so that accounting code is shared.
 
 use crate::core::{AgentId, OrderId};
 use serde::{Deserialize, Serialize};
@@ -91,6 +96,41 @@ pub struct NewOrder {
     pub kind: OrderKind,
 }
 
+/// A client's request for quotes (RFQ). The venue always knows the client's `side`; a two-way
+/// request asks dealers for both a bid and an ask and does not tell them the side (the client
+/// reveals it only by accepting a quote).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct QuoteRequest {
+    /// The request's id; from the same id space as orders and quotes.
+    pub id: OrderId,
+    /// The client.
+    pub trader: AgentId,
+    /// The side the client will trade: `Buy` takes a dealer's ask, `Sell` hits a bid.
+    pub side: Side,
+    /// Whether dealers are asked for a two-way quote (bid and ask) without learning `side`.
+    pub two_way: bool,
+    pub qty: Qty,
+    /// The worst price the client accepts (a buy's highest, a sell's lowest); `None`: any.
+    pub limit: Option<Price>,
+}
+
+/// A dealer's firm answer to a quote request (RFQ), valid until the request closes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DealerQuote {
+    /// The quote's own id; from the same id space as orders and requests.
+    pub id: OrderId,
+    /// The dealer.
+    pub trader: AgentId,
+    /// The id of the request answered.
+    pub request: OrderId,
+    /// The price the dealer buys at (the client sells).
+    pub bid: Option<Price>,
+    /// The price the dealer sells at (the client buys).
+    pub ask: Option<Price>,
+    /// The quantity the quote is good for; must equal the request's.
+    pub qty: Qty,
+}
+
 /// A message from an agent to a venue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -108,20 +148,36 @@ pub enum Request {
         price: Price,
         qty: Qty,
     },
+    /// A client asks dealers for a quote (RFQ venue only).
+    QuoteRequest(QuoteRequest),
+    /// A dealer answers a quote request (RFQ venue only).
+    DealerQuote(DealerQuote),
 }
 
 impl Request {
+    /// The id the request names: the order's, the quote request's or the dealer quote's own id.
     pub fn order_id(&self) -> OrderId {
         match *self {
             Request::New(o) => o.id,
             Request::Cancel { id, .. } | Request::Amend { id, .. } => id,
+            Request::QuoteRequest(r) => r.id,
+            Request::DealerQuote(q) => q.id,
         }
     }
     pub fn trader(&self) -> AgentId {
         match *self {
             Request::New(o) => o.trader,
             Request::Cancel { trader, .. } | Request::Amend { trader, .. } => trader,
+            Request::QuoteRequest(r) => r.trader,
+            Request::DealerQuote(q) => q.trader,
         }
+    }
+    /// Whether this is an order-book request (`New`, `Cancel`, `Amend`) rather than an RFQ one.
+    pub fn is_order_book(&self) -> bool {
+        matches!(
+            self,
+            Request::New(_) | Request::Cancel { .. } | Request::Amend { .. }
+        )
     }
 }
 
@@ -150,6 +206,18 @@ pub enum RejectReason {
     PostOnlyWouldCross,
     /// A fill-or-kill order could not be filled whole on arrival.
     FokCannotFill,
+    /// The venue does not trade this kind of request: an RFQ message at an order book, an
+    /// order-book message at the RFQ venue, or an amend of a market order in a batch auction.
+    UnsupportedRequest,
+    /// A dealer quote from an agent the request was not sent to.
+    NotAddressed,
+    /// A second quote from the same dealer on the same request.
+    DuplicateQuote,
+    /// A dealer quote without the price the request asked for (an ask for a client buying, a bid
+    /// for a client selling, both for a two-way request).
+    MissingQuoteSide,
+    /// A dealer quote for a quantity other than the request's.
+    QuoteSizeMismatch,
 }
 
 impl RejectReason {
@@ -165,6 +233,11 @@ impl RejectReason {
             RejectReason::NotOwner => "not_owner",
             RejectReason::PostOnlyWouldCross => "post_only_would_cross",
             RejectReason::FokCannotFill => "fok_cannot_fill",
+            RejectReason::UnsupportedRequest => "unsupported_request",
+            RejectReason::NotAddressed => "not_addressed",
+            RejectReason::DuplicateQuote => "duplicate_quote",
+            RejectReason::MissingQuoteSide => "missing_quote_side",
+            RejectReason::QuoteSizeMismatch => "quote_size_mismatch",
         }
     }
 }
@@ -181,7 +254,9 @@ impl fmt::Display for RejectReason {
 pub enum CancelReason {
     /// The owner asked.
     Requested,
-    /// The unfilled rest of an IOC or market order.
+    /// The unfilled rest of an IOC or market order (in a batch auction also of a fill-or-kill
+    /// order at the batch end), or an RFQ dealer quote that was not taken when its request
+    /// closed.
     Expired,
     /// Removed by self-trade prevention.
     SelfTrade,
@@ -250,4 +325,58 @@ pub enum Output {
         price: Price,
         qty: Qty,
     },
+    /// An RFQ request routed to one dealer; the venue emits one per dealer asked, in the order
+    /// the simulator chose them. `side` is `None` for a two-way request.
+    QuoteRequested {
+        request: OrderId,
+        client: AgentId,
+        dealer: AgentId,
+        side: Option<Side>,
+        qty: Qty,
+    },
+    /// A dealer's valid quote `quote` on `request`, for the client.
+    QuoteReceived {
+        quote: OrderId,
+        request: OrderId,
+        client: AgentId,
+        dealer: AgentId,
+        bid: Option<Price>,
+        ask: Option<Price>,
+        qty: Qty,
+    },
+    /// The client took dealer quote `quote`: `qty` lots at `price`, the client on `side`.
+    RfqTraded {
+        request: OrderId,
+        quote: OrderId,
+        client: AgentId,
+        dealer: AgentId,
+        side: Side,
+        price: Price,
+        qty: Qty,
+    },
+    /// The request closed without a trade.
+    RfqNoTrade {
+        request: OrderId,
+        client: AgentId,
+        reason: NoTradeReason,
+    },
+}
+
+/// Why an RFQ request closed without a trade.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoTradeReason {
+    /// No valid quote arrived before the request closed.
+    NoQuotes,
+    /// The best quote for the client's side was worse than the client's limit.
+    LimitNotMet,
+}
+
+impl NoTradeReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoTradeReason::NoQuotes => "no_quotes",
+            NoTradeReason::LimitNotMet => "limit_not_met",
+        }
+    }
 }

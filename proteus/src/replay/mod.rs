@@ -175,6 +175,14 @@ pub fn replay(requests: &[TimedRequest], config: ClobConfig) -> ReplayResult {
                     qty: Some(qty),
                     ..ev("rested", id.0, trader.0)
                 },
+                Output::QuoteRequested { .. }
+                | Output::QuoteReceived { .. }
+                | Output::RfqTraded { .. }
+                | Output::RfqNoTrade { .. } => {
+                    unreachable!(
+                        "order files hold only order-book requests; the CLOB emitted {out:?}"
+                    )
+                }
             };
             res.events.push(row);
         }

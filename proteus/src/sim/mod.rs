@@ -345,6 +345,8 @@ impl Simulation {
                             },
                             Request::Cancel { .. } => "cancel",
                             Request::Amend { .. } => "amend",
+                            Request::QuoteRequest(_) => "quote_request",
+                            Request::DealerQuote(_) => "dealer_quote",
                         };
                         self.record(now, at, agent, "request", kind, Some(request.order_id()));
                     }
@@ -403,6 +405,12 @@ impl Simulation {
                 | Output::Cancelled { trader, .. }
                 | Output::Amended { trader, .. }
                 | Output::Rested { trader, .. } => self.report(now, Field::OwnAck, trader, *out),
+                Output::QuoteRequested { .. }
+                | Output::QuoteReceived { .. }
+                | Output::RfqTraded { .. }
+                | Output::RfqNoTrade { .. } => {
+                    unreachable!("the simulator's venue is a CLOB, which never emits {out:?}")
+                }
             }
         }
         self.outputs = outputs;
@@ -443,6 +451,10 @@ impl Simulation {
                 Output::Cancelled { id, .. } => ("cancelled", id),
                 Output::Amended { id, .. } => ("amended", id),
                 Output::Rested { id, .. } => ("rested", id),
+                Output::QuoteRequested { request, .. } => ("quote_requested", request),
+                Output::QuoteReceived { quote, .. } => ("quote_received", quote),
+                Output::RfqTraded { request, .. } => ("rfq_traded", request),
+                Output::RfqNoTrade { request, .. } => ("rfq_no_trade", request),
             };
             self.record(now, at, owner.0, "report", kind, Some(id));
         }

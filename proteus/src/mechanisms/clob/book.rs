@@ -95,6 +95,11 @@ impl Clob {
                 price,
                 qty,
             } => self.amend(id, trader, price, qty, out),
+            Request::QuoteRequest(_) | Request::DealerQuote(_) => out.push(Output::Rejected {
+                id: request.order_id(),
+                trader: request.trader(),
+                reason: RejectReason::UnsupportedRequest,
+            }),
         }
     }
 

@@ -29,6 +29,8 @@
 //!   limit orders `NonPositivePrice`, `OffTick`, then `PostOnlyWouldCross` or `FokCannotFill`.
 //!   **Ids are burned on sight:** once a new order has passed the duplicate check its id counts
 //!   as seen even if a later check rejects it, so an agent cannot retry with the same id.
+//! * RFQ requests (`QuoteRequest`, `DealerQuote`): `UnsupportedRequest`, and nothing else
+//!   happens (their id is not recorded).
 //! * cancel and amend: `UnknownOrder` (the id was never seen), `NotOwner` (it belongs to another
 //!   trader; checked before the state so that nobody learns about others' orders), `TooLate`
 //!   (the order is not resting any more: filled, cancelled, expired, or rejected on arrival),
