@@ -45,6 +45,8 @@ impl Activity {
             RequestKind::Market | RequestKind::Limit { .. } => self.orders += 1,
             RequestKind::Cancel => self.cancels += 1,
             RequestKind::Amend => self.amends += 1,
+            // RFQ traffic is counted by the RFQ metrics.
+            RequestKind::QuoteRequest | RequestKind::DealerQuote => {}
         }
         if r.rejected.is_some() {
             self.rejected += 1;

@@ -35,9 +35,15 @@ pub struct FillRecord {
 #[serde(rename_all = "snake_case")]
 pub enum RequestKind {
     Market,
-    Limit { tif: TimeInForce },
+    Limit {
+        tif: TimeInForce,
+    },
     Cancel,
     Amend,
+    /// An RFQ client's request for quotes.
+    QuoteRequest,
+    /// An RFQ dealer's quote.
+    DealerQuote,
 }
 
 impl RequestKind {
@@ -49,6 +55,8 @@ impl RequestKind {
             },
             Request::Cancel { .. } => RequestKind::Cancel,
             Request::Amend { .. } => RequestKind::Amend,
+            Request::QuoteRequest(_) => RequestKind::QuoteRequest,
+            Request::DealerQuote(_) => RequestKind::DealerQuote,
         }
     }
 
@@ -117,6 +125,10 @@ impl RequestRecord {
                 (None, (qty - open_before.unwrap_or(qty)).max(0))
             }
             Request::Amend { .. } | Request::Cancel { .. } => (None, 0),
+            // An RFQ trade happens when the request closes, not on arrival: RFQ activity is
+            // measured by the RFQ metrics, not here.
+            Request::QuoteRequest(r) => (Some(r.side), 0),
+            Request::DealerQuote(_) => (None, 0),
         };
         RequestRecord {
             time,
