@@ -13,6 +13,9 @@ pub struct Run {
     /// Master seed, overriding the scenario's `seed`.
     #[arg(long)]
     seed: Option<u64>,
+    /// Mechanism, overriding the scenario's: clob, fba[:INTERVAL] (e.g. fba:100ms), rfq[:DEALERS].
+    #[arg(long, value_name = "SPEC")]
+    mechanism: Option<String>,
     /// Output folder (created atomically; must not exist or be empty unless --force).
     #[arg(long, value_name = "DIR", default_value = "out/run")]
     out: PathBuf,
@@ -38,6 +41,9 @@ impl Run {
         if let Some(seed) = self.seed {
             scenario.seed = seed;
         }
+        if let Some(spec) = &self.mechanism {
+            scenario.mechanism = scenario.mechanism.with_spec(spec)?;
+        }
         let options = RunBundleOptions {
             events: self.events,
             force: self.force,
@@ -52,8 +58,14 @@ impl Run {
         })?;
         let secs = started.elapsed().as_secs_f64();
         println!(
-            "scenario `{}` seed {}: {} events, {} fills, {} lots, final fundamental {:.2} ticks",
-            scenario.id, scenario.seed, s.events_processed, s.fills, s.volume, s.final_fundamental
+            "scenario `{}` seed {} under {}: {} events, {} fills, {} lots, final fundamental {:.2} ticks",
+            scenario.id,
+            scenario.seed,
+            scenario.mechanism.label(),
+            s.events_processed,
+            s.fills,
+            s.volume,
+            s.final_fundamental
         );
         println!("wrote {} in {:.3}s", s.path.display(), secs);
         Ok(())

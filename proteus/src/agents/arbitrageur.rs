@@ -4,7 +4,9 @@
 //! Its value estimate is public information only: the initial value plus every public news
 //! shift it has received. When the quote it sees is further than `threshold_ticks` on the wrong
 //! side of that estimate it sends an IOC order at the stale price; whether it wins is decided by
-//! its latency against the market maker's cancel or amend.
+//! its latency against the market maker's cancel or amend. Where the book is sealed (a batch
+//! auction) it compares with the last clearing price instead and bids up to its estimate less
+//! the threshold: if the market maker's update reaches the same batch, the stale price is gone.
 
 use super::{Agent, AgentCtx};
 use crate::core::config_error::{ConfigError, field_path, require, require_non_negative};
@@ -50,12 +52,32 @@ impl Agent for LatencyArbitrageur {
 
     fn on_news(&mut self, shift_ticks: f64, ctx: &mut AgentCtx) {
         self.estimate += shift_ticks;
+        let thr = self.cfg.threshold_ticks;
         let order = match (ctx.quote.ask, ctx.quote.bid) {
-            (Some((ask, q)), _) if self.estimate - ask as f64 > self.cfg.threshold_ticks => {
-                Some((Side::Buy, ask, q))
-            }
-            (_, Some((bid, q))) if bid as f64 - self.estimate > self.cfg.threshold_ticks => {
-                Some((Side::Sell, bid, q))
+            (Some((ask, q)), _) if self.estimate - ask as f64 > thr => Some((Side::Buy, ask, q)),
+            (_, Some((bid, q))) if bid as f64 - self.estimate > thr => Some((Side::Sell, bid, q)),
+            // A sealed book (batch auction): the quotes are hidden, so measure the news against
+            // the last clearing price (or, before any, the estimate before the news) and bid up
+            // to the new estimate less the threshold.
+            (None, None) => {
+                let reference = ctx
+                    .last_price
+                    .map_or(self.estimate - shift_ticks, |p| p as f64);
+                if self.estimate - reference > thr {
+                    Some((
+                        Side::Buy,
+                        (self.estimate - thr).floor() as i64,
+                        self.cfg.max_size,
+                    ))
+                } else if reference - self.estimate > thr {
+                    Some((
+                        Side::Sell,
+                        (self.estimate + thr).ceil() as i64,
+                        self.cfg.max_size,
+                    ))
+                } else {
+                    None
+                }
             }
             _ => None,
         };

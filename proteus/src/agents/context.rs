@@ -36,8 +36,10 @@ pub struct AgentCtx<'a> {
     pub now: SimTime,
     pub id: AgentId,
     pub role: Role,
-    /// The public top of book as this agent sees it now.
+    /// The public top of book as this agent sees it now (empty where the book is sealed).
     pub quote: Quote,
+    /// The last trade price (CLOB) or clearing price (FBA) published, as this agent sees it.
+    pub last_price: Option<Price>,
     pub(crate) actions: &'a mut Vec<Action>,
     pub(crate) next_order_seq: &'a mut u32,
 }

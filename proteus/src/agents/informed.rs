@@ -88,6 +88,26 @@ impl InformedTrader {
                 return Some((Side::Sell, bid, size_for(edge).min(bid_qty.max(1))));
             }
         }
+        // A sealed book (batch auction): measure the edge against the last published price and
+        // limit the order to the estimate less the threshold.
+        if ctx.quote.bid.is_none() && ctx.quote.ask.is_none() {
+            let last = ctx.last_price? as f64;
+            let thr = self.cfg.threshold_ticks;
+            if estimate - last > thr {
+                return Some((
+                    Side::Buy,
+                    (estimate - thr).floor() as i64,
+                    size_for(estimate - last),
+                ));
+            }
+            if last - estimate > thr {
+                return Some((
+                    Side::Sell,
+                    (estimate + thr).ceil() as i64,
+                    size_for(last - estimate),
+                ));
+            }
+        }
         None
     }
 }

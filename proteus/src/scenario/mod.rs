@@ -4,14 +4,16 @@
 //! path (e.g. `agents.noise.rate_per_s`), the bad value and what is allowed.
 
 mod grid;
+mod mechanism;
 mod population;
 
 pub use grid::{Cell, GridConfig};
+pub use mechanism::{MechanismConfig, MechanismSpecError};
 pub use population::{Population, Populations};
 
 use crate::agents::{ArbitrageurConfig, InformedConfig, MarketMakerConfig, NoiseConfig};
 use crate::core::config_error::{ConfigError, require};
-use crate::core::{Duration, MechanismKind, SimTime};
+use crate::core::{Duration, SimTime};
 use crate::execution::LeakageConfig;
 use crate::info::{FundamentalConfig, NewsConfig};
 use crate::mechanisms::ClobConfig;
@@ -50,17 +52,6 @@ pub struct Scenario {
     /// The cells a baseline pack runs (one cell, the scenario itself, when absent).
     #[serde(default)]
     pub grid: GridConfig,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MechanismConfig {
-    #[serde(default = "clob")]
-    pub kind: MechanismKind,
-}
-
-fn clob() -> MechanismKind {
-    MechanismKind::Clob
 }
 
 /// The agent populations. Agent ids are assigned in this order: market makers, informed traders,
@@ -143,6 +134,7 @@ impl Scenario {
             self.market.lot_size,
             "must be in [1, 1000000]",
         )?;
+        self.mechanism.validate("mechanism")?;
         self.fundamental.validate("fundamental")?;
         self.news.validate("news")?;
         let a = &self.agents;

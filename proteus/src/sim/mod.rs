@@ -10,20 +10,24 @@
 
 mod quote_board;
 mod run_log;
+mod venue;
 
-pub use quote_board::QuoteBoard;
+pub use quote_board::{FeedState, QuoteBoard};
 pub use run_log::{
-    Account, AgentInfo, FillRecord, MessageRecord, RequestKind, RequestRecord, RunLog,
+    Account, AgentInfo, BatchRecord, FillRecord, MessageRecord, RequestKind, RequestRecord, RunLog,
 };
+pub use venue::Venue;
 
 use crate::agents::{
     Action, Agent, AgentCtx, AnyAgent, InformedTrader, LatencyArbitrageur, MarketMaker,
     NoiseTrader, Quote,
 };
-use crate::core::{AgentId, Duration, EventQueue, OrderId, RepetitionSeed, Role, SimTime, Stream};
+use crate::core::{
+    AgentId, Duration, EventQueue, MechanismKind, OrderId, RepetitionSeed, Role, SimTime, Stream,
+};
 use crate::execution::{AgentWire, Field, LatencyProfile, LeakagePolicy, Parties};
 use crate::info::{FundamentalPath, NewsSchedule, SignalConfig};
-use crate::mechanisms::{Clob, OrderKind, Output, Request};
+use crate::mechanisms::{BatchAuction, Clob, FbaConfig, OrderKind, Output, Request};
 use crate::scenario::{Population, Populations, Scenario};
 use rand_distr::{Distribution, Exp, StandardNormal};
 
@@ -38,12 +42,30 @@ pub struct RunOptions {
 enum Event {
     Fundamental(f64),
     News(usize),
-    NewsReaches { agent: u32, news: usize },
-    SignalDue { agent: u32, news: usize },
-    Observe { agent: u32 },
-    Wake { agent: u32, token: u64 },
-    Arrive { request: Request },
-    Report { agent: u32, output: Output },
+    NewsReaches {
+        agent: u32,
+        news: usize,
+    },
+    SignalDue {
+        agent: u32,
+        news: usize,
+    },
+    Observe {
+        agent: u32,
+    },
+    Wake {
+        agent: u32,
+        token: u64,
+    },
+    Arrive {
+        request: Request,
+    },
+    /// The end of batch `n` of a batch auction.
+    BatchEnd(u64),
+    Report {
+        agent: u32,
+        output: Output,
+    },
 }
 
 /// The private information an informed trader receives, with its own streams.
@@ -73,7 +95,8 @@ pub fn run(scenario: &Scenario, repetition: u64, options: RunOptions) -> RunLog 
 struct Simulation {
     horizon: SimTime,
     queue: EventQueue<Event>,
-    venue: Clob,
+    venue: Venue,
+    batch_interval: Duration,
     leakage: LeakagePolicy,
     slots: Vec<Slot>,
     path: FundamentalPath,
@@ -185,7 +208,16 @@ impl Simulation {
         Simulation {
             horizon,
             queue: EventQueue::with_capacity(slots.len() * 2 + 64),
-            venue: Clob::new(sc.market),
+            venue: match mechanism {
+                MechanismKind::Clob => Venue::Clob(Clob::new(sc.market)),
+                MechanismKind::Fba => Venue::Fba(BatchAuction::new(FbaConfig {
+                    tick_size: sc.market.tick_size,
+                    lot_size: sc.market.lot_size,
+                    rationing: sc.mechanism.rationing,
+                })),
+                MechanismKind::Rfq => unimplemented!("RFQ runs arrive with the RFQ venue"),
+            },
+            batch_interval: Duration(sc.mechanism.batch_interval_ns),
             leakage: sc.leakage.policy_for(mechanism),
             slots,
             path,
@@ -201,6 +233,10 @@ impl Simulation {
     fn run(mut self) -> RunLog {
         if let Some((t, v)) = self.path.next_change() {
             self.queue.schedule(t, Event::Fundamental(v));
+        }
+        if matches!(self.venue, Venue::Fba(_)) {
+            self.queue
+                .schedule(SimTime::ZERO + self.batch_interval, Event::BatchEnd(0));
         }
         for n in self.news.events().to_vec() {
             self.queue.schedule(n.public_time, Event::News(n.index));
@@ -290,6 +326,7 @@ impl Simulation {
                 self.call(agent, now, |a, ctx| a.on_report(&output, ctx))
             }
             Event::Arrive { request } => self.venue_handles(now, request),
+            Event::BatchEnd(n) => self.batch_ends(now, n),
         }
     }
 
@@ -309,25 +346,28 @@ impl Simulation {
     fn call(&mut self, agent: u32, now: SimTime, f: impl FnOnce(&mut AnyAgent, &mut AgentCtx)) {
         let slot = &mut self.slots[agent as usize];
         let lag = slot.wire.market_data_arrival(now) - now;
-        let sees_book = self
-            .leakage
-            .visible_to(
-                Field::TopOfBook,
-                &Parties::public(),
-                slot.info.id,
-                slot.info.role,
-            )
-            .is_some();
-        let quote = if sees_book {
-            self.board.seen(now, lag)
+        let sees = |field| {
+            self.leakage
+                .visible_to(field, &Parties::public(), slot.info.id, slot.info.role)
+                .is_some()
+        };
+        let feed = self.board.seen(now, lag);
+        let quote = if sees(Field::TopOfBook) {
+            feed.quote
         } else {
             Quote::default()
+        };
+        let last_price = if sees(Field::TradePrint) || sees(Field::ClearingPrice) {
+            feed.last_price
+        } else {
+            None
         };
         let mut ctx = AgentCtx {
             now,
             id: slot.info.id,
             role: slot.info.role,
             quote,
+            last_price,
             actions: &mut self.actions,
             next_order_seq: &mut slot.order_seq,
         };
@@ -369,13 +409,49 @@ impl Simulation {
         // For the metrics: the quote the request met, and what an amend started from.
         let quote_before = self.last_top;
         let open_before = match request {
-            Request::Amend { id, .. } => self.venue.order(id).map(|o| o.qty),
+            Request::Amend { id, .. } => self.venue.open_qty(id),
             _ => None,
         };
         self.venue.handle(request, &mut outputs);
         let record = RequestRecord::new(now, &request, open_before, &outputs);
         self.log.venue_requests.push(record);
-        for out in &outputs {
+        self.apply(now, &outputs, quote_before);
+        self.outputs = outputs;
+        self.publish_top(now);
+    }
+
+    /// Clears batch `n` of the batch auction and schedules the next batch end.
+    fn batch_ends(&mut self, now: SimTime, n: u64) {
+        let mut outputs = std::mem::take(&mut self.outputs);
+        outputs.clear();
+        // For FBA there is no continuous mid: a fill's reference quote is the sealed book's top
+        // just before the auction (docs/metrics.md).
+        let quote_before = Quote {
+            bid: self.venue.best_bid(),
+            ask: self.venue.best_ask(),
+        };
+        let outcome = self
+            .venue
+            .clear(&mut outputs)
+            .expect("batch ends only under FBA");
+        self.apply(now, &outputs, quote_before);
+        self.outputs = outputs;
+        self.log.batches.push(BatchRecord { time: now, outcome });
+        if let Some(price) = outcome.clearing_price {
+            let delay = Duration(self.leakage.visibility(Field::ClearingPrice).delay_ns);
+            self.board.publish_price(now.saturating_add(delay), price);
+        }
+        self.publish_top(now);
+        let next = now.saturating_add(self.batch_interval);
+        if next <= self.horizon {
+            self.queue.schedule(next, Event::BatchEnd(n + 1));
+        }
+    }
+
+    /// Records and routes what the venue reported.
+    fn apply(&mut self, now: SimTime, outputs: &[Output], quote_before: Quote) {
+        let mut last_price = None;
+        for out in outputs {
             match *out {
                 Output::Fill(f) => {
                     self.log.fills.push(FillRecord {
@@ -397,6 +473,7 @@ impl Simulation {
                     let maker = &mut self.log.accounts[f.maker.0 as usize];
                     maker.position -= sign * f.qty;
                     maker.cash += sign as i128 * value;
+                    last_price = Some(f.price);
                     self.report(now, Field::OwnFill, f.taker, *out);
                     self.report(now, Field::OwnFill, f.maker, *out);
                 }
@@ -409,11 +486,20 @@ impl Simulation {
                 | Output::QuoteReceived { .. }
                 | Output::RfqTraded { .. }
                 | Output::RfqNoTrade { .. } => {
-                    unreachable!("the simulator's venue is a CLOB, which never emits {out:?}")
+                    unreachable!("order-book venues never emit {out:?}")
                 }
             }
         }
-        self.outputs = outputs;
+        // A continuous market prints its trades; a batch auction publishes its clearing price
+        // instead (in `batch_ends`).
+        if let (Some(price), Venue::Clob(_)) = (last_price, &self.venue) {
+            let delay = Duration(self.leakage.visibility(Field::TradePrint).delay_ns);
+            self.board.publish_price(now.saturating_add(delay), price);
+        }
+    }
+
+    /// Logs a change of the venue's top of book and publishes it on the feed.
+    fn publish_top(&mut self, now: SimTime) {
         let top = Quote {
             bid: self.venue.best_bid(),
             ask: self.venue.best_ask(),

@@ -1,25 +1,61 @@
-//! The public top-of-book feed, as a history of publications, so each agent can see the quote
-//! as it was when the feed reached it (publication time plus its market-data latency).
+//! The public feed, as a history of publications, so each agent can see the market as it was
+//! when the feed reached it (publication time plus its market-data latency).
+//!
+//! The feed carries the top of book and the last trade price (a CLOB trade print, or a batch
+//! auction's clearing price). Whether an agent may see each is the leakage policy's decision,
+//! applied when the agent reads.
 
 use crate::agents::Quote;
 use crate::core::{Duration, SimTime};
+use crate::mechanisms::Price;
 use std::collections::VecDeque;
 
 /// Publications older than this behind the newest are dropped: no agent lags the feed longer.
 pub const MAX_LAG: Duration = Duration::from_secs(60);
 
+/// What the feed shows at one moment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FeedState {
+    pub quote: Quote,
+    pub last_price: Option<Price>,
+}
+
 #[derive(Debug, Default)]
 pub struct QuoteBoard {
-    history: VecDeque<(SimTime, Quote)>,
+    history: VecDeque<(SimTime, FeedState)>,
 }
 
 impl QuoteBoard {
-    /// Records `quote` as published at `time` (non-decreasing across calls).
+    fn latest(&self) -> FeedState {
+        self.history.back().map(|(_, s)| *s).unwrap_or_default()
+    }
+
+    /// Publishes a new top of book at `time`.
     pub fn publish(&mut self, time: SimTime, quote: Quote) {
-        if self.history.back().is_some_and(|(_, q)| *q == quote) {
+        let state = FeedState {
+            quote,
+            ..self.latest()
+        };
+        self.push(time, state);
+    }
+
+    /// Publishes a trade (or clearing) price at `time`.
+    pub fn publish_price(&mut self, time: SimTime, price: Price) {
+        let state = FeedState {
+            last_price: Some(price),
+            ..self.latest()
+        };
+        self.push(time, state);
+    }
+
+    /// Publication times must not decrease; a later-published state that would land before the
+    /// newest one (a longer publication delay on another field) is stamped at the newest time.
+    fn push(&mut self, time: SimTime, state: FeedState) {
+        if self.history.back().is_some_and(|(_, s)| *s == state) {
             return;
         }
-        self.history.push_back((time, quote));
+        let time = self.history.back().map_or(time, |(t, _)| time.max(*t));
+        self.history.push_back((time, state));
         let keep_after = SimTime(time.0.saturating_sub(MAX_LAG.0));
         // Keep the newest publication at or before the cut-off: it is still what a lagging
         // agent sees.
@@ -28,15 +64,15 @@ impl QuoteBoard {
         }
     }
 
-    /// The quote an agent sees at `now` with feed lag `lag`: the last one published at or before
-    /// `now − lag` (an empty quote before the first publication).
-    pub fn seen(&self, now: SimTime, lag: Duration) -> Quote {
+    /// What an agent sees at `now` with feed lag `lag`: the last state published at or before
+    /// `now − lag` (an empty state before the first publication).
+    pub fn seen(&self, now: SimTime, lag: Duration) -> FeedState {
         let Some(cutoff) = now.0.checked_sub(lag.0) else {
-            return Quote::default();
+            return FeedState::default();
         };
         let n = self.history.partition_point(|(t, _)| t.0 <= cutoff);
         if n == 0 {
-            Quote::default()
+            FeedState::default()
         } else {
             self.history[n - 1].1
         }
@@ -55,24 +91,27 @@ mod tests {
     }
 
     #[test]
-    fn agents_see_the_quote_as_of_their_lag() {
+    fn agents_see_the_feed_as_of_their_lag() {
         let mut b = QuoteBoard::default();
         b.publish(SimTime(100), q(10));
         b.publish(SimTime(200), q(11));
-        assert_eq!(b.seen(SimTime(250), Duration(10)), q(11));
-        assert_eq!(b.seen(SimTime(250), Duration(60)), q(10));
-        assert_eq!(b.seen(SimTime(250), Duration(200)), Quote::default());
-        assert_eq!(b.seen(SimTime(5), Duration(10)), Quote::default());
+        b.publish_price(SimTime(220), 12);
+        assert_eq!(b.seen(SimTime(250), Duration(10)).quote, q(11));
+        assert_eq!(b.seen(SimTime(250), Duration(10)).last_price, Some(12));
+        assert_eq!(b.seen(SimTime(250), Duration(40)).last_price, None);
+        assert_eq!(b.seen(SimTime(250), Duration(60)).quote, q(10));
+        assert_eq!(b.seen(SimTime(250), Duration(200)), FeedState::default());
+        assert_eq!(b.seen(SimTime(5), Duration(10)), FeedState::default());
     }
 
     #[test]
-    fn old_history_is_pruned_but_the_last_old_quote_stays() {
+    fn old_history_is_pruned_but_the_last_old_state_stays() {
         let mut b = QuoteBoard::default();
         for i in 0..1000 {
             b.publish(SimTime(i * 1_000_000_000), q(i as i64));
         }
         assert!(b.history.len() <= 62, "{}", b.history.len());
         let now = SimTime(999_000_000_000);
-        assert_eq!(b.seen(now, MAX_LAG), q(939));
+        assert_eq!(b.seen(now, MAX_LAG).quote, q(939));
     }
 }

@@ -3,7 +3,9 @@
 use crate::agents::Quote;
 use crate::core::{AgentId, OrderId, Role, SimTime};
 use crate::info::NewsEvent;
-use crate::mechanisms::{OrderKind, Output, Price, Qty, RejectReason, Request, Side, TimeInForce};
+use crate::mechanisms::{
+    BatchOutcome, OrderKind, Output, Price, Qty, RejectReason, Request, Side, TimeInForce,
+};
 use serde::Serialize;
 
 /// Who an agent is: its id, role and index within its role's population.
@@ -166,6 +168,13 @@ pub struct Account {
     pub position: i64,
 }
 
+/// One batch end of a batch auction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct BatchRecord {
+    pub time: SimTime,
+    pub outcome: BatchOutcome,
+}
+
 /// The record of one run.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct RunLog {
@@ -181,6 +190,8 @@ pub struct RunLog {
     /// Every request that reached the venue, in arrival order.
     pub venue_requests: Vec<RequestRecord>,
     pub accounts: Vec<Account>,
+    /// Every batch end (batch auctions only).
+    pub batches: Vec<BatchRecord>,
     /// Present when event logging was requested.
     pub messages: Option<Vec<MessageRecord>>,
     /// Events the kernel processed.

@@ -1,0 +1,209 @@
+//! Which mechanism a run uses, and its parameters.
+//!
+//! ```toml
+//! [mechanism]
+//! kind = "fba"                       # clob | fba | rfq
+//! batch_interval_ns = 100_000_000    # FBA: τ, the batch length
+//! rationing = "pro_rata"             # FBA: pro_rata | time_priority
+//! rfq_dealers = 3                    # RFQ: dealers asked per request
+//! rfq_window_ns = 50_000_000         # RFQ: how long dealers have to answer
+//! rfq_two_way = false                # RFQ: ask for two-way quotes, hiding the client's side
+//! ```
+//!
+//! On the command line a mechanism is written `clob`, `fba:100ms` (τ) or `rfq:3` (dealers).
+
+use crate::core::MechanismKind;
+use crate::core::config_error::{ConfigError, require};
+use crate::mechanisms::Rationing;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MechanismConfig {
+    pub kind: MechanismKind,
+    pub batch_interval_ns: u64,
+    pub rationing: Rationing,
+    pub rfq_dealers: u32,
+    pub rfq_window_ns: u64,
+    pub rfq_two_way: bool,
+}
+
+impl Default for MechanismConfig {
+    fn default() -> Self {
+        MechanismConfig {
+            kind: MechanismKind::Clob,
+            batch_interval_ns: 100_000_000,
+            rationing: Rationing::ProRata,
+            rfq_dealers: 2,
+            rfq_window_ns: 50_000_000,
+            rfq_two_way: false,
+        }
+    }
+}
+
+/// Shortest batch interval and RFQ window: 1 µs; longest: one hour.
+const MIN_NS: u64 = 1_000;
+const MAX_NS: u64 = 3_600_000_000_000;
+
+impl MechanismConfig {
+    pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
+        require(
+            self.kind != MechanismKind::Rfq,
+            &format!("{path}.kind"),
+            "rfq",
+            "RFQ runs are not available yet; use clob or fba",
+        )?;
+        require(
+            (MIN_NS..=MAX_NS).contains(&self.batch_interval_ns),
+            &format!("{path}.batch_interval_ns"),
+            self.batch_interval_ns,
+            "must be in [1000, 3600000000000] (1 µs to 1 h)",
+        )?;
+        require(
+            (1..=1000).contains(&self.rfq_dealers),
+            &format!("{path}.rfq_dealers"),
+            self.rfq_dealers,
+            "must be in [1, 1000]",
+        )?;
+        require(
+            (MIN_NS..=MAX_NS).contains(&self.rfq_window_ns),
+            &format!("{path}.rfq_window_ns"),
+            self.rfq_window_ns,
+            "must be in [1000, 3600000000000] (1 µs to 1 h)",
+        )
+    }
+
+    /// A short label: `clob`, `fba:100ms`, `rfq:3`.
+    pub fn label(&self) -> String {
+        match self.kind {
+            MechanismKind::Clob => "clob".to_owned(),
+            MechanismKind::Fba => format!("fba:{}", duration_label(self.batch_interval_ns)),
+            MechanismKind::Rfq => format!("rfq:{}", self.rfq_dealers),
+        }
+    }
+
+    /// This configuration with a command-line spec applied: `clob`, `fba`, `fba:250ms`,
+    /// `fba:1s`, `rfq`, `rfq:5`.
+    pub fn with_spec(&self, spec: &str) -> Result<MechanismConfig, MechanismSpecError> {
+        let err = |why: &str| MechanismSpecError {
+            spec: spec.to_owned(),
+            why: why.to_owned(),
+        };
+        let (name, arg) = match spec.split_once(':') {
+            Some((n, a)) => (n, Some(a)),
+            None => (spec, None),
+        };
+        let mut m = *self;
+        match (name, arg) {
+            ("clob", None) => m.kind = MechanismKind::Clob,
+            ("clob", Some(_)) => return Err(err("clob takes no parameter")),
+            ("fba", a) => {
+                m.kind = MechanismKind::Fba;
+                if let Some(a) = a {
+                    m.batch_interval_ns = parse_duration_ns(a).ok_or_else(|| {
+                        err("the batch interval must be a number with a unit: ns, us, ms or s (e.g. fba:100ms)")
+                    })?;
+                }
+            }
+            ("rfq", a) => {
+                m.kind = MechanismKind::Rfq;
+                if let Some(a) = a {
+                    m.rfq_dealers = a.parse().map_err(|_| {
+                        err("the number of dealers must be a whole number (e.g. rfq:3)")
+                    })?;
+                }
+            }
+            _ => {
+                return Err(err(
+                    "unknown mechanism; allowed: clob, fba[:INTERVAL], rfq[:DEALERS]",
+                ));
+            }
+        }
+        m.validate("mechanism").map_err(|e| err(&e.to_string()))?;
+        Ok(m)
+    }
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+#[error("invalid mechanism {spec:?}: {why}")]
+pub struct MechanismSpecError {
+    pub spec: String,
+    pub why: String,
+}
+
+fn parse_duration_ns(s: &str) -> Option<u64> {
+    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.')?;
+    let (num, unit) = s.split_at(split);
+    let x: f64 = num.parse().ok()?;
+    let scale = match unit {
+        "ns" => 1.0,
+        "us" | "µs" => 1e3,
+        "ms" => 1e6,
+        "s" => 1e9,
+        _ => return None,
+    };
+    let ns = x * scale;
+    (ns.is_finite() && ns >= 0.0 && ns.fract() == 0.0).then_some(ns as u64)
+}
+
+fn duration_label(ns: u64) -> String {
+    crate::metrics::duration_label(crate::core::Duration(ns))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_parse_and_label() {
+        let base = MechanismConfig::default();
+        assert_eq!(base.with_spec("clob").unwrap().label(), "clob");
+        let f = base.with_spec("fba:250ms").unwrap();
+        assert_eq!(
+            (f.kind, f.batch_interval_ns, f.label()),
+            (MechanismKind::Fba, 250_000_000, "fba:250ms".into())
+        );
+        assert_eq!(
+            base.with_spec("fba:1s").unwrap().batch_interval_ns,
+            1_000_000_000
+        );
+        assert_eq!(
+            base.with_spec("fba:1.5ms").unwrap().batch_interval_ns,
+            1_500_000
+        );
+        assert_eq!(
+            base.with_spec("fba").unwrap().batch_interval_ns,
+            100_000_000
+        );
+        let r = MechanismConfig {
+            kind: MechanismKind::Rfq,
+            rfq_dealers: 5,
+            ..base
+        };
+        assert_eq!(
+            (r.kind, r.rfq_dealers, r.label()),
+            (MechanismKind::Rfq, 5, "rfq:5".into())
+        );
+    }
+
+    #[test]
+    fn bad_specs_say_what_is_allowed() {
+        let base = MechanismConfig::default();
+        for (spec, needle) in [
+            (
+                "cda",
+                "unknown mechanism; allowed: clob, fba[:INTERVAL], rfq[:DEALERS]",
+            ),
+            ("fba:100", "must be a number with a unit"),
+            ("fba:10h", "must be a number with a unit"),
+            ("fba:1ns", "batch_interval_ns"),
+            ("rfq:0", "rfq"),
+            ("rfq:x", "whole number"),
+            ("clob:3", "clob takes no parameter"),
+        ] {
+            let e = base.with_spec(spec).unwrap_err().to_string();
+            assert!(e.contains(needle), "{spec}: {e}");
+        }
+    }
+}

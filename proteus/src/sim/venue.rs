@@ -1,0 +1,48 @@
+//! The venue of a run: one of the mechanisms, behind one face for the event loop.
+
+use crate::core::OrderId;
+use crate::mechanisms::{BatchAuction, BatchOutcome, Clob, Output, Price, Qty, Request};
+
+pub enum Venue {
+    Clob(Clob),
+    Fba(BatchAuction),
+}
+
+impl Venue {
+    pub fn handle(&mut self, request: Request, out: &mut Vec<Output>) {
+        match self {
+            Venue::Clob(v) => v.handle(request, out),
+            Venue::Fba(v) => v.handle(request, out),
+        }
+    }
+
+    /// Clears a batch (batch auctions only).
+    pub fn clear(&mut self, out: &mut Vec<Output>) -> Option<BatchOutcome> {
+        match self {
+            Venue::Fba(v) => Some(v.clear(out)),
+            Venue::Clob(_) => None,
+        }
+    }
+
+    pub fn best_bid(&self) -> Option<(Price, Qty)> {
+        match self {
+            Venue::Clob(v) => v.best_bid(),
+            Venue::Fba(v) => v.best_bid(),
+        }
+    }
+
+    pub fn best_ask(&self) -> Option<(Price, Qty)> {
+        match self {
+            Venue::Clob(v) => v.best_ask(),
+            Venue::Fba(v) => v.best_ask(),
+        }
+    }
+
+    /// Open quantity of a resting order.
+    pub fn open_qty(&self, id: OrderId) -> Option<Qty> {
+        match self {
+            Venue::Clob(v) => v.order(id).map(|o| o.qty),
+            Venue::Fba(v) => v.order(id).map(|o| o.qty),
+        }
+    }
+}

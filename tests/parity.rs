@@ -1,0 +1,167 @@
+//! The same market under different mechanisms: common random numbers, and what batch auctions do
+//! to the latency race.
+
+use proteus::core::Role;
+use proteus::scenario::Scenario;
+use proteus::sim::{RunLog, RunOptions, run};
+
+fn under(sc: &Scenario, spec: &str) -> Scenario {
+    let mut s = sc.clone();
+    s.mechanism = s.mechanism.with_spec(spec).unwrap();
+    s
+}
+
+fn requests_of(log: &RunLog, role: Role, index: u32) -> Vec<(u64, u64)> {
+    let id = log
+        .agents
+        .iter()
+        .find(|a| a.role == role && a.index == index)
+        .unwrap()
+        .id;
+    log.messages
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter(|m| m.agent == id && m.channel == "request")
+        .map(|m| (m.sent.0, m.delivered.0))
+        .collect()
+}
+
+#[test]
+fn every_mechanism_sees_the_same_fundamental_news_and_arrivals() {
+    let mut sc = Scenario::default_scenario();
+    sc.duration_s = 60.0;
+    // Market orders only, so each noise arrival is one request whatever the market shows.
+    sc.agents.noise.as_mut().unwrap().groups[0]
+        .params
+        .marketable_prob = 1.0;
+    let opts = RunOptions {
+        record_messages: true,
+    };
+    let clob = run(&under(&sc, "clob"), 2, opts);
+    let fba = run(&under(&sc, "fba:50ms"), 2, opts);
+    assert_eq!(clob.fundamental, fba.fundamental);
+    assert_eq!(clob.news, fba.news);
+    assert!(!clob.news.is_empty());
+    for i in 0..50 {
+        let (a, b) = (
+            requests_of(&clob, Role::Noise, i),
+            requests_of(&fba, Role::Noise, i),
+        );
+        assert!(!a.is_empty(), "noise trader {i} traded");
+        assert_eq!(a, b, "noise trader {i}: send and arrival times");
+    }
+    // ... while the markets themselves differ.
+    assert_ne!(clob.fills, fba.fills);
+    assert!(clob.batches.is_empty());
+    assert_eq!(
+        fba.batches.len(),
+        1200,
+        "one batch end every 50 ms for 60 s"
+    );
+}
+
+/// One market maker quoting 9998 / 10002 for `quote_size` around a flat value of 10000, and two
+/// arbitrageurs 1 µs apart (50 µs and 51 µs to the venue, 10 µs to see the news). At t = 1.005 s a
+/// news moves the value up 10 ticks. The market maker learns it after `mm_ns` and needs `mm_ns`
+/// more to reach the venue.
+fn race(mechanism: &str, quote_size: u32, mm_ns: u64) -> Scenario {
+    let latency = |ns: u64| {
+        format!(
+            "{{ submit = {{ kind = \"constant\", ns = {ns} }}, ack = {{ kind = \"constant\", ns = 10_000 }}, market_data = {{ kind = \"constant\", ns = {} }} }}",
+            if ns == mm_ns { mm_ns } else { 10_000 }
+        )
+    };
+    let text = format!(
+        r#"
+id = "race"
+seed = 7
+duration_s = 2.0
+[fundamental]
+kind = "jump_diffusion"
+initial_ticks = 10000.0
+sigma_ticks_per_sqrt_s = 0.0
+jump_rate_per_s = 0.0
+jump_size = {{ kind = "fixed", size = 0.0 }}
+step_ns = 1_000_000_000
+[news]
+rate_per_s = 0.0
+jump_size = {{ kind = "fixed", size = 0.0 }}
+scheduled = [{{ time_ns = 1_005_000_000, shift_ticks = 10.0 }}]
+[agents.market_maker]
+count = 1
+quote_size = {quote_size}
+half_spread_ticks = 2.0
+min_half_spread_ticks = 2.0
+max_half_spread_ticks = 2.0
+risk_aversion = 0.0
+sigma_ticks_per_sqrt_s = 0.0
+horizon_s = 0.0
+inventory_limit = 100
+requote_interval_ns = 100_000_000_000
+latency = {mm}
+[[agents.arbitrageur]]
+count = 1
+threshold_ticks = 1.0
+max_size = 5
+latency = {a0}
+[[agents.arbitrageur]]
+count = 1
+threshold_ticks = 1.0
+max_size = 5
+latency = {a1}
+"#,
+        mm = latency(mm_ns),
+        a0 = latency(50_000),
+        a1 = latency(51_000),
+    );
+    let sc = Scenario::from_toml(&text, "race").unwrap();
+    under(&sc, mechanism)
+}
+
+/// Lots each arbitrageur bought, by index.
+fn arbitrageur_lots(log: &RunLog) -> [i64; 2] {
+    let mut lots = [0; 2];
+    for f in &log.fills {
+        let a = log.agents[f.taker.0 as usize];
+        if a.role == Role::Arbitrageur {
+            lots[a.index as usize] += f.qty;
+        }
+    }
+    lots
+}
+
+#[test]
+fn a_microsecond_wins_the_clob_race_and_nothing_in_a_batch() {
+    // CLOB: the faster arbitrageur takes all 4 stale lots at 10002; the slower gets nothing.
+    let clob = run(&race("clob", 4, 1_000_000), 0, RunOptions::default());
+    assert_eq!(arbitrageur_lots(&clob), [4, 0]);
+    assert!(clob.fills.iter().all(|f| f.price == 10002));
+
+    // FBA, batches of 10 ms: both orders and the market maker's update (at 1.007 s) reach the
+    // batch that ends at 1.010 s. The update moved the ask to 10012, above the arbitrageurs'
+    // limit of 10009: nobody picks off a stale quote.
+    let fba = run(&race("fba:10ms", 4, 1_000_000), 0, RunOptions::default());
+    assert_eq!(fba.agents.len(), 3);
+    let arb_orders: Vec<(u64, u32)> = fba
+        .venue_requests
+        .iter()
+        .filter(|r| fba.agents[r.agent.0 as usize].role == Role::Arbitrageur)
+        .map(|r| (r.time.0, fba.agents[r.agent.0 as usize].index))
+        .collect();
+    assert_eq!(
+        arb_orders,
+        [(1_005_060_000, 0), (1_005_061_000, 1)],
+        "both raced"
+    );
+    assert_eq!(arbitrageur_lots(&fba), [0, 0]);
+    assert!(fba.fills.is_empty());
+
+    // FBA with a market maker too slow for that batch (20 ms each way): the stale ask is still
+    // there, but both orders are in the same batch and split it equally; the microsecond buys
+    // nothing.
+    let slow = run(&race("fba:10ms", 4, 20_000_000), 0, RunOptions::default());
+    assert_eq!(arbitrageur_lots(&slow), [2, 2]);
+    let batch = slow.batches.iter().find(|b| b.outcome.volume > 0).unwrap();
+    assert_eq!(batch.time.0, 1_010_000_000);
+}
