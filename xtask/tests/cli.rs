@@ -141,7 +141,10 @@ fn run_writes_a_bundle_and_refuses_bad_scenarios() {
         "{stdout}{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert!(stdout.contains("scenario `default` seed 9:"), "{stdout}");
+    assert!(
+        stdout.contains("scenario `default` seed 9 under clob:"),
+        "{stdout}"
+    );
     for f in [
         "events.csv",
         "fills.csv",

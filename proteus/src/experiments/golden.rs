@@ -84,10 +84,10 @@ pub fn diff_bundles(old: &Path, new: &Path) -> std::io::Result<BTreeMap<String, 
 /// Lines a reviewer can use: for JSON, each changed value with old, new and relative change; for
 /// anything else, the first differing line and the line counts.
 pub fn describe_change(name: &str, old: &[u8], new: &[u8]) -> Vec<String> {
-    if name.ends_with(".json") {
-        if let (Ok(a), Ok(b)) = (serde_json::from_slice(old), serde_json::from_slice(new)) {
-            return json_changes(&a, &b);
-        }
+    if name.ends_with(".json")
+        && let (Ok(a), Ok(b)) = (serde_json::from_slice(old), serde_json::from_slice(new))
+    {
+        return json_changes(&a, &b);
     }
     let (a, b) = (String::from_utf8_lossy(old), String::from_utf8_lossy(new));
     let (la, lb): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());

@@ -87,11 +87,11 @@ impl MetricsConfig {
 /// that divides it.
 pub fn duration_label(d: Duration) -> String {
     let n = d.0;
-    if n > 0 && n % 1_000_000_000 == 0 {
+    if n > 0 && n.is_multiple_of(1_000_000_000) {
         format!("{}s", n / 1_000_000_000)
-    } else if n > 0 && n % 1_000_000 == 0 {
+    } else if n > 0 && n.is_multiple_of(1_000_000) {
         format!("{}ms", n / 1_000_000)
-    } else if n > 0 && n % 1_000 == 0 {
+    } else if n > 0 && n.is_multiple_of(1_000) {
         format!("{}us", n / 1_000)
     } else {
         format!("{n}ns")

@@ -122,10 +122,10 @@ impl Scenario {
     /// This scenario with `cell`'s values applied.
     pub fn for_cell(&self, cell: &Cell) -> Scenario {
         let mut sc = self.clone();
-        if let (Some(n), Some(p)) = (cell.informed_count, sc.agents.informed.as_mut()) {
-            if let Some(first) = p.groups.first_mut() {
-                first.count = n;
-            }
+        if let (Some(n), Some(p)) = (cell.informed_count, sc.agents.informed.as_mut())
+            && let Some(first) = p.groups.first_mut()
+        {
+            first.count = n;
         }
         if let Some(f) = cell.latency_scale {
             let a = &mut sc.agents;
