@@ -112,7 +112,7 @@ pub(super) fn find(
         .iter()
         .filter(|p| (p.volume(), -p.abs_imbalance()) == best);
     let first = optimal.next().expect("the maximum is attained");
-    let (lo, hi) = (first.lo, optimal.last().unwrap_or(first).hi);
+    let (lo, hi) = (first.lo, optimal.next_back().unwrap_or(first).hi);
     let price = match previous {
         Some(prev) => prev.clamp(lo, hi),
         None => lo + tick * ((hi - lo) / tick / 2),
