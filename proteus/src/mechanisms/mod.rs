@@ -5,10 +5,12 @@
 
 pub mod clob;
 pub mod fba;
+pub mod rfq;
 pub mod types;
 
 pub use clob::{Clob, ClobConfig, RestingOrder, SelfTradePrevention};
 pub use fba::{BatchAuction, BatchOrder, BatchOutcome, FbaConfig, Rationing};
+pub use rfq::{RfqConfig, RfqError, RfqVenue};
 pub use types::{
     CancelReason, DealerQuote, Fill, NewOrder, NoTradeReason, OrderKind, Output, Price, Qty,
     QuoteRequest, RejectReason, Request, Side, TimeInForce,

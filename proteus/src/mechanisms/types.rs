@@ -172,13 +172,6 @@ impl Request {
             Request::DealerQuote(q) => q.trader,
         }
     }
-    /// Whether this is an order-book request (`New`, `Cancel`, `Amend`) rather than an RFQ one.
-    pub fn is_order_book(&self) -> bool {
-        matches!(
-            self,
-            Request::New(_) | Request::Cancel { .. } | Request::Amend { .. }
-        )
-    }
 }
 
 /// Why a venue refused a request. The request has no effect.
@@ -377,6 +370,38 @@ impl NoTradeReason {
         match self {
             NoTradeReason::NoQuotes => "no_quotes",
             NoTradeReason::LimitNotMet => "limit_not_met",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_str_matches_serde_names() {
+        use RejectReason::*;
+        for r in [
+            NonPositiveQty,
+            OffLot,
+            NonPositivePrice,
+            OffTick,
+            DuplicateOrderId,
+            UnknownOrder,
+            TooLate,
+            NotOwner,
+            PostOnlyWouldCross,
+            FokCannotFill,
+            UnsupportedRequest,
+            NotAddressed,
+            DuplicateQuote,
+            MissingQuoteSide,
+            QuoteSizeMismatch,
+        ] {
+            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
+        }
+        for r in [NoTradeReason::NoQuotes, NoTradeReason::LimitNotMet] {
+            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
         }
     }
 }

@@ -76,6 +76,9 @@
 //! `SelfTrade` cancellations, and a rejected new order's quantity is counted once as rejected
 //! and nowhere else. The model test in `tests/clob_model.rs` checks this after every request.
 
+//!
+//! [`Request`]: crate::mechanisms::Request
+
 mod arena;
 mod book;
 mod ladder;
