@@ -234,11 +234,11 @@ impl ReferenceBook {
             out.push(reject(reason));
             return;
         }
-        if let (Some(TimeInForce::PostOnly), Some(p)) = (tif, limit) {
-            if self.crosses(o.side, p) {
-                out.push(reject(RejectReason::PostOnlyWouldCross));
-                return;
-            }
+        if let (Some(TimeInForce::PostOnly), Some(p)) = (tif, limit)
+            && self.crosses(o.side, p)
+        {
+            out.push(reject(RejectReason::PostOnlyWouldCross));
+            return;
         }
         if tif == Some(TimeInForce::Fok) {
             // Try it on a copy: it must fill whole without being cancelled.
