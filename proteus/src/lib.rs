@@ -12,3 +12,4 @@ pub mod mechanisms;
 pub mod replay;
 pub mod scenario;
 pub mod sim;
+pub mod stats;
