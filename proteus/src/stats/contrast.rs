@@ -84,7 +84,7 @@ mod tests {
     #[test]
     fn small_example_by_hand() {
         let c = Contrast::of(&[3.0, 5.0, 7.0, 9.0], &[2.0, 4.0, 3.0]).unwrap();
-        let q = 2.7562848743595722909; // t_{0.975, 216/53}, mpmath
+        let q = 2.7562848743595723; // t_{0.975, 216/53}, mpmath
         let se = 2.0f64.sqrt();
         close(c.welch.difference, 3.0);
         close(c.welch.se, se);
@@ -92,7 +92,7 @@ mod tests {
         close(c.welch.ci95_low, 3.0 - q * se);
         close(c.welch.ci95_high, 3.0 + q * se);
         close(c.welch.t_statistic, 3.0 / se);
-        close(c.welch.p_value, 0.099912864311800875061);
+        close(c.welch.p_value, 0.09991286431180088);
         close(c.hedges_g, 16.0 / 19.0 * 3.0 / 4.4f64.sqrt());
         assert_eq!((c.treatment.n, c.reference.n), (4, 3));
     }
