@@ -413,11 +413,11 @@ impl ReferenceAuction {
             assert_eq!(bu.len(), su.len());
             for (b, s) in bu.iter().zip(&su) {
                 let (t, m) = if b.stamp > s.stamp { (b, s) } else { (s, b) };
-                if let Some(Output::Fill(f)) = out.last_mut() {
-                    if (f.taker_order, f.maker_order) == (t.order.id, m.order.id) {
-                        f.qty += 1;
-                        continue;
-                    }
+                if let Some(Output::Fill(f)) = out.last_mut()
+                    && (f.taker_order, f.maker_order) == (t.order.id, m.order.id)
+                {
+                    f.qty += 1;
+                    continue;
                 }
                 out.push(Output::Fill(Fill {
                     taker_order: t.order.id,

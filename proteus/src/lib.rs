@@ -13,3 +13,4 @@ pub mod metrics;
 pub mod replay;
 pub mod scenario;
 pub mod sim;
+pub mod stats;
