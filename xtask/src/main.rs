@@ -3,6 +3,8 @@
 
 mod ci;
 mod golden;
+mod packs;
+mod progress;
 mod replay;
 mod run;
 
@@ -23,6 +25,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The main job: calibrate, then run the scenario's grid x repetitions; summary with CIs.
+    Baseline(packs::Baseline),
+    /// Search market-maker regimes under low informed intensity; sensitivity diagnostics.
+    Calibrate(packs::Calibrate),
+    /// The same repetitions under several mechanisms; paired differences with CIs.
+    Compare(packs::Compare),
     /// Every test and check CI runs: fmt, clippy -D warnings, all tests with snapshots in check mode.
     Ci(ci::Ci),
     /// Run one seeded simulation of a scenario and write its bundle.
@@ -36,6 +44,9 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     let result: Result<()> = match cli.command {
+        Command::Baseline(c) => c.run(),
+        Command::Calibrate(c) => c.run(),
+        Command::Compare(c) => c.run(),
         Command::Ci(c) => c.run(),
         Command::Golden(c) => c.run(),
         Command::Replay(c) => c.run(),

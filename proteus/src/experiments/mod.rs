@@ -1,8 +1,12 @@
 //! Experiments: what the command line runs. For now, a single seeded run written as a bundle.
 
+pub mod calibrate;
+pub mod execution;
 pub mod golden;
 pub mod pack;
+pub mod packs;
 mod run_bundle;
+pub mod summary;
 
 pub use run_bundle::{
     RUN_SCHEMA_VERSION, RunBundleError, RunBundleOptions, RunSummary, write_run_bundle,

@@ -143,7 +143,8 @@ impl Checkpoint {
         (rec.key == key).then_some(rec)
     }
 
-    fn save(&self, i: u64, rec: &RunRecord) -> Result<(), PackError> {
+    /// Saves finished run `i` (atomically: a temporary file, then a rename).
+    pub fn save(&self, i: u64, rec: &RunRecord) -> Result<(), PackError> {
         let path = self.path(i);
         let tmp = path.with_extension("tmp");
         let io = |action, cause| PackError::Io {

@@ -3,10 +3,12 @@
 //! Unknown keys are refused; every number is range-checked; an error names the file, the field
 //! path (e.g. `agents.noise.rate_per_s`), the bad value and what is allowed.
 
+mod calibration;
 mod grid;
 mod mechanism;
 mod population;
 
+pub use calibration::{CalibrationConfig, MarketMakerRegime};
 pub use grid::{Cell, GridConfig};
 pub use mechanism::{MechanismConfig, MechanismSpecError};
 pub use population::{Population, Populations};
@@ -52,6 +54,9 @@ pub struct Scenario {
     /// The cells a baseline pack runs (one cell, the scenario itself, when absent).
     #[serde(default)]
     pub grid: GridConfig,
+    /// The market-maker regimes `cargo xtask calibrate` searches (built-in defaults when absent).
+    #[serde(default)]
+    pub calibration: CalibrationConfig,
 }
 
 /// The agent populations. Agent ids are assigned in this order: market makers, informed traders,
@@ -158,7 +163,8 @@ impl Scenario {
             "the total count must be in [1, 1000000]",
         )?;
         self.leakage.validate("leakage")?;
-        self.grid.validate("grid", self)
+        self.grid.validate("grid", self)?;
+        self.calibration.validate("calibration")
     }
 
     /// Total number of agents.

@@ -1,0 +1,414 @@
+//! Calibration: search market-maker regimes under low informed intensity, rank them against an
+//! explicit objective, and show how the chosen regime behaves across informed activity and
+//! latency.
+//!
+//! The objective, in order of precedence (`docs/experiments.md`):
+//! 1. market-maker PnL per run not significantly negative: the upper end of its 95% CI is ≥ 0;
+//! 2. mean quoted spread within `target_quoted_spread_ticks`;
+//! 3. mean market-maker fill rate within `target_mm_fill_rate`;
+//! 4. stable across seeds: the quoted spread's 95% CI half-width ≤ `max_spread_ci_halfwidth_ticks`.
+//!
+//! Candidates are ranked by the number of constraints they violate, then by mean quoted spread
+//! (tighter is better for investors), then by their order in the grid. The first is selected.
+
+use super::execution::Execution;
+use super::pack::{PackError, PackPlan, RunRecord};
+use crate::scenario::{Cell, MarketMakerRegime, Scenario};
+use crate::stats::{Estimate, StatsError, Summary};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+use thiserror::Error;
+
+/// Schema of `calibration.json`; bumped only on purpose.
+pub const CALIBRATION_SCHEMA_VERSION: u32 = 1;
+
+/// Metrics the objective reads.
+const PNL: &str = "pnl_market_maker_ticks";
+const SPREAD: &str = "quoted_spread_tw_ticks";
+const FILL_RATE: &str = "fill_rate_market_maker";
+
+/// Metrics reported for each sensitivity cell.
+pub const SENSITIVITY_METRICS: [&str; 6] = [
+    "pnl_market_maker_ticks",
+    "quoted_spread_tw_ticks",
+    "effective_spread_vw_ticks",
+    "price_error_rmse_ticks",
+    "pnl_informed_ticks",
+    "pnl_noise_ticks",
+];
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Checks {
+    pub mm_pnl_not_significantly_negative: bool,
+    pub quoted_spread_in_band: bool,
+    pub mm_fill_rate_in_band: bool,
+    pub quoted_spread_ci_narrow: bool,
+}
+
+impl Checks {
+    fn violations(&self) -> u32 {
+        [
+            self.mm_pnl_not_significantly_negative,
+            self.quoted_spread_in_band,
+            self.mm_fill_rate_in_band,
+            self.quoted_spread_ci_narrow,
+        ]
+        .iter()
+        .filter(|ok| !**ok)
+        .count() as u32
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CandidateScore {
+    pub rank: usize,
+    pub label: String,
+    pub regime: MarketMakerRegime,
+    pub mm_pnl_ticks: Summary,
+    pub quoted_spread_ticks: Summary,
+    pub mm_fill_rate: Summary,
+    pub checks: Checks,
+    pub violations: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SensitivityCell {
+    pub informed_count: u32,
+    pub latency_scale: f64,
+    pub metrics: BTreeMap<String, Summary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Calibration {
+    pub schema_version: u32,
+    pub kind: String,
+    pub scenario_id: String,
+    pub objective: String,
+    pub informed_count: u32,
+    pub repetitions: u64,
+    pub selected: MarketMakerRegime,
+    pub rationale: String,
+    pub candidates: Vec<CandidateScore>,
+    pub sensitivity: Vec<SensitivityCell>,
+}
+
+#[derive(Debug, Error)]
+pub enum CalibrationError {
+    #[error(transparent)]
+    Pack(#[from] PackError),
+    #[error("statistics: {0}")]
+    Stats(#[from] StatsError),
+    #[error("reading calibration file {path}: {cause}")]
+    Read { path: String, cause: std::io::Error },
+    #[error("calibration file {path} is not a calibration: {why}")]
+    Malformed { path: String, why: String },
+    #[error(
+        "calibration file {path} has schema version {found}; this Proteus reads version \
+         {CALIBRATION_SCHEMA_VERSION} (re-run `cargo xtask calibrate`)"
+    )]
+    SchemaVersion { path: String, found: u64 },
+}
+
+fn in_band(x: Estimate, [lo, hi]: [f64; 2]) -> bool {
+    x.value().is_some_and(|v| v >= lo && v <= hi)
+}
+
+fn summary_of(records: &[RunRecord], cell: usize, metric: &str) -> Result<Summary, StatsError> {
+    let v: Vec<f64> = records
+        .iter()
+        .filter(|r| r.key.cell == cell)
+        .filter_map(|r| r.metrics.get(metric).copied())
+        .collect();
+    Summary::of(&v)
+}
+
+/// Runs the search and the sensitivity diagnostics declared by `scenario.calibration`.
+pub fn calibrate(scenario: &Scenario, exec: &Execution) -> Result<Calibration, CalibrationError> {
+    let cfg = &scenario.calibration;
+    let low = scenario.for_cell(&Cell {
+        informed_count: Some(cfg.informed_count),
+        latency_scale: None,
+    });
+    let regimes = cfg.candidates();
+    let plan = PackPlan {
+        cell_labels: regimes.iter().map(MarketMakerRegime::label).collect(),
+        mechanism_labels: vec![scenario.mechanism.label()],
+        scenarios: regimes.iter().map(|r| vec![low.with_regime(r)]).collect(),
+        repetitions: cfg.repetitions,
+    };
+    let records = exec.run("calibration", &plan)?;
+    let mut scores = Vec::new();
+    for (i, regime) in regimes.iter().enumerate() {
+        let pnl = summary_of(&records, i, PNL)?;
+        let spread = summary_of(&records, i, SPREAD)?;
+        let fill = summary_of(&records, i, FILL_RATE)?;
+        let half_width = spread
+            .ci95_high
+            .value()
+            .zip(spread.ci95_low.value())
+            .map(|(h, l)| (h - l) / 2.0);
+        let checks = Checks {
+            mm_pnl_not_significantly_negative: pnl.ci95_high.value().is_some_and(|h| h >= 0.0),
+            quoted_spread_in_band: in_band(spread.mean, cfg.target_quoted_spread_ticks),
+            mm_fill_rate_in_band: in_band(fill.mean, cfg.target_mm_fill_rate),
+            quoted_spread_ci_narrow: half_width
+                .is_some_and(|w| w <= cfg.max_spread_ci_halfwidth_ticks),
+        };
+        scores.push(CandidateScore {
+            rank: 0,
+            label: regime.label(),
+            regime: *regime,
+            violations: checks.violations(),
+            mm_pnl_ticks: pnl,
+            quoted_spread_ticks: spread,
+            mm_fill_rate: fill,
+            checks,
+        });
+    }
+    // Rank: fewest violations, then tightest mean spread (missing last), then grid order.
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| {
+        let key = |s: &CandidateScore| {
+            (
+                s.violations,
+                s.quoted_spread_ticks.mean.value().unwrap_or(f64::INFINITY),
+            )
+        };
+        let (ka, kb) = (key(&scores[a]), key(&scores[b]));
+        ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1)).then(a.cmp(&b))
+    });
+    for (rank, &i) in order.iter().enumerate() {
+        scores[i].rank = rank + 1;
+    }
+    let best = &scores[order[0]];
+    let feasible = scores.iter().filter(|s| s.violations == 0).count();
+    let rationale = rationale(best, feasible, scores.len(), cfg);
+    let selected = best.regime;
+    let sensitivity = sensitivity(scenario, &selected, exec)?;
+    Ok(Calibration {
+        schema_version: CALIBRATION_SCHEMA_VERSION,
+        kind: "calibration".to_owned(),
+        scenario_id: scenario.id.clone(),
+        objective: OBJECTIVE.to_owned(),
+        informed_count: cfg.informed_count,
+        repetitions: cfg.repetitions,
+        selected,
+        rationale,
+        candidates: scores,
+        sensitivity,
+    })
+}
+
+const OBJECTIVE: &str = "Among market-maker regimes run under low informed intensity, prefer those \
+whose market-maker PnL per run is not significantly negative (upper 95% CI bound >= 0), whose mean \
+quoted spread and market-maker fill rate lie in their target bands, and whose quoted spread is \
+stable across seeds (95% CI half-width at most the stated maximum). Rank by number of violated \
+constraints, then by mean quoted spread (tighter first), then by grid order.";
+
+fn fmt(e: Estimate) -> String {
+    e.value()
+        .map_or("missing".to_owned(), |v| format!("{v:.3}"))
+}
+
+fn rationale(
+    best: &CandidateScore,
+    feasible: usize,
+    total: usize,
+    cfg: &crate::scenario::CalibrationConfig,
+) -> String {
+    let head = if feasible > 0 {
+        format!(
+            "{feasible} of {total} candidates met every constraint; selected the one with the tightest quoted spread."
+        )
+    } else {
+        format!(
+            "No candidate met every constraint; selected the one with the fewest violations ({}) and then the tightest quoted spread.",
+            best.violations
+        )
+    };
+    format!(
+        "{head} Selected {}: market-maker PnL {} ticks per run (95% CI {} to {}), quoted spread {} ticks \
+         (target {} to {}; 95% CI {} to {}), market-maker fill rate {} (target {} to {}).",
+        best.label,
+        fmt(best.mm_pnl_ticks.mean),
+        fmt(best.mm_pnl_ticks.ci95_low),
+        fmt(best.mm_pnl_ticks.ci95_high),
+        fmt(best.quoted_spread_ticks.mean),
+        cfg.target_quoted_spread_ticks[0],
+        cfg.target_quoted_spread_ticks[1],
+        fmt(best.quoted_spread_ticks.ci95_low),
+        fmt(best.quoted_spread_ticks.ci95_high),
+        fmt(best.mm_fill_rate.mean),
+        cfg.target_mm_fill_rate[0],
+        cfg.target_mm_fill_rate[1],
+    )
+}
+
+/// The selected regime across the informed-count × latency-scale grid.
+fn sensitivity(
+    scenario: &Scenario,
+    regime: &MarketMakerRegime,
+    exec: &Execution,
+) -> Result<Vec<SensitivityCell>, CalibrationError> {
+    let cfg = &scenario.calibration;
+    let base = scenario.with_regime(regime);
+    let mut cells = Vec::new();
+    for &n in &cfg.sensitivity_informed_count {
+        for &s in &cfg.sensitivity_latency_scale {
+            cells.push(Cell {
+                informed_count: Some(n),
+                latency_scale: Some(s),
+            });
+        }
+    }
+    let plan = PackPlan {
+        cell_labels: cells.iter().map(Cell::label).collect(),
+        mechanism_labels: vec![scenario.mechanism.label()],
+        scenarios: cells.iter().map(|c| vec![base.for_cell(c)]).collect(),
+        repetitions: cfg.repetitions,
+    };
+    let records = exec.run("sensitivity", &plan)?;
+    let mut out = Vec::new();
+    for (i, c) in cells.iter().enumerate() {
+        let mut metrics = BTreeMap::new();
+        for m in SENSITIVITY_METRICS {
+            metrics.insert(m.to_owned(), summary_of(&records, i, m)?);
+        }
+        out.push(SensitivityCell {
+            informed_count: c.informed_count.unwrap_or_default(),
+            latency_scale: c.latency_scale.unwrap_or(1.0),
+            metrics,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+struct CalibrationFile {
+    schema_version: Option<u64>,
+    kind: Option<String>,
+    selected: Option<MarketMakerRegime>,
+}
+
+/// Reads the selected regime from a `calibration.json`, checking its kind and schema version.
+pub fn load_selected_regime(path: &Path) -> Result<MarketMakerRegime, CalibrationError> {
+    let p = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|cause| CalibrationError::Read {
+        path: p.clone(),
+        cause,
+    })?;
+    let f: CalibrationFile =
+        serde_json::from_slice(&bytes).map_err(|e| CalibrationError::Malformed {
+            path: p.clone(),
+            why: e.to_string(),
+        })?;
+    if f.kind.as_deref() != Some("calibration") {
+        return Err(CalibrationError::Malformed {
+            path: p,
+            why: format!("`kind` is {:?}, expected \"calibration\"", f.kind),
+        });
+    }
+    match f.schema_version {
+        Some(v) if v == CALIBRATION_SCHEMA_VERSION as u64 => {}
+        Some(found) => return Err(CalibrationError::SchemaVersion { path: p, found }),
+        None => {
+            return Err(CalibrationError::Malformed {
+                path: p,
+                why: "no `schema_version`".to_owned(),
+            });
+        }
+    }
+    f.selected.ok_or_else(|| CalibrationError::Malformed {
+        path: p,
+        why: "no `selected` regime".to_owned(),
+    })
+}
+
+pub const CANDIDATE_COLUMNS: [&str; 13] = [
+    "rank",
+    "risk_aversion",
+    "half_spread_ticks",
+    "quote_size",
+    "violations",
+    "mm_pnl_mean",
+    "mm_pnl_ci95_low",
+    "mm_pnl_ci95_high",
+    "quoted_spread_mean",
+    "quoted_spread_ci95_low",
+    "quoted_spread_ci95_high",
+    "mm_fill_rate_mean",
+    "checks_failed",
+];
+
+fn cell(e: Estimate) -> String {
+    e.value().map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// `calibration_candidates.csv`, in rank order.
+pub fn candidate_rows(c: &Calibration) -> Vec<[String; 13]> {
+    let mut v: Vec<&CandidateScore> = c.candidates.iter().collect();
+    v.sort_by_key(|s| s.rank);
+    v.into_iter()
+        .map(|s| {
+            let ch = &s.checks;
+            let failed: Vec<&str> = [
+                (
+                    ch.mm_pnl_not_significantly_negative,
+                    "mm_pnl_significantly_negative",
+                ),
+                (ch.quoted_spread_in_band, "quoted_spread_out_of_band"),
+                (ch.mm_fill_rate_in_band, "mm_fill_rate_out_of_band"),
+                (ch.quoted_spread_ci_narrow, "quoted_spread_ci_too_wide"),
+            ]
+            .into_iter()
+            .filter(|(ok, _)| !ok)
+            .map(|(_, name)| name)
+            .collect();
+            [
+                s.rank.to_string(),
+                s.regime.risk_aversion.to_string(),
+                s.regime.half_spread_ticks.to_string(),
+                s.regime.quote_size.to_string(),
+                s.violations.to_string(),
+                cell(s.mm_pnl_ticks.mean),
+                cell(s.mm_pnl_ticks.ci95_low),
+                cell(s.mm_pnl_ticks.ci95_high),
+                cell(s.quoted_spread_ticks.mean),
+                cell(s.quoted_spread_ticks.ci95_low),
+                cell(s.quoted_spread_ticks.ci95_high),
+                cell(s.mm_fill_rate.mean),
+                failed.join(";"),
+            ]
+        })
+        .collect()
+}
+
+pub const SENSITIVITY_COLUMNS: [&str; 7] = [
+    "informed_count",
+    "latency_scale",
+    "metric",
+    "n",
+    "mean",
+    "ci95_low",
+    "ci95_high",
+];
+
+/// `sensitivity.csv`: one row per sensitivity cell × metric.
+pub fn sensitivity_rows(c: &Calibration) -> Vec<[String; 7]> {
+    let mut rows = Vec::new();
+    for s in &c.sensitivity {
+        for (m, sum) in &s.metrics {
+            rows.push([
+                s.informed_count.to_string(),
+                s.latency_scale.to_string(),
+                m.clone(),
+                sum.n.to_string(),
+                cell(sum.mean),
+                cell(sum.ci95_low),
+                cell(sum.ci95_high),
+            ]);
+        }
+    }
+    rows
+}

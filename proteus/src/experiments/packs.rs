@@ -1,0 +1,292 @@
+//! The packs a researcher runs: calibration, the baseline grid and the mechanism comparison,
+//! each written as a bundle (`docs/experiments.md`).
+
+use super::calibrate::{
+    CANDIDATE_COLUMNS, Calibration, CalibrationError, SENSITIVITY_COLUMNS, calibrate,
+    candidate_rows, load_selected_regime, sensitivity_rows,
+};
+use super::execution::Execution;
+use super::pack::{PackError, PackPlan};
+use super::summary::{
+    Arms, CONTRAST_COLUMNS, PackSummary, RUN_COLUMNS, SUMMARY_COLUMNS, contrast_rows, run_rows,
+    summarize, summary_rows,
+};
+use crate::artifacts::{ArtifactError, BundleWriter, FileDigest, sha256_hex};
+use crate::scenario::{Cell, MechanismConfig, Scenario};
+use crate::stats::StatsError;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ExperimentError {
+    #[error("repetitions must be at least 1 (got 0)")]
+    NoRepetitions,
+    #[error("no mechanisms to compare: give at least one, e.g. --mechanisms clob,fba:100ms")]
+    NoMechanisms,
+    #[error("mechanism {0:?} is listed twice")]
+    DuplicateMechanism(String),
+    #[error(transparent)]
+    Artifact(#[from] ArtifactError),
+    #[error(transparent)]
+    Pack(#[from] PackError),
+    #[error(transparent)]
+    Calibration(#[from] CalibrationError),
+    #[error("statistics: {0}")]
+    Stats(#[from] StatsError),
+}
+
+#[derive(Serialize)]
+struct PlanInfo<'a> {
+    cells: &'a [String],
+    mechanisms: &'a [String],
+    repetitions: u64,
+    reference_cell: usize,
+    reference_mechanism: usize,
+}
+
+#[derive(Serialize)]
+struct Seeds<'a> {
+    master_seed: u64,
+    scenario_id: &'a str,
+    repetitions: String,
+    protocol: &'static str,
+}
+
+#[derive(Serialize)]
+struct PackManifest<'a> {
+    schema_version: u32,
+    kind: &'a str,
+    crate_version: &'static str,
+    scenario: &'a Scenario,
+    plan: Option<PlanInfo<'a>>,
+    seeds: Seeds<'a>,
+    calibration_source: Option<String>,
+    files: Vec<FileDigest>,
+}
+
+/// The schema of pack manifests.
+pub const PACK_SCHEMA_VERSION: u32 = 1;
+
+fn seeds(sc: &Scenario, reps: u64) -> Seeds<'_> {
+    Seeds {
+        master_seed: sc.seed,
+        scenario_id: &sc.id,
+        repetitions: format!("0..{reps}"),
+        protocol: "proteus seed protocol v1 (docs/seed-protocol.md); the mechanism and the cell are not inputs",
+    }
+}
+
+fn write_calibration(w: &mut BundleWriter, c: &Calibration) -> Result<(), ArtifactError> {
+    w.write_json("calibration.json", c)?;
+    w.write_csv(
+        "calibration_candidates.csv",
+        &CANDIDATE_COLUMNS,
+        candidate_rows(c),
+    )?;
+    w.write_csv("sensitivity.csv", &SENSITIVITY_COLUMNS, sensitivity_rows(c))
+}
+
+fn write_pack(
+    w: &mut BundleWriter,
+    plan: &PackPlan,
+    s: &PackSummary,
+    records: &[super::pack::RunRecord],
+) -> Result<(), ArtifactError> {
+    w.write_json("summary.json", s)?;
+    w.write_csv("summary.csv", &SUMMARY_COLUMNS, summary_rows(s))?;
+    w.write_csv("contrasts.csv", &CONTRAST_COLUMNS, contrast_rows(s))?;
+    w.write_csv("runs.csv", &RUN_COLUMNS, run_rows(plan, records))
+}
+
+/// `cargo xtask calibrate`: the calibration bundle.
+pub fn calibration_pack(
+    scenario: &Scenario,
+    exec: &Execution,
+    out: &Path,
+    force: bool,
+) -> Result<Calibration, ExperimentError> {
+    let mut w = BundleWriter::create(out, force)?;
+    let c = calibrate(scenario, exec)?;
+    write_calibration(&mut w, &c)?;
+    let manifest = PackManifest {
+        schema_version: PACK_SCHEMA_VERSION,
+        kind: "calibration",
+        crate_version: env!("CARGO_PKG_VERSION"),
+        scenario,
+        plan: None,
+        seeds: seeds(scenario, scenario.calibration.repetitions),
+        calibration_source: None,
+        files: w.digests(),
+    };
+    w.write_json("manifest.json", &manifest)?;
+    w.commit()?;
+    exec.finish()?;
+    Ok(c)
+}
+
+/// What a baseline or comparison produced.
+#[derive(Debug)]
+pub struct PackOutcome {
+    pub path: PathBuf,
+    pub summary: PackSummary,
+    pub calibration: Option<Calibration>,
+    pub runs: u64,
+    pub events: u64,
+}
+
+/// `cargo xtask baseline`: the calibrated regime over the scenario's grid × repetitions.
+pub fn baseline_pack(
+    scenario: &Scenario,
+    repetitions: u64,
+    calibration_file: Option<&Path>,
+    exec: &Execution,
+    out: &Path,
+    force: bool,
+) -> Result<PackOutcome, ExperimentError> {
+    if repetitions == 0 {
+        return Err(ExperimentError::NoRepetitions);
+    }
+    let mut w = BundleWriter::create(out, force)?;
+    let (regime, calibration, source) = match calibration_file {
+        Some(path) => {
+            let regime = load_selected_regime(path)?;
+            let bytes = std::fs::read(path).map_err(|cause| CalibrationError::Read {
+                path: path.display().to_string(),
+                cause,
+            })?;
+            (
+                regime,
+                None,
+                format!("file {} (sha256 {})", path.display(), sha256_hex(&bytes)),
+            )
+        }
+        None => {
+            let c = calibrate(scenario, exec)?;
+            (
+                c.selected,
+                Some(c),
+                "calibrated in this run (calibration.json)".to_owned(),
+            )
+        }
+    };
+    let calibrated = scenario.with_regime(&regime);
+    let cells = scenario.grid.cells();
+    let reference = scenario.grid.reference;
+    let plan = PackPlan {
+        cell_labels: cells.iter().map(Cell::label).collect(),
+        mechanism_labels: vec![scenario.mechanism.label()],
+        scenarios: cells.iter().map(|c| vec![calibrated.for_cell(c)]).collect(),
+        repetitions,
+    };
+    let records = exec.run("baseline", &plan)?;
+    let arms: Vec<Arms> = (0..cells.len())
+        .filter(|&c| c != reference)
+        .map(|c| ((c, 0), (reference, 0)))
+        .collect();
+    let summary = summarize("baseline", &scenario.id, &plan, &records, &arms)?;
+    write_pack(&mut w, &plan, &summary, &records)?;
+    if let Some(c) = &calibration {
+        write_calibration(&mut w, c)?;
+    }
+    let manifest = PackManifest {
+        schema_version: PACK_SCHEMA_VERSION,
+        kind: "baseline",
+        crate_version: env!("CARGO_PKG_VERSION"),
+        scenario: &calibrated,
+        plan: Some(PlanInfo {
+            cells: &plan.cell_labels,
+            mechanisms: &plan.mechanism_labels,
+            repetitions,
+            reference_cell: reference,
+            reference_mechanism: 0,
+        }),
+        seeds: seeds(scenario, repetitions),
+        calibration_source: Some(source),
+        files: w.digests(),
+    };
+    w.write_json("manifest.json", &manifest)?;
+    let path = w.commit()?;
+    exec.finish()?;
+    Ok(PackOutcome {
+        path,
+        runs: plan.run_count(),
+        events: records.iter().map(|r| r.events).sum(),
+        summary,
+        calibration,
+    })
+}
+
+/// `cargo xtask compare`: the same repetitions under each mechanism, paired against the first.
+pub fn compare_pack(
+    scenario: &Scenario,
+    mechanisms: &[MechanismConfig],
+    repetitions: u64,
+    exec: &Execution,
+    out: &Path,
+    force: bool,
+) -> Result<PackOutcome, ExperimentError> {
+    if repetitions == 0 {
+        return Err(ExperimentError::NoRepetitions);
+    }
+    if mechanisms.is_empty() {
+        return Err(ExperimentError::NoMechanisms);
+    }
+    let labels: Vec<String> = mechanisms.iter().map(MechanismConfig::label).collect();
+    for (i, l) in labels.iter().enumerate() {
+        if labels[..i].contains(l) {
+            return Err(ExperimentError::DuplicateMechanism(l.clone()));
+        }
+    }
+    let mut w = BundleWriter::create(out, force)?;
+    let plan = PackPlan {
+        cell_labels: vec![
+            Cell {
+                informed_count: None,
+                latency_scale: None,
+            }
+            .label(),
+        ],
+        mechanism_labels: labels,
+        scenarios: vec![
+            mechanisms
+                .iter()
+                .map(|m| Scenario {
+                    mechanism: *m,
+                    ..scenario.clone()
+                })
+                .collect(),
+        ],
+        repetitions,
+    };
+    let records = exec.run("compare", &plan)?;
+    let arms: Vec<Arms> = (1..mechanisms.len()).map(|m| ((0, m), (0, 0))).collect();
+    let summary = summarize("compare", &scenario.id, &plan, &records, &arms)?;
+    write_pack(&mut w, &plan, &summary, &records)?;
+    let manifest = PackManifest {
+        schema_version: PACK_SCHEMA_VERSION,
+        kind: "compare",
+        crate_version: env!("CARGO_PKG_VERSION"),
+        scenario,
+        plan: Some(PlanInfo {
+            cells: &plan.cell_labels,
+            mechanisms: &plan.mechanism_labels,
+            repetitions,
+            reference_cell: 0,
+            reference_mechanism: 0,
+        }),
+        seeds: seeds(scenario, repetitions),
+        calibration_source: None,
+        files: w.digests(),
+    };
+    w.write_json("manifest.json", &manifest)?;
+    let path = w.commit()?;
+    exec.finish()?;
+    Ok(PackOutcome {
+        path,
+        runs: plan.run_count(),
+        events: records.iter().map(|r| r.events).sum(),
+        summary,
+        calibration: None,
+    })
+}

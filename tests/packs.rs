@@ -1,0 +1,272 @@
+//! Packs: calibration, baseline and comparison bundles are identical for any thread count and
+//! after an interrupted run is resumed, and bad input is refused.
+
+use proteus::experiments::execution::Execution;
+use proteus::experiments::pack::{Checkpoint, PackPlan, run_one};
+use proteus::experiments::packs::{baseline_pack, calibration_pack, compare_pack};
+use proteus::scenario::{Cell, Scenario};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The default scenario, shortened, with a small calibration grid: fast enough for a test.
+fn small() -> Scenario {
+    let mut sc = Scenario::default_scenario();
+    sc.duration_s = 5.0;
+    let c = &mut sc.calibration;
+    c.repetitions = 3;
+    c.risk_aversion = vec![0.01];
+    c.half_spread_ticks = vec![1.0, 3.0];
+    c.quote_size = vec![5];
+    c.sensitivity_informed_count = vec![0, 5];
+    c.sensitivity_latency_scale = vec![1.0, 4.0];
+    sc
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("proteus-packs-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&d);
+    fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn exec(threads: usize, checkpoint: Option<PathBuf>, resume: bool) -> Execution<'static> {
+    Execution {
+        threads,
+        progress: &|_, _, _| {},
+        checkpoint,
+        resume,
+    }
+}
+
+#[test]
+fn baseline_bytes_do_not_depend_on_threads() {
+    let root = scratch("threads");
+    let sc = small();
+    baseline_pack(
+        &sc,
+        4,
+        None,
+        &exec(1, None, false),
+        &root.join("one"),
+        false,
+    )
+    .unwrap();
+    baseline_pack(
+        &sc,
+        4,
+        None,
+        &exec(2, None, false),
+        &root.join("two"),
+        false,
+    )
+    .unwrap();
+    let (a, b) = (files(&root.join("one")), files(&root.join("two")));
+    let names: Vec<&str> = a.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "calibration.json",
+            "calibration_candidates.csv",
+            "contrasts.csv",
+            "manifest.json",
+            "runs.csv",
+            "sensitivity.csv",
+            "summary.csv",
+            "summary.json"
+        ]
+    );
+    assert_eq!(a, b);
+    // 6 grid cells x 4 repetitions, every metric of every run in runs.csv.
+    let runs = String::from_utf8(a[4].1.clone()).unwrap();
+    let reps: std::collections::BTreeSet<&str> = runs
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').nth(3).unwrap())
+        .collect();
+    assert_eq!(reps.into_iter().collect::<Vec<_>>(), ["0", "1", "2", "3"]);
+    fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn resumed_pack_gives_the_same_bytes() {
+    let root = scratch("resume");
+    let sc = small();
+    let mechs: Vec<_> = ["clob", "fba:100ms"]
+        .iter()
+        .map(|s| sc.mechanism.with_spec(s).unwrap())
+        .collect();
+    compare_pack(
+        &sc,
+        &mechs,
+        5,
+        &exec(2, None, false),
+        &root.join("straight"),
+        false,
+    )
+    .unwrap();
+
+    // An interrupted invocation: some runs of the plan finished and were checkpointed.
+    let ckpt = root.join(".resumed.checkpoint");
+    let plan = PackPlan {
+        cell_labels: vec![
+            Cell {
+                informed_count: None,
+                latency_scale: None,
+            }
+            .label(),
+        ],
+        mechanism_labels: mechs.iter().map(|m| m.label()).collect(),
+        scenarios: vec![
+            mechs
+                .iter()
+                .map(|m| Scenario {
+                    mechanism: *m,
+                    ..sc.clone()
+                })
+                .collect(),
+        ],
+        repetitions: 5,
+    };
+    let c = Checkpoint::open(&ckpt.join("compare"), &plan, false).unwrap();
+    for i in [0u64, 3, 7] {
+        c.save(i, &run_one(&plan, plan.key(i)).unwrap()).unwrap();
+    }
+    compare_pack(
+        &sc,
+        &mechs,
+        5,
+        &exec(2, Some(ckpt.clone()), true),
+        &root.join("resumed"),
+        false,
+    )
+    .unwrap();
+    assert_eq!(files(&root.join("straight")), files(&root.join("resumed")));
+    assert!(
+        !ckpt.exists(),
+        "the checkpoint is removed once the bundle is written"
+    );
+    fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn calibration_bundle_ranks_every_candidate_and_explains_its_choice() {
+    let root = scratch("calibrate");
+    let c = calibration_pack(&small(), &exec(2, None, false), &root.join("c"), false).unwrap();
+    assert_eq!(c.candidates.len(), 2);
+    let mut ranks: Vec<usize> = c.candidates.iter().map(|s| s.rank).collect();
+    ranks.sort();
+    assert_eq!(ranks, [1, 2]);
+    let best = c.candidates.iter().find(|s| s.rank == 1).unwrap();
+    assert_eq!(best.regime, c.selected);
+    assert!(c.rationale.contains(&best.label), "{}", c.rationale);
+    assert_eq!(
+        c.sensitivity.len(),
+        4,
+        "2 informed counts x 2 latency scales"
+    );
+    for f in [
+        "calibration.json",
+        "calibration_candidates.csv",
+        "sensitivity.csv",
+        "manifest.json",
+    ] {
+        assert!(root.join("c").join(f).is_file(), "{f}");
+    }
+    // A baseline can consume it instead of calibrating again.
+    let o = baseline_pack(
+        &small(),
+        2,
+        Some(&root.join("c/calibration.json")),
+        &exec(2, None, false),
+        &root.join("b"),
+        false,
+    )
+    .unwrap();
+    assert!(o.calibration.is_none());
+    assert!(!root.join("b/calibration.json").exists());
+    let m: serde_json::Value =
+        serde_json::from_slice(&fs::read(root.join("b/manifest.json")).unwrap()).unwrap();
+    assert!(
+        m["calibration_source"]
+            .as_str()
+            .unwrap()
+            .starts_with("file "),
+        "{m}"
+    );
+    assert_eq!(
+        m["scenario"]["agents"]["market_maker"][0]["half_spread_ticks"],
+        c.selected.half_spread_ticks
+    );
+    fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn bad_inputs_are_refused_before_anything_is_written() {
+    let root = scratch("bad");
+    let sc = small();
+    let e = baseline_pack(&sc, 0, None, &exec(1, None, false), &root.join("x"), false).unwrap_err();
+    assert_eq!(e.to_string(), "repetitions must be at least 1 (got 0)");
+    let e = compare_pack(&sc, &[], 3, &exec(1, None, false), &root.join("x"), false).unwrap_err();
+    assert!(e.to_string().contains("no mechanisms"), "{e}");
+    let clob = sc.mechanism.with_spec("clob").unwrap();
+    let e = compare_pack(
+        &sc,
+        &[clob, clob],
+        3,
+        &exec(1, None, false),
+        &root.join("x"),
+        false,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("listed twice"), "{e}");
+    // A calibration file from another schema version.
+    let bad = root.join("old.json");
+    fs::write(&bad, r#"{"schema_version": 99, "kind": "calibration", "selected": {"risk_aversion": 0.1, "half_spread_ticks": 2.0, "quote_size": 5}}"#).unwrap();
+    let e = baseline_pack(
+        &sc,
+        2,
+        Some(&bad),
+        &exec(1, None, false),
+        &root.join("x"),
+        false,
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("schema version 99; this Proteus reads version 1"),
+        "{e}"
+    );
+    fs::write(&bad, r#"{"schema_version": 1, "kind": "baseline"}"#).unwrap();
+    let e = baseline_pack(
+        &sc,
+        2,
+        Some(&bad),
+        &exec(1, None, false),
+        &root.join("x"),
+        false,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("is not a calibration"), "{e}");
+    assert!(!root.join("x").exists());
+    assert_eq!(
+        fs::read_dir(&root).unwrap().count(),
+        1,
+        "only the bad calibration file"
+    );
+    fs::remove_dir_all(root).unwrap();
+}

@@ -1,0 +1,276 @@
+//! `cargo xtask calibrate`, `baseline` and `compare`: the packs a researcher runs.
+
+use crate::progress::Progress;
+use crate::run::load_scenario;
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use proteus::experiments::execution::Execution;
+use proteus::experiments::packs::{PackOutcome, baseline_pack, calibration_pack, compare_pack};
+use proteus::experiments::summary::PackSummary;
+use proteus::scenario::MechanismConfig;
+use proteus::stats::Estimate;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Options every pack command shares.
+#[derive(Args)]
+pub struct PackArgs {
+    /// Scenario file (TOML); the built-in default scenario when omitted.
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
+    /// Master seed, overriding the scenario's `seed`.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results are identical for any count.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Reuse the runs an interrupted invocation of the same command finished.
+    #[arg(long)]
+    resume: bool,
+    /// Replace a non-empty output folder.
+    #[arg(long)]
+    force: bool,
+}
+
+impl PackArgs {
+    fn scenario(&self) -> Result<proteus::scenario::Scenario> {
+        let mut sc = load_scenario(self.scenario.as_ref())?;
+        if let Some(seed) = self.seed {
+            sc.seed = seed;
+        }
+        Ok(sc)
+    }
+
+    /// Checkpoints live beside the output folder, hidden, until the bundle is written.
+    fn checkpoint_for(out: &Path) -> PathBuf {
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let parent = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        parent.join(format!(".{name}.checkpoint"))
+    }
+}
+
+fn with_execution<T>(
+    args: &PackArgs,
+    out: &Path,
+    f: impl FnOnce(&Execution) -> Result<T>,
+) -> Result<T> {
+    let progress = Progress::new();
+    let update = |phase: &str, done: u64, total: u64| progress.update(phase, done, total);
+    let exec = Execution {
+        threads: args.threads,
+        progress: &update,
+        checkpoint: Some(PackArgs::checkpoint_for(out)),
+        resume: args.resume,
+    };
+    f(&exec)
+}
+
+#[derive(Args)]
+pub struct Calibrate {
+    #[command(flatten)]
+    pack: PackArgs,
+    /// Output folder.
+    #[arg(long, value_name = "DIR", default_value = "out/calibration")]
+    out: PathBuf,
+}
+
+impl Calibrate {
+    pub fn run(&self) -> Result<()> {
+        let sc = self.pack.scenario()?;
+        let started = Instant::now();
+        let c = with_execution(&self.pack, &self.out, |exec| {
+            calibration_pack(&sc, exec, &self.out, self.pack.force)
+                .context("calibration failed; no bundle was written (re-run with --resume to reuse finished runs)")
+        })?;
+        println!("{}", c.rationale);
+        println!(
+            "\n  rank  regime                                                  violations  quoted spread  MM PnL"
+        );
+        let mut ranked: Vec<_> = c.candidates.iter().collect();
+        ranked.sort_by_key(|s| s.rank);
+        for s in ranked.iter().take(10) {
+            println!(
+                "  {:>4}  {:<56}  {:>10}  {:>13}  {}",
+                s.rank,
+                s.label,
+                s.violations,
+                est(s.quoted_spread_ticks.mean),
+                est(s.mm_pnl_ticks.mean)
+            );
+        }
+        println!(
+            "\nwrote {} in {:.1}s",
+            self.out.display(),
+            started.elapsed().as_secs_f64()
+        );
+        Ok(())
+    }
+}
+
+#[derive(Args)]
+pub struct Baseline {
+    #[command(flatten)]
+    pack: PackArgs,
+    /// Repetitions per grid cell.
+    #[arg(long, default_value_t = 30)]
+    repetitions: u64,
+    /// Use the regime selected in this calibration.json instead of calibrating first.
+    #[arg(long, value_name = "FILE")]
+    calibration: Option<PathBuf>,
+    /// Output folder.
+    #[arg(long, value_name = "DIR", default_value = "out/baseline")]
+    out: PathBuf,
+}
+
+impl Baseline {
+    pub fn run(&self) -> Result<()> {
+        if self.repetitions == 0 {
+            bail!("--repetitions must be at least 1 (got 0)");
+        }
+        let sc = self.pack.scenario()?;
+        let started = Instant::now();
+        let o = with_execution(&self.pack, &self.out, |exec| {
+            baseline_pack(&sc, self.repetitions, self.calibration.as_deref(), exec, &self.out, self.pack.force)
+                .context("baseline failed; no bundle was written (re-run with --resume to reuse finished runs)")
+        })?;
+        if let Some(c) = &o.calibration {
+            println!("calibration: {}\n", c.rationale);
+        }
+        print_table(&o.summary, |m| m.cell.clone());
+        finish(&o, started);
+        Ok(())
+    }
+}
+
+#[derive(Args)]
+pub struct Compare {
+    #[command(flatten)]
+    pack: PackArgs,
+    /// Mechanisms, the first being the reference: clob, fba[:INTERVAL], rfq[:DEALERS].
+    #[arg(long, value_delimiter = ',', default_value = "clob,fba:100ms")]
+    mechanisms: Vec<String>,
+    /// Repetitions per mechanism (the same repetitions under each: paired).
+    #[arg(long, default_value_t = 30)]
+    repetitions: u64,
+    /// Output folder.
+    #[arg(long, value_name = "DIR", default_value = "out/compare")]
+    out: PathBuf,
+}
+
+impl Compare {
+    pub fn run(&self) -> Result<()> {
+        if self.repetitions == 0 {
+            bail!("--repetitions must be at least 1 (got 0)");
+        }
+        let sc = self.pack.scenario()?;
+        let mechanisms: Vec<MechanismConfig> = self
+            .mechanisms
+            .iter()
+            .map(|spec| sc.mechanism.with_spec(spec.trim()))
+            .collect::<Result<_, _>>()?;
+        let started = Instant::now();
+        let o = with_execution(&self.pack, &self.out, |exec| {
+            compare_pack(&sc, &mechanisms, self.repetitions, exec, &self.out, self.pack.force)
+                .context("comparison failed; no bundle was written (re-run with --resume to reuse finished runs)")
+        })?;
+        print_table(&o.summary, |m| m.mechanism.clone());
+        finish(&o, started);
+        Ok(())
+    }
+}
+
+/// The metrics the terminal table shows (every metric is in summary.csv).
+const HEADLINE: [&str; 10] = [
+    "quoted_spread_tw_ticks",
+    "effective_spread_vw_ticks",
+    "realized_spread_5s_ticks",
+    "price_impact_5s_ticks",
+    "price_error_rmse_ticks",
+    "pnl_market_maker_ticks",
+    "pnl_informed_ticks",
+    "pnl_noise_ticks",
+    "pnl_arbitrageur_ticks",
+    "volume_lots",
+];
+
+fn est(e: Estimate) -> String {
+    e.value().map_or("—".to_owned(), |v| format!("{v:.3}"))
+}
+
+fn print_table(
+    s: &PackSummary,
+    arm: impl Fn(&proteus::experiments::summary::MetricSummary) -> String,
+) {
+    println!(
+        "{:<28} {:<40} {:>12} {:>22}",
+        "metric", "arm", "mean", "95% CI"
+    );
+    for name in HEADLINE {
+        for m in s.metrics.iter().filter(|m| m.metric == name) {
+            println!(
+                "{:<28} {:<40} {:>12} {:>22}",
+                name,
+                arm(m),
+                est(m.summary.mean),
+                format!(
+                    "[{}, {}]",
+                    est(m.summary.ci95_low),
+                    est(m.summary.ci95_high)
+                )
+            );
+        }
+    }
+    if !s.contrasts.is_empty() {
+        println!(
+            "\npaired differences against the reference ({} repetitions each):",
+            s.repetitions
+        );
+        println!(
+            "{:<28} {:<40} {:>12} {:>22} {:>9} {:>9}",
+            "metric", "arm − reference", "mean diff", "95% CI", "p (Holm)", "var.red."
+        );
+        for name in HEADLINE {
+            for c in s.contrasts.iter().filter(|c| c.metric == name) {
+                let p = &c.comparison;
+                println!(
+                    "{:<28} {:<40} {:>12} {:>22} {:>9} {:>9}",
+                    name,
+                    format!(
+                        "{} − {}",
+                        label(&c.cell, &c.mechanism),
+                        label(&c.reference_cell, &c.reference_mechanism)
+                    ),
+                    est(p.paired.difference),
+                    format!("[{}, {}]", est(p.paired.ci95_low), est(p.paired.ci95_high)),
+                    est(c.p_holm),
+                    est(p.variance_reduction)
+                );
+            }
+        }
+    }
+}
+
+fn label(cell: &str, mechanism: &str) -> String {
+    if cell == "base" {
+        mechanism.to_owned()
+    } else {
+        cell.to_owned()
+    }
+}
+
+fn finish(o: &PackOutcome, started: Instant) {
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "\n{} runs ({} events) in {:.1}s; wrote {}",
+        o.runs,
+        o.events,
+        secs,
+        o.path.display()
+    );
+}
