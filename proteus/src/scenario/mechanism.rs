@@ -49,12 +49,6 @@ const MAX_NS: u64 = 3_600_000_000_000;
 impl MechanismConfig {
     pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
         require(
-            self.kind != MechanismKind::Rfq,
-            &format!("{path}.kind"),
-            "rfq",
-            "RFQ runs are not available yet; use clob or fba",
-        )?;
-        require(
             (MIN_NS..=MAX_NS).contains(&self.batch_interval_ns),
             &format!("{path}.batch_interval_ns"),
             self.batch_interval_ns,
