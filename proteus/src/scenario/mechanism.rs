@@ -170,15 +170,12 @@ mod tests {
             base.with_spec("fba").unwrap().batch_interval_ns,
             100_000_000
         );
-        let r = MechanismConfig {
-            kind: MechanismKind::Rfq,
-            rfq_dealers: 5,
-            ..base
-        };
+        let r = base.with_spec("rfq:5").unwrap();
         assert_eq!(
             (r.kind, r.rfq_dealers, r.label()),
             (MechanismKind::Rfq, 5, "rfq:5".into())
         );
+        assert_eq!(base.with_spec("rfq").unwrap().rfq_dealers, 2);
     }
 
     #[test]
