@@ -95,7 +95,7 @@ fn noise_requests(log: &RunLog) -> Vec<&RfqRecord> {
 }
 
 /// Requests whose late quote (20 ms after arrival) still falls inside the run.
-fn settled<'a>(log: &'a RunLog) -> impl Iterator<Item = (usize, &'a RfqRecord)> {
+fn settled(log: &RunLog) -> impl Iterator<Item = (usize, &RfqRecord)> {
     noise_requests(log)
         .into_iter()
         .enumerate()
