@@ -1,5 +1,5 @@
-//! The same market under different mechanisms: common random numbers, and what batch auctions do
-//! to the latency race.
+//! The same market under different mechanisms (CLOB, FBA, RFQ): common random numbers, and what
+//! batch auctions do to the latency race.
 
 use proteus::core::Role;
 use proteus::scenario::Scenario;
@@ -40,19 +40,43 @@ fn every_mechanism_sees_the_same_fundamental_news_and_arrivals() {
     };
     let clob = run(&under(&sc, "clob"), 2, opts);
     let fba = run(&under(&sc, "fba:50ms"), 2, opts);
-    assert_eq!(clob.fundamental, fba.fundamental);
-    assert_eq!(clob.news, fba.news);
+    let rfq = run(&under(&sc, "rfq:2"), 2, opts);
+    for other in [&fba, &rfq] {
+        assert_eq!(clob.fundamental, other.fundamental);
+        assert_eq!(clob.news, other.news);
+    }
     assert!(!clob.news.is_empty());
     for i in 0..50 {
-        let (a, b) = (
-            requests_of(&clob, Role::Noise, i),
-            requests_of(&fba, Role::Noise, i),
-        );
+        let a = requests_of(&clob, Role::Noise, i);
         assert!(!a.is_empty(), "noise trader {i} traded");
-        assert_eq!(a, b, "noise trader {i}: send and arrival times");
+        for (name, other) in [("fba", &fba), ("rfq", &rfq)] {
+            let b = requests_of(other, Role::Noise, i);
+            assert_eq!(
+                a, b,
+                "noise trader {i} under {name}: send and arrival times"
+            );
+        }
     }
+    // Under RFQ each of those arrivals is a quote request: as many as the CLOB's market orders.
+    let noise = |log: &RunLog| {
+        log.venue_requests
+            .iter()
+            .filter(|r| log.agents[r.agent.0 as usize].role == Role::Noise)
+            .count()
+    };
+    assert_eq!(noise(&rfq), noise(&clob));
+    assert_eq!(
+        rfq.rfq
+            .iter()
+            .filter(|r| rfq.agents[r.client.0 as usize].role == Role::Noise)
+            .count(),
+        noise(&clob)
+    );
     // ... while the markets themselves differ.
     assert_ne!(clob.fills, fba.fills);
+    assert_ne!(clob.fills, rfq.fills);
+    assert!(clob.rfq.is_empty() && fba.rfq.is_empty());
+    assert!(rfq.batches.is_empty() && rfq.quotes.is_empty());
     assert!(clob.batches.is_empty());
     assert_eq!(
         fba.batches.len(),

@@ -7,6 +7,11 @@
 //! its latency against the market maker's cancel or amend. Where the book is sealed (a batch
 //! auction) it compares with the last clearing price instead and bids up to its estimate less
 //! the threshold: if the market maker's update reaches the same batch, the stale price is gone.
+//!
+//! Under RFQ there are no resting quotes to snipe. It acts as a fast client: on news it
+//! compares its estimate with the last RFQ print it sees (as in the sealed-book case) and
+//! requests quotes for `max_size` with limit its estimate ∓ the threshold. It profits only
+//! from dealers who quote before the news reaches them: the RFQ form of the latency race.
 
 use super::{Agent, AgentCtx};
 use crate::core::config_error::{ConfigError, field_path, require, require_non_negative};
@@ -83,6 +88,11 @@ impl Agent for LatencyArbitrageur {
         };
         if let Some((side, price, available)) = order {
             let id = ctx.new_order_id();
+            if ctx.is_rfq() {
+                let qty = available.clamp(1, self.cfg.max_size);
+                ctx.request_quotes(id, side, qty, Some(price));
+                return;
+            }
             ctx.send(Request::New(NewOrder {
                 id,
                 trader: ctx.id,

@@ -1,7 +1,7 @@
 //! What an agent sees and can do during one callback.
 
-use crate::core::{AgentId, Duration, OrderId, Role, SimTime};
-use crate::mechanisms::{Price, Qty, Request};
+use crate::core::{AgentId, Duration, MechanismKind, OrderId, Role, SimTime};
+use crate::mechanisms::{Price, Qty, QuoteRequest, Request, Side};
 
 /// The top of the book as published on the public feed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -18,6 +18,31 @@ impl Quote {
             _ => None,
         }
     }
+}
+
+/// What the simulator tells an agent about a request for quote that is not its own, as far as
+/// the leakage policy lets it see (a client learns about its own request from the venue's
+/// reports instead: `QuoteReceived`, `RfqTraded`, `RfqNoTrade`, its `Fill`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RfqNotice {
+    /// It is asked to quote on `request` (field `rfq_request`) before `deadline`, when the
+    /// venue closes the request. `side` is the client's side where the request is one-way and
+    /// `rfq_side` shows it (otherwise quote both sides); `qty` the size where `rfq_size` shows
+    /// it (a quote must be firm for the whole size, so without it no valid quote is possible).
+    Requested {
+        request: OrderId,
+        client: AgentId,
+        side: Option<Side>,
+        qty: Option<Qty>,
+        deadline: SimTime,
+    },
+    /// A request it was asked on ended in a trade with another dealer (`rfq_trade_happened`);
+    /// `side` and `qty` as in `Requested`.
+    TradedAway {
+        request: OrderId,
+        side: Option<Side>,
+        qty: Option<Qty>,
+    },
 }
 
 /// Something an agent asks the simulator to do.
@@ -38,8 +63,14 @@ pub struct AgentCtx<'a> {
     pub role: Role,
     /// The public top of book as this agent sees it now (empty where the book is sealed).
     pub quote: Quote,
-    /// The last trade price (CLOB) or clearing price (FBA) published, as this agent sees it.
+    /// The last trade price (CLOB), clearing price (FBA) or RFQ trade print published, as this
+    /// agent sees it.
     pub last_price: Option<Price>,
+    /// The mechanism of the run: agents trade by orders under CLOB and FBA, and as clients
+    /// (quote requests) or dealers (quotes) under RFQ.
+    pub mechanism: MechanismKind,
+    /// Under RFQ: whether clients ask for two-way quotes (`[mechanism] rfq_two_way`).
+    pub rfq_two_way: bool,
     pub(crate) actions: &'a mut Vec<Action>,
     pub(crate) next_order_seq: &'a mut u32,
 }
@@ -50,6 +81,25 @@ impl AgentCtx<'_> {
     pub fn new_order_id(&mut self) -> OrderId {
         *self.next_order_seq += 1;
         OrderId(((self.id.0 as u64) << 32) | *self.next_order_seq as u64)
+    }
+
+    /// Whether the run is a request-for-quote market.
+    pub fn is_rfq(&self) -> bool {
+        self.mechanism == MechanismKind::Rfq
+    }
+
+    /// Sends a quote request as a client (RFQ): `side` and `qty` with an optional `limit` (the
+    /// worst price accepted), one-way or two-way as the mechanism is configured.
+    pub fn request_quotes(&mut self, id: OrderId, side: Side, qty: Qty, limit: Option<Price>) {
+        let request = Request::QuoteRequest(QuoteRequest {
+            id,
+            trader: self.id,
+            side,
+            two_way: self.rfq_two_way,
+            qty,
+            limit,
+        });
+        self.send(request);
     }
 
     pub fn send(&mut self, request: Request) {

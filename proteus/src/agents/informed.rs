@@ -6,6 +6,10 @@
 //! optionally, noisy observations of the fundamental at Poisson times (an ABIDES-style value
 //! agent). It trades with IOC orders at the quote it sees, so latency decides whether the price
 //! is still there.
+//!
+//! Under RFQ there is no book to see: as in a sealed batch auction it measures its edge against
+//! the last RFQ print it sees and, as a client, requests quotes with limit `estimate − threshold`
+//! (buy) or `estimate + threshold` (sell), rounded to the tick away from the estimate.
 
 use super::{Agent, AgentCtx};
 use crate::core::config_error::{ConfigError, field_path, require, require_non_negative};
@@ -118,6 +122,10 @@ impl Agent for InformedTrader {
     fn on_signal(&mut self, estimate: f64, ctx: &mut AgentCtx) {
         if let Some((side, price, qty)) = self.decide(estimate, ctx) {
             let id = ctx.new_order_id();
+            if ctx.is_rfq() {
+                ctx.request_quotes(id, side, qty, Some(price));
+                return;
+            }
             ctx.send(Request::New(NewOrder {
                 id,
                 trader: ctx.id,

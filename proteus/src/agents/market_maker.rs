@@ -10,11 +10,34 @@
 //! * Inventory limit: at `|q| ≥ inventory_limit` it stops quoting the side that adds to it.
 //! * It re-quotes on a timer, on its own fills and on public news, by amending its resting
 //!   orders (a price change loses queue priority) or sending new ones; so latency matters to it.
+//!
+//! # As an RFQ dealer
+//!
+//! Under RFQ it rests nothing and sets no timer; it answers each request it is asked on
+//! ([`RfqNotice::Requested`]) at once with one firm quote for the request's size around the
+//! same reservation price and half-spread:
+//!
+//! * side shown (a one-way request whose side the leakage policy lets it see): it quotes only
+//!   that side and **shades** against the client, reading the request as order flow:
+//!   centre `r + D·adverse_selection_coef·qty` (D = +1 for a client buying), ask
+//!   `⌈centre + h⌉`, bid `⌊centre − h⌋`;
+//! * side hidden (two-way requests, or `rfq_side` hidden): both sides around `r`, unshaded;
+//! * size hidden (`rfq_size`): no quote (a firm quote needs the size);
+//! * a side that would take its inventory beyond `inventory_limit` is left out; with no side
+//!   left it does not answer.
+//!
+//! It learns from what leaks: its own RFQ fills move belief and inventory as order-book fills
+//! do, and a request it lost ([`RfqNotice::TradedAway`], field `rfq_trade_happened`) whose side
+//! it can see moves its belief by `D·adverse_selection_coef·qty`, the same one-line
+//! Glosten–Milgrom update as flow that hits it. So revealing the side and the trade costs the
+//! client through the dealers' quotes.
 
-use super::{Agent, AgentCtx, Quote};
+use super::{Agent, AgentCtx, Quote, RfqNotice};
 use crate::core::config_error::{ConfigError, field_path, require, require_non_negative};
 use crate::core::{Duration, OrderId};
-use crate::mechanisms::{NewOrder, OrderKind, Output, Price, Qty, Request, Side, TimeInForce};
+use crate::mechanisms::{
+    DealerQuote, NewOrder, OrderKind, Output, Price, Qty, Request, Side, TimeInForce,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -156,6 +179,26 @@ impl MarketMaker {
         Quote { bid, ask }
     }
 
+    /// The quote it gives on an RFQ for `qty` lots, `side` the client's side if it knows it:
+    /// `(bid, ask)`, `None` where it leaves the side out. See the module docs.
+    pub fn rfq_quote(&self, side: Option<Side>, qty: Qty) -> (Option<Price>, Option<Price>) {
+        let shade = side.map_or(0.0, |s| {
+            s.sign() as f64 * self.cfg.adverse_selection_coef * qty as f64
+        });
+        let centre = self.reservation_price() + shade;
+        let h = self.half_spread();
+        let bid_px = (centre - h).floor() as Price;
+        let ask_px = ((centre + h).ceil() as Price).max(bid_px + 1);
+        let limit = self.cfg.inventory_limit;
+        let bid = (self.inventory + qty <= limit && bid_px > 0).then_some(bid_px);
+        let ask = (self.inventory - qty >= -limit && ask_px > 0).then_some(ask_px);
+        match side {
+            Some(Side::Buy) => (None, ask),
+            Some(Side::Sell) => (bid, None),
+            None => (bid, ask),
+        }
+    }
+
     fn requote(&mut self, ctx: &mut AgentCtx) {
         let target = self.target_quotes();
         self.bid = Self::requote_side(self.bid, target.bid, Side::Buy, ctx);
@@ -219,6 +262,9 @@ impl MarketMaker {
 
 impl Agent for MarketMaker {
     fn on_start(&mut self, ctx: &mut AgentCtx) {
+        if ctx.is_rfq() {
+            return;
+        }
         self.requote(ctx);
         ctx.wake_after(Duration(self.cfg.requote_interval_ns), TIMER);
     }
@@ -230,7 +276,40 @@ impl Agent for MarketMaker {
 
     fn on_news(&mut self, shift_ticks: f64, ctx: &mut AgentCtx) {
         self.belief += shift_ticks;
-        self.requote(ctx);
+        if !ctx.is_rfq() {
+            self.requote(ctx);
+        }
+    }
+
+    fn on_rfq_notice(&mut self, notice: &RfqNotice, ctx: &mut AgentCtx) {
+        match *notice {
+            RfqNotice::Requested {
+                request, side, qty, ..
+            } => {
+                let Some(qty) = qty else { return };
+                let (bid, ask) = self.rfq_quote(side, qty);
+                if bid.is_none() && ask.is_none() {
+                    return;
+                }
+                let id = ctx.new_order_id();
+                ctx.send(Request::DealerQuote(DealerQuote {
+                    id,
+                    trader: ctx.id,
+                    request,
+                    bid,
+                    ask,
+                    qty,
+                }));
+            }
+            RfqNotice::TradedAway {
+                side: Some(side),
+                qty: Some(qty),
+                ..
+            } => {
+                self.belief += side.sign() as f64 * self.cfg.adverse_selection_coef * qty as f64;
+            }
+            RfqNotice::TradedAway { .. } => {}
+        }
     }
 
     fn on_report(&mut self, report: &Output, ctx: &mut AgentCtx) {
@@ -251,6 +330,9 @@ impl Agent for MarketMaker {
                     let moved = self.cfg.adverse_selection_coef * f.qty as f64;
                     self.belief += f.taker_side.sign() as f64 * moved;
                     self.adverse_move += EWMA_WEIGHT * (moved - self.adverse_move);
+                }
+                if ctx.is_rfq() {
+                    return;
                 }
                 for q in [&mut self.bid, &mut self.ask] {
                     if let Some(live) = q.as_mut().filter(|l| l.id == mine) {

@@ -10,7 +10,7 @@ mod market_maker;
 mod noise;
 
 pub use arbitrageur::{ArbitrageurConfig, LatencyArbitrageur};
-pub use context::{Action, AgentCtx, Quote};
+pub use context::{Action, AgentCtx, Quote, RfqNotice};
 pub use informed::{InformedConfig, InformedTrader};
 pub use market_maker::{MarketMaker, MarketMakerConfig};
 pub use noise::{NoiseConfig, NoiseTrader};
@@ -30,6 +30,8 @@ pub trait Agent {
     fn on_news(&mut self, _shift_ticks: f64, _ctx: &mut AgentCtx) {}
     /// Private information: its current estimate of the value, in ticks.
     fn on_signal(&mut self, _estimate_ticks: f64, _ctx: &mut AgentCtx) {}
+    /// Under RFQ: what it may learn of others' requests (asked to quote, traded away).
+    fn on_rfq_notice(&mut self, _notice: &RfqNotice, _ctx: &mut AgentCtx) {}
 }
 
 /// Every agent type, in one enum so the event loop dispatches without virtual calls.
@@ -69,5 +71,8 @@ impl Agent for AnyAgent {
     }
     fn on_signal(&mut self, estimate_ticks: f64, ctx: &mut AgentCtx) {
         dispatch!(self, a => a.on_signal(estimate_ticks, ctx))
+    }
+    fn on_rfq_notice(&mut self, notice: &RfqNotice, ctx: &mut AgentCtx) {
+        dispatch!(self, a => a.on_rfq_notice(notice, ctx))
     }
 }

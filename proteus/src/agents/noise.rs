@@ -1,5 +1,11 @@
 //! Noise trader: Poisson arrivals, a fair coin for the side, a uniform size, and a configurable
 //! mix of marketable and resting limit orders.
+//!
+//! Under RFQ it is a client and makes the same draws at the same times: a marketable arrival
+//! sends a quote request without a limit (it takes the best quote, whatever it is); a limit
+//! arrival sends one limited to `offset` ticks from the last RFQ print it sees
+//! (`last + offset` for a buy, `last − offset` for a sell), and nothing before the first print.
+//! Nothing rests, so there is nothing to cancel.
 
 use super::{Agent, AgentCtx};
 use crate::core::config_error::{ConfigError, field_path, require, require_non_negative};
@@ -117,6 +123,22 @@ impl NoiseTrader {
             .decisions
             .random_range(0..=self.cfg.limit_offset_max_ticks);
         let id = ctx.new_order_id();
+        if ctx.is_rfq() {
+            // A client: a marketable order becomes a request without a limit; a resting one, a
+            // request limited to `offset` ticks from the last print (none before the first).
+            let limit = if marketable {
+                None
+            } else {
+                let Some(last) = ctx.last_price else { return };
+                let price = last + side.sign() * offset;
+                if price <= 0 {
+                    return;
+                }
+                Some(price)
+            };
+            ctx.request_quotes(id, side, qty, limit);
+            return;
+        }
         let kind = if marketable {
             OrderKind::Market
         } else {

@@ -22,6 +22,12 @@
 //! | RFQ | `rfq_trade_happened` | addressees | 0 | losing dealers learn they lost (common on D2C platforms) |
 //! | RFQ | `rfq_trade_price` | everyone | 1 s | a deferred public print, like TRACE's (15 min in reality) scaled to the simulated time scale |
 //!
+//! How a run applies the RFQ fields (the event loop in `sim`; `docs/mechanisms.md`): an asked
+//! dealer is told of a request if `rfq_request` admits it, with the side (one-way requests only)
+//! and size where `rfq_side` and `rfq_size` admit it; losing dealers are told of a trade if
+//! `rfq_trade_happened` admits them; the trade price goes on the public feed after the delay of
+//! `rfq_trade_price`, to the roles its audience admits.
+//!
 //! A scenario overrides single fields per mechanism; an override replaces the whole entry
 //! (`delay_ns` defaults to 0):
 //!

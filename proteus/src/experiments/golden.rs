@@ -24,20 +24,40 @@ fn default_10s() -> Scenario {
     sc
 }
 
+/// 10 s of the default scenario under mechanism `spec`, with the event log.
+fn default_10s_under(spec: &str, out: &Path) -> Result<(), RunBundleError> {
+    let mut sc = default_10s();
+    sc.mechanism = sc
+        .mechanism
+        .with_spec(spec)
+        .expect("golden mechanism specs are valid");
+    let opts = RunBundleOptions {
+        events: true,
+        force: true,
+        repetition: 0,
+    };
+    write_run_bundle(&sc, out, &opts).map(|_| ())
+}
+
 /// Every golden bundle, in a fixed order.
 pub fn golden_specs() -> Vec<GoldenSpec> {
-    vec![GoldenSpec {
-        name: "run-clob-default-10s",
-        describe: "10 s of the default scenario under the CLOB, with the event log",
-        make: |out| {
-            let opts = RunBundleOptions {
-                events: true,
-                force: true,
-                repetition: 0,
-            };
-            write_run_bundle(&default_10s(), out, &opts).map(|_| ())
+    vec![
+        GoldenSpec {
+            name: "run-clob-default-10s",
+            describe: "10 s of the default scenario under the CLOB, with the event log",
+            make: |out| default_10s_under("clob", out),
         },
-    }]
+        GoldenSpec {
+            name: "run-fba-default-10s",
+            describe: "10 s of the default scenario under FBA with 100 ms batches, with the event log",
+            make: |out| default_10s_under("fba:100ms", out),
+        },
+        GoldenSpec {
+            name: "run-rfq-default-10s",
+            describe: "10 s of the default scenario under RFQ with the default dealers (2), with the event log",
+            make: |out| default_10s_under("rfq", out),
+        },
+    ]
 }
 
 /// How one file of a bundle differs from its golden copy.

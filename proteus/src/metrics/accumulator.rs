@@ -12,12 +12,13 @@ use super::impact::{FillMark, HorizonImpact};
 use super::pnl::Ledger;
 use super::races::Races;
 use super::record::MetricRecord;
+use super::rfq::RfqStats;
 use super::spreads::{EffectiveSpread, QuotedSpread};
 use super::{MetricsConfig, MetricsError};
 use crate::agents::Quote;
 use crate::core::SimTime;
 use crate::info::NewsEvent;
-use crate::sim::{AgentInfo, FillRecord, RequestRecord};
+use crate::sim::{AgentInfo, FillRecord, RequestRecord, RfqRecord};
 
 /// The market as the accumulator sees it at the end of the current instant.
 #[derive(Clone, Copy, Debug)]
@@ -58,6 +59,7 @@ pub struct MetricsAccumulator {
     ledger: Ledger,
     activity: Activity,
     races: Races,
+    rfq: RfqStats,
 }
 
 impl MetricsAccumulator {
@@ -95,6 +97,7 @@ impl MetricsAccumulator {
             ledger: Ledger::new(agents, config.horizons.len()),
             activity: Activity::new(agents),
             races: Races::new(config.race_window, config.race_profit_horizon),
+            rfq: RfqStats::default(),
             config,
         })
     }
@@ -127,6 +130,20 @@ impl MetricsAccumulator {
         self.at(request.time);
         self.activity.on_request(request);
         self.races.on_request(request);
+    }
+
+    /// Reports the RFQ metrics even if no request for quote arrives (an RFQ run). Without this
+    /// they are reported only once an [`RfqRecord`] has been seen, so order-book runs do not
+    /// list them.
+    pub fn report_rfq(&mut self) {
+        self.rfq.enabled = true;
+    }
+
+    /// A request for quote, complete (its quotes and outcome), at the time it reached the venue.
+    /// Records come in the order requests arrived.
+    pub fn on_rfq(&mut self, record: &RfqRecord) {
+        self.at(record.time);
+        self.rfq.on_rfq(record);
     }
 
     /// An execution. Fills of one instant must come in the order the venue made them.
@@ -178,6 +195,7 @@ impl MetricsAccumulator {
         }
         self.ledger.write(&mut r, value, &self.config.horizons, end);
         self.races.write(&mut r);
+        self.rfq.write(&mut r);
         r
     }
 

@@ -45,8 +45,11 @@ pub(super) struct HorizonImpact {
     horizon: Duration,
     /// Fills waiting for t + h, oldest first (due times are non-decreasing).
     pending: VecDeque<FillMark>,
-    /// Volume of the fills with a pre-trade mid, in lots.
+    /// Volume of the fills with a pre-trade mid and a mid at their horizon, in lots.
     qty: i128,
+    /// Volume of the fills with a pre-trade mid (the weights of the `_true` measures). Equal to
+    /// `qty` with an order book; under RFQ no book mid ever exists, so `qty` stays 0.
+    qty_true: i128,
     /// Σ RS_i·q_i and Σ PI_i·q_i, ticks × lots (exact).
     realized: i128,
     impact: i128,
@@ -63,6 +66,7 @@ impl HorizonImpact {
             horizon,
             pending: VecDeque::new(),
             qty: 0,
+            qty_true: 0,
             realized: 0,
             impact: 0,
             realized_true: 0.0,
@@ -115,21 +119,30 @@ impl HorizonImpact {
 
     fn mark(&mut self, m: &FillMark, market: &MarketState) {
         let Some(mid2) = m.mid2 else { return };
-        // A mid existed before the fill, so one exists at its horizon.
-        let mid2_h = market.last_mid2.unwrap_or(mid2);
+        let (df, qf, v) = (m.direction as f64, m.qty as f64, market.value);
+        self.qty_true += m.qty as i128;
+        self.realized_true += 2.0 * df * (m.price as f64 - v) * qf;
+        self.impact_true += df * (2.0 * v - mid2 as f64) * qf;
+        // With an order book a mid existed before the fill, so one exists at its horizon. An
+        // RFQ fill's reference is not a book mid, and no book mid ever exists under RFQ.
+        let Some(mid2_h) = market.last_mid2 else {
+            return;
+        };
         let (d, q) = (m.direction as i128, m.qty as i128);
         self.qty += q;
         self.realized += d * (2 * m.price as i128 - mid2_h as i128) * q;
         self.impact += d * (mid2_h as i128 - mid2 as i128) * q;
-        let (d, q, v) = (m.direction as f64, m.qty as f64, market.value);
-        self.realized_true += 2.0 * d * (m.price as f64 - v) * q;
-        self.impact_true += d * (2.0 * v - mid2 as f64) * q;
     }
 
     pub fn write(&self, r: &mut super::MetricRecord) {
         let h = super::duration_label(self.horizon);
-        let why = "no trade met a two-sided quote";
-        let q = self.qty as f64;
+        let why_true = "no trade met a two-sided quote";
+        let why = if self.qty_true == 0 {
+            why_true
+        } else {
+            "no order-book mid at any fill's horizon (RFQ has no book)"
+        };
+        let (q, q_true) = (self.qty as f64, self.qty_true as f64);
         r.set_ratio(
             format!("realized_spread_{h}_ticks"),
             self.realized as f64,
@@ -145,14 +158,14 @@ impl HorizonImpact {
         r.set_ratio(
             format!("realized_spread_true_{h}_ticks"),
             self.realized_true,
-            q,
-            why,
+            q_true,
+            why_true,
         );
         r.set_ratio(
             format!("price_impact_true_{h}_ticks"),
             self.impact_true,
-            q,
-            why,
+            q_true,
+            why_true,
         );
         // Money the liquidity providers lost to the move after the trade: half of Σ PI_i·q_i.
         r.set(

@@ -23,12 +23,13 @@ mod impact;
 mod pnl;
 mod races;
 mod record;
+mod rfq;
 mod spreads;
 
 pub use accumulator::MetricsAccumulator;
 pub use record::{AgentPnl, METRICS_SCHEMA_VERSION, MetricRecord};
 
-use crate::core::{Duration, SimTime};
+use crate::core::{Duration, MechanismKind, SimTime};
 use crate::sim::{Account, RunLog};
 use thiserror::Error;
 
@@ -170,14 +171,16 @@ enum Stream {
     Quotes,
     Requests,
     Fills,
+    Rfq,
 }
 
-const REPLAY_ORDER: [Stream; 5] = [
+const REPLAY_ORDER: [Stream; 6] = [
     Stream::Fundamental,
     Stream::News,
     Stream::Quotes,
     Stream::Requests,
     Stream::Fills,
+    Stream::Rfq,
 ];
 
 fn check_log(log: &RunLog) -> Result<(), MetricsError> {
@@ -217,6 +220,7 @@ fn check_log(log: &RunLog) -> Result<(), MetricsError> {
         h,
     )?;
     check("fills", log.fills.iter().map(|f| f.time), h)?;
+    check("rfq", log.rfq.iter().map(|r| r.time), h)?;
     let n = log.agents.len();
     let known = |what, agent: crate::core::AgentId| {
         if (agent.0 as usize) < n {
@@ -245,6 +249,12 @@ fn check_log(log: &RunLog) -> Result<(), MetricsError> {
     for r in &log.venue_requests {
         known("a request", r.agent)?;
     }
+    for r in &log.rfq {
+        known("an RFQ's client", r.client)?;
+        for &d in &r.dealers {
+            known("an RFQ's dealer", d)?;
+        }
+    }
     Ok(())
 }
 
@@ -253,11 +263,14 @@ fn check_log(log: &RunLog) -> Result<(), MetricsError> {
 fn replay(
     log: &RunLog,
     config: &MetricsConfig,
-    order: &[Stream; 5],
+    order: &[Stream; 6],
 ) -> Result<MetricRecord, MetricsError> {
     let initial = log.fundamental.first().map_or(0.0, |f| f.1);
     let mut acc = MetricsAccumulator::new(config.clone(), &log.agents, initial)?;
-    let mut next = [0usize; 5];
+    if log.mechanism == MechanismKind::Rfq {
+        acc.report_rfq();
+    }
+    let mut next = [0usize; 6];
     let time_of = |s: Stream, i: usize| -> Option<SimTime> {
         match s {
             Stream::Fundamental => log.fundamental.get(i).map(|f| f.0),
@@ -265,6 +278,7 @@ fn replay(
             Stream::Quotes => log.quotes.get(i).map(|q| q.0),
             Stream::Requests => log.venue_requests.get(i).map(|r| r.time),
             Stream::Fills => log.fills.get(i).map(|f| f.time),
+            Stream::Rfq => log.rfq.get(i).map(|r| r.time),
         }
     };
     loop {
@@ -291,6 +305,7 @@ fn replay(
             }
             Stream::Requests => acc.on_request(&log.venue_requests[i]),
             Stream::Fills => acc.on_fill(&log.fills[i]),
+            Stream::Rfq => acc.on_rfq(&log.rfq[i]),
         }
     }
     Ok(acc.finish(log.horizon))

@@ -647,6 +647,7 @@ fn the_order_of_streams_within_an_instant_does_not_matter() {
     let orders = [
         REPLAY_ORDER,
         [
+            Stream::Rfq,
             Stream::Fills,
             Stream::Requests,
             Stream::Quotes,
@@ -657,6 +658,7 @@ fn the_order_of_streams_within_an_instant_does_not_matter() {
             Stream::Quotes,
             Stream::Fills,
             Stream::Fundamental,
+            Stream::Rfq,
             Stream::Requests,
             Stream::News,
         ],
@@ -664,7 +666,10 @@ fn the_order_of_streams_within_an_instant_does_not_matter() {
     let mut sc = crate::scenario::Scenario::default_scenario();
     sc.duration_s = 20.0;
     let simulated = crate::sim::run(&sc, 0, crate::sim::RunOptions::default());
-    for log in [market_maker_log(), news_log(), race_log(), simulated] {
+    sc.mechanism = sc.mechanism.with_spec("rfq:2").unwrap();
+    let rfq = crate::sim::run(&sc, 0, crate::sim::RunOptions::default());
+    assert!(rfq.rfq.len() > 100, "{} requests", rfq.rfq.len());
+    for log in [market_maker_log(), news_log(), race_log(), simulated, rfq] {
         let config = MetricsConfig::default();
         let reference = replay(&log, &config, &orders[0]).unwrap();
         for order in &orders[1..] {

@@ -49,12 +49,6 @@ const MAX_NS: u64 = 3_600_000_000_000;
 impl MechanismConfig {
     pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
         require(
-            self.kind != MechanismKind::Rfq,
-            &format!("{path}.kind"),
-            "rfq",
-            "RFQ runs are not available yet; use clob or fba",
-        )?;
-        require(
             (MIN_NS..=MAX_NS).contains(&self.batch_interval_ns),
             &format!("{path}.batch_interval_ns"),
             self.batch_interval_ns,
@@ -176,15 +170,12 @@ mod tests {
             base.with_spec("fba").unwrap().batch_interval_ns,
             100_000_000
         );
-        let r = MechanismConfig {
-            kind: MechanismKind::Rfq,
-            rfq_dealers: 5,
-            ..base
-        };
+        let r = base.with_spec("rfq:5").unwrap();
         assert_eq!(
             (r.kind, r.rfq_dealers, r.label()),
             (MechanismKind::Rfq, 5, "rfq:5".into())
         );
+        assert_eq!(base.with_spec("rfq").unwrap().rfq_dealers, 2);
     }
 
     #[test]

@@ -14,22 +14,27 @@ mod venue;
 
 pub use quote_board::{FeedState, QuoteBoard};
 pub use run_log::{
-    Account, AgentInfo, BatchRecord, FillRecord, MessageRecord, RequestKind, RequestRecord, RunLog,
+    Account, AgentInfo, BatchRecord, FillRecord, MessageRecord, RequestKind, RequestRecord,
+    RfqOutcome, RfqQuoteRecord, RfqRecord, RunLog,
 };
 pub use venue::Venue;
 
 use crate::agents::{
     Action, Agent, AgentCtx, AnyAgent, InformedTrader, LatencyArbitrageur, MarketMaker,
-    NoiseTrader, Quote,
+    NoiseTrader, Quote, RfqNotice,
 };
 use crate::core::{
     AgentId, Duration, EventQueue, MechanismKind, OrderId, RepetitionSeed, Role, SimTime, Stream,
 };
 use crate::execution::{AgentWire, Field, LatencyProfile, LeakagePolicy, Parties};
 use crate::info::{FundamentalPath, NewsSchedule, SignalConfig};
-use crate::mechanisms::{BatchAuction, Clob, FbaConfig, OrderKind, Output, Request};
+use crate::mechanisms::{
+    BatchAuction, Clob, FbaConfig, OrderKind, Output, Price, RejectReason, Request, RfqConfig,
+    RfqVenue,
+};
 use crate::scenario::{Population, Populations, Scenario};
 use rand_distr::{Distribution, Exp, StandardNormal};
+use std::collections::BTreeMap;
 
 /// Options of one run that do not change its results.
 #[derive(Clone, Copy, Debug, Default)]
@@ -62,9 +67,16 @@ enum Event {
     },
     /// The end of batch `n` of a batch auction.
     BatchEnd(u64),
+    /// The end of an RFQ's response window.
+    RfqClose(OrderId),
     Report {
         agent: u32,
         output: Output,
+    },
+    /// What an agent learns of someone else's RFQ.
+    Notice {
+        agent: u32,
+        notice: RfqNotice,
     },
 }
 
@@ -87,6 +99,40 @@ struct Slot {
     informed: Option<Informed>,
 }
 
+/// The event loop's side of RFQ: dealer selection, windows, the reference price, and where each
+/// request's record is.
+struct RfqState {
+    /// Dealers asked per request (`[mechanism] rfq_dealers`).
+    k: usize,
+    window: Duration,
+    two_way: bool,
+    /// The market makers, in id order: the dealers.
+    pool: Vec<AgentId>,
+    /// Where the next request's dealer list starts in `pool`; moves on by k per request.
+    cursor: usize,
+    /// The price of the last RFQ trade: the reference price of the next request.
+    last_trade: Option<Price>,
+    /// Request id → index in `RunLog::rfq`.
+    index: BTreeMap<OrderId, usize>,
+}
+
+impl RfqState {
+    /// The dealers of the next request by `client` (docs/mechanisms.md): the market makers
+    /// other than the client, in id order, taken round robin: `min(k, n)` of them starting at
+    /// the cursor (wrapping around), and the cursor moves on by that many.
+    fn pick(&mut self, client: AgentId) -> Vec<AgentId> {
+        let pool: Vec<AgentId> = self.pool.iter().copied().filter(|&d| d != client).collect();
+        if pool.is_empty() {
+            return pool;
+        }
+        let n = pool.len();
+        let k = self.k.min(n);
+        let start = self.cursor % n;
+        self.cursor = (start + k) % n;
+        (0..k).map(|j| pool[(start + j) % n]).collect()
+    }
+}
+
 /// Runs repetition `repetition` of `scenario` and returns its log.
 pub fn run(scenario: &Scenario, repetition: u64, options: RunOptions) -> RunLog {
     Simulation::new(scenario, repetition, options).run()
@@ -96,7 +142,9 @@ struct Simulation {
     horizon: SimTime,
     queue: EventQueue<Event>,
     venue: Venue,
+    mechanism: MechanismKind,
     batch_interval: Duration,
+    rfq: RfqState,
     leakage: LeakagePolicy,
     slots: Vec<Slot>,
     path: FundamentalPath,
@@ -196,8 +244,14 @@ impl Simulation {
             }
         }
 
+        let pool = slots
+            .iter()
+            .filter(|s| s.info.role == Role::MarketMaker)
+            .map(|s| s.info.id)
+            .collect();
         let log = RunLog {
             horizon,
+            mechanism,
             agents: slots.iter().map(|s| s.info).collect(),
             fundamental: vec![(SimTime::ZERO, initial)],
             news: news.events().to_vec(),
@@ -215,9 +269,22 @@ impl Simulation {
                     lot_size: sc.market.lot_size,
                     rationing: sc.mechanism.rationing,
                 })),
-                MechanismKind::Rfq => unimplemented!("RFQ runs arrive with the RFQ venue"),
+                MechanismKind::Rfq => Venue::Rfq(RfqVenue::new(RfqConfig {
+                    tick_size: sc.market.tick_size,
+                    lot_size: sc.market.lot_size,
+                })),
             },
+            mechanism,
             batch_interval: Duration(sc.mechanism.batch_interval_ns),
+            rfq: RfqState {
+                k: sc.mechanism.rfq_dealers as usize,
+                window: Duration(sc.mechanism.rfq_window_ns),
+                two_way: sc.mechanism.rfq_two_way,
+                pool,
+                cursor: 0,
+                last_trade: None,
+                index: BTreeMap::new(),
+            },
             leakage: sc.leakage.policy_for(mechanism),
             slots,
             path,
@@ -325,8 +392,12 @@ impl Simulation {
             Event::Report { agent, output } => {
                 self.call(agent, now, |a, ctx| a.on_report(&output, ctx))
             }
+            Event::Notice { agent, notice } => {
+                self.call(agent, now, |a, ctx| a.on_rfq_notice(&notice, ctx))
+            }
             Event::Arrive { request } => self.venue_handles(now, request),
             Event::BatchEnd(n) => self.batch_ends(now, n),
+            Event::RfqClose(request) => self.rfq_closes(now, request),
         }
     }
 
@@ -357,7 +428,10 @@ impl Simulation {
         } else {
             Quote::default()
         };
-        let last_price = if sees(Field::TradePrint) || sees(Field::ClearingPrice) {
+        let last_price = if sees(Field::TradePrint)
+            || sees(Field::ClearingPrice)
+            || sees(Field::RfqTradePrice)
+        {
             feed.last_price
         } else {
             None
@@ -368,6 +442,8 @@ impl Simulation {
             role: slot.info.role,
             quote,
             last_price,
+            mechanism: self.mechanism,
+            rfq_two_way: self.rfq.two_way,
             actions: &mut self.actions,
             next_order_seq: &mut slot.order_seq,
         };
@@ -412,7 +488,68 @@ impl Simulation {
             Request::Amend { id, .. } => self.venue.open_qty(id),
             _ => None,
         };
-        self.venue.handle(request, &mut outputs);
+        match (&mut self.venue, request) {
+            (Venue::Rfq(v), Request::QuoteRequest(r)) => {
+                let dealers = self.rfq.pick(r.trader);
+                v.open(r, &dealers, &mut outputs)
+                    .expect("the dealers are distinct market makers other than the client");
+                let rejected = outputs.iter().find_map(|o| match *o {
+                    Output::Rejected { reason, .. } => Some(reason),
+                    _ => None,
+                });
+                if rejected.is_none() {
+                    let close = now.saturating_add(self.rfq.window);
+                    self.queue.schedule(close, Event::RfqClose(r.id));
+                }
+                self.rfq.index.insert(r.id, self.log.rfq.len());
+                self.log.rfq.push(RfqRecord {
+                    request: r.id,
+                    time: now,
+                    client: r.trader,
+                    side: r.side,
+                    two_way: r.two_way,
+                    qty: r.qty,
+                    limit: r.limit,
+                    dealers: if rejected.is_some() {
+                        Vec::new()
+                    } else {
+                        dealers
+                    },
+                    reference: self.rfq.last_trade,
+                    quotes: Vec::new(),
+                    late_quotes: Vec::new(),
+                    closed: None,
+                    outcome: rejected.map_or(RfqOutcome::Open, RfqOutcome::Rejected),
+                });
+            }
+            (Venue::Rfq(v), Request::DealerQuote(q)) => {
+                v.quote(q, &mut outputs);
+                let record = RfqQuoteRecord {
+                    quote: q.id,
+                    dealer: q.trader,
+                    time: now,
+                    bid: q.bid,
+                    ask: q.ask,
+                };
+                let entry = self
+                    .rfq
+                    .index
+                    .get(&q.request)
+                    .map(|&i| &mut self.log.rfq[i]);
+                match (entry, outputs.first()) {
+                    (Some(e), Some(Output::Accepted { .. })) => e.quotes.push(record),
+                    (
+                        Some(e),
+                        Some(Output::Rejected {
+                            reason: RejectReason::TooLate,
+                            ..
+                        }),
+                    ) => e.late_quotes.push(record),
+                    _ => {}
+                }
+            }
+            (venue, request) => venue.handle(request, &mut outputs),
+        }
         let record = RequestRecord::new(now, &request, open_before, &outputs);
         self.log.venue_requests.push(record);
         self.apply(now, &outputs, quote_before);
@@ -446,6 +583,49 @@ impl Simulation {
         if next <= self.horizon {
             self.queue.schedule(next, Event::BatchEnd(n + 1));
         }
+    }
+
+    /// Closes an RFQ at the end of its response window: the client takes the best quote if it
+    /// beats its limit (`RfqVenue::close`), and the outcome is routed like any venue output.
+    fn rfq_closes(&mut self, now: SimTime, request: OrderId) {
+        let mut outputs = std::mem::take(&mut self.outputs);
+        outputs.clear();
+        let Venue::Rfq(v) = &mut self.venue else {
+            unreachable!("RFQ windows exist only under RFQ")
+        };
+        v.close(request, &mut outputs)
+            .expect("each opened request closes exactly once");
+        let i = self.rfq.index[&request];
+        let record = &mut self.log.rfq[i];
+        record.closed = Some(now);
+        // An RFQ fill's reference quote: a zero-size quote at the reference price (its mid).
+        let quote_before = record.reference.map_or(Quote::default(), |p| Quote {
+            bid: Some((p, 0)),
+            ask: Some((p, 0)),
+        });
+        for o in &outputs {
+            match *o {
+                Output::RfqTraded {
+                    dealer,
+                    quote,
+                    price,
+                    ..
+                } => {
+                    record.outcome = RfqOutcome::Traded {
+                        dealer,
+                        quote,
+                        price,
+                    };
+                    self.rfq.last_trade = Some(price);
+                }
+                Output::RfqNoTrade { reason, .. } => {
+                    record.outcome = RfqOutcome::NoTrade(reason);
+                }
+                _ => {}
+            }
+        }
+        self.apply(now, &outputs, quote_before);
+        self.outputs = outputs;
     }
 
     /// Records and routes what the venue reported.
@@ -482,20 +662,154 @@ impl Simulation {
                 | Output::Cancelled { trader, .. }
                 | Output::Amended { trader, .. }
                 | Output::Rested { trader, .. } => self.report(now, Field::OwnAck, trader, *out),
-                Output::QuoteRequested { .. }
-                | Output::QuoteReceived { .. }
-                | Output::RfqTraded { .. }
-                | Output::RfqNoTrade { .. } => {
-                    unreachable!("order-book venues never emit {out:?}")
+                Output::QuoteRequested {
+                    request,
+                    client,
+                    dealer,
+                    side,
+                    qty,
+                } => {
+                    let deadline = now.saturating_add(self.rfq.window);
+                    self.notify(now, request, client, dealer, |shown| RfqNotice::Requested {
+                        request,
+                        client,
+                        side: side.filter(|_| shown.side),
+                        qty: shown.size.then_some(qty),
+                        deadline,
+                    });
+                }
+                Output::QuoteReceived { client, .. }
+                | Output::RfqTraded { client, .. }
+                | Output::RfqNoTrade { client, .. } => {
+                    self.report(now, Field::OwnAck, client, *out);
+                    if let Output::RfqTraded {
+                        request,
+                        client,
+                        dealer: winner,
+                        side,
+                        qty,
+                        ..
+                    } = *out
+                    {
+                        self.traded_away(now, request, client, winner, side, qty);
+                    }
                 }
             }
         }
-        // A continuous market prints its trades; a batch auction publishes its clearing price
-        // instead (in `batch_ends`).
-        if let (Some(price), Venue::Clob(_)) = (last_price, &self.venue) {
-            let delay = Duration(self.leakage.visibility(Field::TradePrint).delay_ns);
+        // A continuous market prints its trades, and so does RFQ (with the print delay of
+        // `rfq_trade_price`); a batch auction publishes its clearing price instead (in
+        // `batch_ends`).
+        let print = match self.venue {
+            Venue::Clob(_) => Some(Field::TradePrint),
+            Venue::Rfq(_) => Some(Field::RfqTradePrice),
+            Venue::Fba(_) => None,
+        };
+        if let (Some(price), Some(field)) = (last_price, print) {
+            let delay = Duration(self.leakage.visibility(field).delay_ns);
             self.board.publish_price(now.saturating_add(delay), price);
         }
+    }
+
+    /// Tells the losing dealers of a traded RFQ that it traded (`rfq_trade_happened`), with its
+    /// side where the request was one-way and `rfq_side` shows it, and its size where
+    /// `rfq_size` does. The winner learns from its fill, the client from its report.
+    fn traded_away(
+        &mut self,
+        now: SimTime,
+        request: OrderId,
+        client: AgentId,
+        winner: AgentId,
+        side: crate::mechanisms::Side,
+        qty: crate::mechanisms::Qty,
+    ) {
+        let i = self.rfq.index[&request];
+        let two_way = self.log.rfq[i].two_way;
+        let dealers = self.log.rfq[i].dealers.clone();
+        for dealer in dealers.into_iter().filter(|&d| d != winner) {
+            self.notify_field(
+                now,
+                Field::RfqTradeHappened,
+                request,
+                client,
+                dealer,
+                |shown| RfqNotice::TradedAway {
+                    request,
+                    side: (shown.side && !two_way).then_some(side),
+                    qty: shown.size.then_some(qty),
+                },
+            );
+        }
+    }
+
+    /// Sends dealer `dealer` the notice that it is asked to quote, if `rfq_request` shows it.
+    fn notify(
+        &mut self,
+        now: SimTime,
+        request: OrderId,
+        client: AgentId,
+        dealer: AgentId,
+        notice: impl FnOnce(Shown) -> RfqNotice,
+    ) {
+        self.notify_field(now, Field::RfqRequest, request, client, dealer, notice);
+    }
+
+    /// Sends `viewer` a notice about `client`'s request if the leakage policy shows it `field`,
+    /// with the side and size where `rfq_side` and `rfq_size` show them. It leaves on the ack
+    /// channel after the longest delay among the fields it carries.
+    fn notify_field(
+        &mut self,
+        now: SimTime,
+        field: Field,
+        request: OrderId,
+        client: AgentId,
+        viewer: AgentId,
+        notice: impl FnOnce(Shown) -> RfqNotice,
+    ) {
+        let dealers = match self.rfq.index.get(&request) {
+            Some(&i) => self.log.rfq[i].dealers.clone(),
+            None => Vec::new(),
+        };
+        let parties = Parties::request(client, &dealers);
+        let role = self.slots[viewer.0 as usize].info.role;
+        let see = |f| self.leakage.visible_to(f, &parties, viewer, role);
+        let Some(mut delay) = see(field) else { return };
+        let side = see(Field::RfqSide);
+        let size = see(Field::RfqSize);
+        for d in [side, size].into_iter().flatten() {
+            delay = delay.max(d);
+        }
+        let notice = notice(Shown {
+            side: side.is_some(),
+            size: size.is_some(),
+        });
+        let at = self.slots[viewer.0 as usize]
+            .wire
+            .ack_arrival(now)
+            .saturating_add(delay);
+        if let Some(m) = self.log.messages.as_mut() {
+            let (kind, side, qty) = match notice {
+                RfqNotice::Requested { side, qty, .. } => ("quote_requested", side, qty),
+                RfqNotice::TradedAway { side, qty, .. } => ("traded_away", side, qty),
+            };
+            m.push(MessageRecord {
+                sent: now,
+                delivered: at,
+                agent: viewer,
+                channel: "report",
+                kind,
+                order_id: Some(request),
+                side,
+                price: None,
+                qty,
+            });
+        }
+        self.queue.schedule(
+            at,
+            Event::Notice {
+                agent: viewer.0,
+                notice,
+            },
+        );
     }
 
     /// Logs a change of the venue's top of book and publishes it on the feed.
@@ -576,6 +890,13 @@ impl Simulation {
             });
         }
     }
+}
+
+/// Which parts of an RFQ a notice may carry.
+#[derive(Clone, Copy, Debug)]
+struct Shown {
+    side: bool,
+    size: bool,
 }
 
 /// The groups of an optional role, in file order.

@@ -1,10 +1,11 @@
 //! What one run leaves behind for metrics and artifacts.
 
 use crate::agents::Quote;
-use crate::core::{AgentId, OrderId, Role, SimTime};
+use crate::core::{AgentId, MechanismKind, OrderId, Role, SimTime};
 use crate::info::NewsEvent;
 use crate::mechanisms::{
-    BatchOutcome, OrderKind, Output, Price, Qty, RejectReason, Request, Side, TimeInForce,
+    BatchOutcome, NoTradeReason, OrderKind, Output, Price, Qty, RejectReason, Request, Side,
+    TimeInForce,
 };
 use serde::Serialize;
 
@@ -28,7 +29,9 @@ pub struct FillRecord {
     pub taker_order: OrderId,
     pub maker_order: OrderId,
     /// The venue's top of book when the request that produced this fill arrived, before the
-    /// venue handled it: the reference quote of effective spread and price impact.
+    /// venue handled it: the reference quote of effective spread and price impact. For an RFQ
+    /// fill, a zero-size quote at the request's reference price on both sides (so its mid is
+    /// that price; empty when the request had none): see [`RfqRecord::reference`].
     pub quote_before: Quote,
 }
 
@@ -175,10 +178,81 @@ pub struct BatchRecord {
     pub outcome: BatchOutcome,
 }
 
+/// One dealer quote on an RFQ, as it reached the venue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RfqQuoteRecord {
+    pub quote: OrderId,
+    pub dealer: AgentId,
+    /// When it reached the venue.
+    pub time: SimTime,
+    pub bid: Option<Price>,
+    pub ask: Option<Price>,
+}
+
+/// How an RFQ ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RfqOutcome {
+    /// The venue refused the request; it was never sent to dealers.
+    Rejected(RejectReason),
+    /// Still open at the end of the run (its window ends after the horizon).
+    Open,
+    /// The client took `dealer`'s quote `quote` at `price`.
+    Traded {
+        dealer: AgentId,
+        quote: OrderId,
+        price: Price,
+    },
+    NoTrade(NoTradeReason),
+}
+
+/// One request for quote, from its arrival at the venue to its close.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RfqRecord {
+    pub request: OrderId,
+    /// When it reached the venue (and was sent to its dealers).
+    pub time: SimTime,
+    pub client: AgentId,
+    pub side: Side,
+    pub two_way: bool,
+    pub qty: Qty,
+    pub limit: Option<Price>,
+    /// The dealers asked, in the order the simulator chose them (empty if rejected).
+    pub dealers: Vec<AgentId>,
+    /// The reference price at request time: the price of the last RFQ trade closed at or before
+    /// `time` (the public information a client could benchmark against, before any print
+    /// delay); `None` before the first trade. Defined in `docs/metrics.md`.
+    pub reference: Option<Price>,
+    /// Valid quotes, in arrival order.
+    pub quotes: Vec<RfqQuoteRecord>,
+    /// Quotes that arrived after the close (rejected `too_late`), in arrival order.
+    pub late_quotes: Vec<RfqQuoteRecord>,
+    /// When the window closed, if it did within the run.
+    pub closed: Option<SimTime>,
+    pub outcome: RfqOutcome,
+}
+
+impl RfqRecord {
+    /// The best quoted price for the client's side (lowest ask for a buy, highest bid for a
+    /// sell), if any quote arrived in time.
+    pub fn best_price(&self) -> Option<Price> {
+        let prices = self.quotes.iter().filter_map(|q| match self.side {
+            Side::Buy => q.ask,
+            Side::Sell => q.bid,
+        });
+        match self.side {
+            Side::Buy => prices.min(),
+            Side::Sell => prices.max(),
+        }
+    }
+}
+
 /// The record of one run.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct RunLog {
     pub horizon: SimTime,
+    /// The mechanism the run used.
+    pub mechanism: MechanismKind,
     pub agents: Vec<AgentInfo>,
     pub fills: Vec<FillRecord>,
     /// Every change point of the fundamental: (time, value after the change). The first entry is
@@ -192,6 +266,8 @@ pub struct RunLog {
     pub accounts: Vec<Account>,
     /// Every batch end (batch auctions only).
     pub batches: Vec<BatchRecord>,
+    /// Every request for quote that reached the venue, in arrival order (RFQ only).
+    pub rfq: Vec<RfqRecord>,
     /// Present when event logging was requested.
     pub messages: Option<Vec<MessageRecord>>,
     /// Events the kernel processed.

@@ -1,18 +1,25 @@
-//! The venue of a run: one of the mechanisms, behind one face for the event loop.
+//! The venue of a run: one of the mechanisms, behind one face for the event loop. An RFQ venue
+//! has no book (no best bid or ask, no resting orders).
 
 use crate::core::OrderId;
-use crate::mechanisms::{BatchAuction, BatchOutcome, Clob, Output, Price, Qty, Request};
+use crate::mechanisms::{BatchAuction, BatchOutcome, Clob, Output, Price, Qty, Request, RfqVenue};
 
 pub enum Venue {
     Clob(Clob),
     Fba(BatchAuction),
+    Rfq(RfqVenue),
 }
 
 impl Venue {
+    /// Hands `request` to the venue. A quote request is opened with no dealers here: the event
+    /// loop opens RFQs itself (`RfqVenue::open`) with the dealers it chose.
     pub fn handle(&mut self, request: Request, out: &mut Vec<Output>) {
         match self {
             Venue::Clob(v) => v.handle(request, out),
             Venue::Fba(v) => v.handle(request, out),
+            Venue::Rfq(v) => v
+                .handle(request, &[], out)
+                .expect("no dealer list can be wrong when it is empty"),
         }
     }
 
@@ -20,7 +27,7 @@ impl Venue {
     pub fn clear(&mut self, out: &mut Vec<Output>) -> Option<BatchOutcome> {
         match self {
             Venue::Fba(v) => Some(v.clear(out)),
-            Venue::Clob(_) => None,
+            Venue::Clob(_) | Venue::Rfq(_) => None,
         }
     }
 
@@ -28,6 +35,7 @@ impl Venue {
         match self {
             Venue::Clob(v) => v.best_bid(),
             Venue::Fba(v) => v.best_bid(),
+            Venue::Rfq(_) => None,
         }
     }
 
@@ -35,6 +43,7 @@ impl Venue {
         match self {
             Venue::Clob(v) => v.best_ask(),
             Venue::Fba(v) => v.best_ask(),
+            Venue::Rfq(_) => None,
         }
     }
 
@@ -43,6 +52,7 @@ impl Venue {
         match self {
             Venue::Clob(v) => v.order(id).map(|o| o.qty),
             Venue::Fba(v) => v.order(id).map(|o| o.qty),
+            Venue::Rfq(_) => None,
         }
     }
 }
