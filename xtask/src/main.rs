@@ -1,6 +1,7 @@
 //! `cargo xtask`: the command-line face of Proteus. A thin layer over `proteus`; no simulation
 //! logic lives here. One module per command, each a small struct with `run`.
 
+mod audit;
 mod ci;
 mod golden;
 mod packs;
@@ -25,6 +26,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Reproducibility audit: 1 thread vs all threads, and bundles re-derived from manifests.
+    Audit(audit::Audit),
     /// The main job: calibrate, then run the scenario's grid x repetitions; summary with CIs.
     Baseline(packs::Baseline),
     /// Search market-maker regimes under low informed intensity; sensitivity diagnostics.
@@ -44,6 +47,7 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     let result: Result<()> = match cli.command {
+        Command::Audit(c) => c.run(),
         Command::Baseline(c) => c.run(),
         Command::Calibrate(c) => c.run(),
         Command::Compare(c) => c.run(),

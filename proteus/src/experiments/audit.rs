@@ -1,0 +1,236 @@
+//! The reproducibility audit (`cargo xtask audit`): the same pack on one thread and on all
+//! threads, and bundles re-derived from their own manifests, must give identical bytes.
+
+use super::execution::Execution;
+use super::packs::{ExperimentError, compare_pack};
+use super::run_bundle::{RunBundleError, RunBundleOptions, write_run_bundle};
+use crate::artifacts::{ArtifactError, BundleWriter, sha256_hex};
+use crate::scenario::{MechanismConfig, Scenario};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Schema of `audit.json`.
+pub const AUDIT_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// What was compared, e.g. `threads 1 vs 4`.
+    pub check: String,
+    /// The bundle and file, e.g. `compare/summary.csv`.
+    pub artifact: String,
+    pub expected_sha256: Option<String>,
+    pub actual_sha256: Option<String>,
+    pub identical: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Audit {
+    pub schema_version: u32,
+    pub scenario_id: String,
+    pub repetitions: u64,
+    pub mechanisms: Vec<String>,
+    pub threads: Vec<usize>,
+    pub verdicts: Vec<Verdict>,
+    pub mismatches: usize,
+}
+
+#[derive(Debug, Error)]
+pub enum AuditError {
+    #[error(transparent)]
+    Experiment(#[from] ExperimentError),
+    #[error(transparent)]
+    Run(#[from] RunBundleError),
+    #[error(transparent)]
+    Artifact(#[from] ArtifactError),
+    #[error("{action} {path}: {cause}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        cause: std::io::Error,
+    },
+    #[error("manifest {path}: {why}")]
+    Manifest { path: PathBuf, why: String },
+}
+
+fn hashes(dir: &Path) -> Result<BTreeMap<String, String>, AuditError> {
+    let io = |action, cause| AuditError::Io {
+        action,
+        path: dir.to_owned(),
+        cause,
+    };
+    let mut out = BTreeMap::new();
+    for e in fs::read_dir(dir).map_err(|e| io("reading", e))? {
+        let p = e.map_err(|e| io("reading", e))?.path();
+        let bytes = fs::read(&p).map_err(|e| io("reading", e))?;
+        out.insert(
+            p.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned(),
+            sha256_hex(&bytes),
+        );
+    }
+    Ok(out)
+}
+
+fn compare_dirs(
+    check: &str,
+    bundle: &str,
+    a: &Path,
+    b: &Path,
+    out: &mut Vec<Verdict>,
+) -> Result<(), AuditError> {
+    let (ha, hb) = (hashes(a)?, hashes(b)?);
+    let names: std::collections::BTreeSet<&String> = ha.keys().chain(hb.keys()).collect();
+    for n in names {
+        let (x, y) = (ha.get(n).cloned(), hb.get(n).cloned());
+        out.push(Verdict {
+            check: check.to_owned(),
+            artifact: format!("{bundle}/{n}"),
+            identical: x.is_some() && x == y,
+            expected_sha256: x,
+            actual_sha256: y,
+        });
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct ManifestFile {
+    name: String,
+    sha256: String,
+}
+
+#[derive(Deserialize)]
+struct RunManifest {
+    kind: String,
+    scenario: Scenario,
+    seeds: RunSeeds,
+    files: Vec<ManifestFile>,
+}
+
+#[derive(Deserialize)]
+struct RunSeeds {
+    repetition: u64,
+}
+
+/// Re-runs a run bundle from its `manifest.json` alone into `scratch` and checks every file
+/// against the hashes the manifest lists.
+pub fn rederive_run(
+    bundle: &Path,
+    scratch: &Path,
+    out: &mut Vec<Verdict>,
+) -> Result<(), AuditError> {
+    let path = bundle.join("manifest.json");
+    let bytes = fs::read(&path).map_err(|cause| AuditError::Io {
+        action: "reading",
+        path: path.clone(),
+        cause,
+    })?;
+    let m: RunManifest = serde_json::from_slice(&bytes).map_err(|e| AuditError::Manifest {
+        path: path.clone(),
+        why: e.to_string(),
+    })?;
+    if m.kind != "run" {
+        return Err(AuditError::Manifest {
+            path,
+            why: format!("kind is {:?}, expected \"run\"", m.kind),
+        });
+    }
+    m.scenario.validate().map_err(|e| AuditError::Manifest {
+        path: path.clone(),
+        why: e.to_string(),
+    })?;
+    let events = m.files.iter().any(|f| f.name == "events.csv");
+    let opts = RunBundleOptions {
+        events,
+        force: true,
+        repetition: m.seeds.repetition,
+    };
+    write_run_bundle(&m.scenario, scratch, &opts)?;
+    let fresh = hashes(scratch)?;
+    for f in &m.files {
+        let actual = fresh.get(&f.name).cloned();
+        out.push(Verdict {
+            check: "re-derived from manifest.json".to_owned(),
+            artifact: format!(
+                "{}/{}",
+                bundle.file_name().unwrap_or_default().to_string_lossy(),
+                f.name
+            ),
+            identical: actual.as_deref() == Some(f.sha256.as_str()),
+            expected_sha256: Some(f.sha256.clone()),
+            actual_sha256: actual,
+        });
+    }
+    Ok(())
+}
+
+/// Runs the audit in `work` (a scratch folder) and writes `audit.json` to `out`.
+pub fn audit(
+    scenario: &Scenario,
+    mechanisms: &[MechanismConfig],
+    repetitions: u64,
+    threads: &[usize],
+    work: &Path,
+    out: &Path,
+    force: bool,
+) -> Result<Audit, AuditError> {
+    let mut w = BundleWriter::create(out, force)?;
+    let mut verdicts = Vec::new();
+    let quiet = |_: &str, _: u64, _: u64| {};
+    let mut dirs = Vec::new();
+    for &t in threads {
+        let dir = work.join(format!("compare-threads-{t}"));
+        let exec = Execution {
+            threads: t,
+            progress: &quiet,
+            checkpoint: None,
+            resume: false,
+        };
+        compare_pack(scenario, mechanisms, repetitions, &exec, &dir, true)?;
+        dirs.push((t, dir));
+    }
+    for (t, dir) in &dirs[1..] {
+        let check = format!("threads {} vs {}", dirs[0].0, t);
+        compare_dirs(&check, "compare", &dirs[0].1, dir, &mut verdicts)?;
+    }
+    // One seeded run per mechanism, re-derived from its manifest.
+    for m in mechanisms {
+        let sc = Scenario {
+            mechanism: *m,
+            ..scenario.clone()
+        };
+        let name = format!("run-{}", m.label().replace(':', "-"));
+        let original = work.join(&name);
+        write_run_bundle(
+            &sc,
+            &original,
+            &RunBundleOptions {
+                events: true,
+                force: true,
+                repetition: 0,
+            },
+        )?;
+        rederive_run(
+            &original,
+            &work.join(format!("{name}-rederived")),
+            &mut verdicts,
+        )?;
+    }
+    let a = Audit {
+        schema_version: AUDIT_SCHEMA_VERSION,
+        scenario_id: scenario.id.clone(),
+        repetitions,
+        mechanisms: mechanisms.iter().map(MechanismConfig::label).collect(),
+        threads: threads.to_vec(),
+        mismatches: verdicts.iter().filter(|v| !v.identical).count(),
+        verdicts,
+    };
+    w.write_json("audit.json", &a)?;
+    w.commit()?;
+    Ok(a)
+}

@@ -1,0 +1,80 @@
+use crate::run::load_scenario;
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use proteus::experiments::audit::audit;
+use proteus::scenario::MechanismConfig;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct Audit {
+    /// Scenario file (TOML); the built-in default scenario when omitted.
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
+    /// Mechanisms of the audited comparison pack.
+    #[arg(long, value_delimiter = ',', default_value = "clob,fba:100ms,rfq:2")]
+    mechanisms: Vec<String>,
+    /// Repetitions of the audited pack.
+    #[arg(long, default_value_t = 6)]
+    repetitions: u64,
+    /// Simulated seconds per run (shorter than the scenario's to keep the audit quick).
+    #[arg(long, default_value_t = 60.0)]
+    duration_s: f64,
+    /// Output folder for audit.json.
+    #[arg(long, value_name = "DIR", default_value = "out/audit")]
+    out: PathBuf,
+    /// Replace a non-empty output folder.
+    #[arg(long)]
+    force: bool,
+}
+
+impl Audit {
+    pub fn run(&self) -> Result<()> {
+        let mut sc = load_scenario(self.scenario.as_ref())?;
+        sc.duration_s = self.duration_s;
+        sc.validate().context("--duration-s")?;
+        let mechanisms: Vec<MechanismConfig> = self
+            .mechanisms
+            .iter()
+            .map(|s| sc.mechanism.with_spec(s.trim()))
+            .collect::<Result<_, _>>()?;
+        let cores = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .max(2);
+        let work = std::env::temp_dir().join(format!("proteus-audit-{}", std::process::id()));
+        let started = Instant::now();
+        let result = audit(
+            &sc,
+            &mechanisms,
+            self.repetitions,
+            &[1, cores],
+            &work,
+            &self.out,
+            self.force,
+        );
+        let _ = std::fs::remove_dir_all(&work);
+        let a = result.context("audit could not run")?;
+        for v in &a.verdicts {
+            println!(
+                "{:<8} {:<32} {}",
+                if v.identical { "ok" } else { "MISMATCH" },
+                v.check,
+                v.artifact
+            );
+        }
+        println!(
+            "\n{} artifacts checked, {} mismatches, in {:.1}s; wrote {}",
+            a.verdicts.len(),
+            a.mismatches,
+            started.elapsed().as_secs_f64(),
+            self.out.join("audit.json").display()
+        );
+        if a.mismatches > 0 {
+            bail!(
+                "reproducibility audit failed: {} artifact(s) differ (see audit.json)",
+                a.mismatches
+            );
+        }
+        Ok(())
+    }
+}
