@@ -11,6 +11,7 @@ pub mod info;
 pub mod mechanisms;
 pub mod metrics;
 pub mod replay;
+pub mod report;
 pub mod scenario;
 pub mod sim;
 pub mod stats;
