@@ -1,12 +1,16 @@
 //! The run bundle: one seeded run of a scenario written as a folder anyone can reproduce.
 //!
 //! Files: `manifest.json` (schema, crate version, resolved scenario, seeds, SHA-256 of every
-//! other file), `fills.csv`, `fundamental.csv`, `metrics.json` (the record of
-//! [`crate::metrics::compute`], defined in `docs/metrics.md`), and `events.csv` on request.
+//! data file), `fills.csv`, `quotes.csv` (every change of the venue's top of book),
+//! `fundamental.csv`, `metrics.json` (the record of [`crate::metrics::compute`], defined in
+//! `docs/metrics.md`), and `events.csv` on request. The report (`report.html` and its figures,
+//! `docs/report.md`) is made from those files and listed in the manifest under `derived`,
+//! unhashed.
 
 use crate::artifacts::{ArtifactError, BundleWriter, FileDigest};
 use crate::core::RepetitionSeed;
 use crate::metrics::{self, MetricsError};
+use crate::report::{self, RUN_REPORT_FILES, ReportError};
 use crate::scenario::Scenario;
 use crate::sim::{self, RunOptions};
 use serde::Serialize;
@@ -44,6 +48,8 @@ struct Manifest<'a> {
     scenario: &'a Scenario,
     seeds: Seeds,
     files: Vec<FileDigest>,
+    /// Files made from the others (the report): regenerable, so not hashed.
+    derived: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -82,6 +88,16 @@ const FILL_COLUMNS: [&str; 10] = [
 ];
 
 #[derive(Serialize)]
+struct QuoteRow {
+    time_ns: u64,
+    bid_price: Option<i64>,
+    bid_qty: Option<i64>,
+    ask_price: Option<i64>,
+    ask_qty: Option<i64>,
+}
+const QUOTE_COLUMNS: [&str; 5] = ["time_ns", "bid_price", "bid_qty", "ask_price", "ask_qty"];
+
+#[derive(Serialize)]
 struct EventRow {
     sent_ns: u64,
     delivered_ns: u64,
@@ -108,6 +124,8 @@ pub enum RunBundleError {
     Artifact(#[from] ArtifactError),
     #[error("computing the run's metrics: {0}")]
     Metrics(#[from] MetricsError),
+    #[error("making the run's report: {0}")]
+    Report(#[from] ReportError),
 }
 
 /// Runs `scenario` once and writes its bundle to `out`, atomically.
@@ -140,6 +158,17 @@ pub fn write_run_bundle(
             maker_role: role(f.maker),
             taker_order_id: f.taker_order.0,
             maker_order_id: f.maker_order.0,
+        }),
+    )?;
+    w.write_csv(
+        "quotes.csv",
+        &QUOTE_COLUMNS,
+        log.quotes.iter().map(|(t, q)| QuoteRow {
+            time_ns: t.0,
+            bid_price: q.bid.map(|b| b.0),
+            bid_qty: q.bid.map(|b| b.1),
+            ask_price: q.ask.map(|a| a.0),
+            ask_qty: q.ask.map(|a| a.1),
         }),
     )?;
     w.write_csv(
@@ -181,8 +210,13 @@ pub fn write_run_bundle(
             protocol: "proteus seed protocol v1 (docs/seed-protocol.md)",
         },
         files: w.digests(),
+        derived: RUN_REPORT_FILES.to_vec(),
     };
     w.write_json("manifest.json", &manifest)?;
+    // The report reads the staged files back, exactly as `cargo xtask report` would.
+    for (name, bytes) in report::build_run_report(w.staging_dir())?.files {
+        w.write_derived(&name, &bytes)?;
+    }
     let path = w.commit()?;
     Ok(RunSummary {
         path,
