@@ -8,6 +8,7 @@ pub mod core;
 pub mod execution;
 pub mod experiments;
 pub mod info;
+pub mod lobster;
 pub mod mechanisms;
 pub mod metrics;
 pub mod replay;

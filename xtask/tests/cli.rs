@@ -231,3 +231,40 @@ fn report_regenerates_a_run_report_and_refuses_other_kinds() {
     assert!(stderr.contains("manifest.json is missing"), "{stderr}");
     fs::remove_dir_all(root).unwrap();
 }
+
+#[test]
+fn run_lobster_writes_both_files_and_refuses_batch_auctions() {
+    let root = scratch("lobster");
+    let out = root.join("out");
+    let o = xtask(&[
+        "run",
+        "--out",
+        out.to_str().unwrap(),
+        "--lobster",
+        "--lobster-levels",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let messages = fs::read_to_string(out.join("lobster_message_3.csv")).unwrap();
+    let books = fs::read_to_string(out.join("lobster_orderbook_3.csv")).unwrap();
+    assert_eq!(messages.lines().count(), books.lines().count());
+    assert_eq!(books.lines().next().unwrap().split(',').count(), 12);
+
+    let never = root.join("never");
+    let o = xtask(&[
+        "run",
+        "--mechanism",
+        "fba:100ms",
+        "--out",
+        never.to_str().unwrap(),
+        "--lobster",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("LOBSTER export needs the continuous order book"),
+        "{stderr}"
+    );
+    assert!(!never.exists());
+    fs::remove_dir_all(root).unwrap();
+}

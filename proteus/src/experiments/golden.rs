@@ -34,6 +34,7 @@ pub fn golden_specs() -> Vec<GoldenSpec> {
                 events: true,
                 force: true,
                 repetition: 0,
+                lobster: None,
             };
             write_run_bundle(&default_10s(), out, &opts).map(|_| ())
         },

@@ -8,7 +8,8 @@
 //! unhashed.
 
 use crate::artifacts::{ArtifactError, BundleWriter, FileDigest};
-use crate::core::RepetitionSeed;
+use crate::core::{MechanismKind, RepetitionSeed};
+use crate::lobster::{self, LobsterConfig, LobsterError};
 use crate::metrics::{self, MetricsError};
 use crate::report::{self, RUN_REPORT_FILES, ReportError};
 use crate::scenario::Scenario;
@@ -28,6 +29,9 @@ pub struct RunBundleOptions {
     pub force: bool,
     /// Repetition index (0 for a single run).
     pub repetition: u64,
+    /// Also write the LOBSTER message and order-book files with this many levels (CLOB only;
+    /// `docs/lobster.md`).
+    pub lobster: Option<usize>,
 }
 
 /// What `cargo xtask run` prints.
@@ -50,6 +54,18 @@ struct Manifest<'a> {
     files: Vec<FileDigest>,
     /// Files made from the others (the report): regenerable, so not hashed.
     derived: Vec<&'static str>,
+    /// How the LOBSTER files were written, when they were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lobster: Option<LobsterManifest>,
+}
+
+#[derive(Serialize)]
+struct LobsterManifest {
+    #[serde(flatten)]
+    config: LobsterConfig,
+    message_file: String,
+    orderbook_file: String,
+    format: &'static str,
 }
 
 #[derive(Serialize)]
@@ -126,6 +142,8 @@ pub enum RunBundleError {
     Metrics(#[from] MetricsError),
     #[error("making the run's report: {0}")]
     Report(#[from] ReportError),
+    #[error(transparent)]
+    Lobster(#[from] LobsterError),
 }
 
 /// Runs `scenario` once and writes its bundle to `out`, atomically.
@@ -134,6 +152,19 @@ pub fn write_run_bundle(
     out: &Path,
     options: &RunBundleOptions,
 ) -> Result<RunSummary, RunBundleError> {
+    let lobster_config = match options.lobster {
+        None => None,
+        Some(_) if scenario.mechanism.kind != MechanismKind::Clob => {
+            return Err(LobsterError::NotClob(scenario.mechanism.label()).into());
+        }
+        Some(levels) if levels == 0 || levels > lobster::MAX_LEVELS => {
+            return Err(LobsterError::Levels(levels).into());
+        }
+        Some(levels) => Some(LobsterConfig {
+            levels,
+            ..LobsterConfig::default()
+        }),
+    };
     // Refuse a non-empty destination before spending time on the run.
     let mut w = BundleWriter::create(out, options.force)?;
     let log = sim::run(
@@ -141,6 +172,7 @@ pub fn write_run_bundle(
         options.repetition,
         RunOptions {
             record_messages: options.events,
+            record_requests: lobster_config.is_some(),
         },
     );
     let role = |id: crate::core::AgentId| log.agents[id.0 as usize].role.as_str();
@@ -192,6 +224,22 @@ pub fn write_run_bundle(
         )?;
     }
     w.write_json("metrics.json", &metrics::compute(&log)?)?;
+    let lobster = match lobster_config {
+        None => None,
+        Some(config) => {
+            let requests = log.venue_log.as_deref().ok_or(LobsterError::NoVenueLog)?;
+            let export = lobster::export(scenario.market, requests, config)?;
+            let (message_file, orderbook_file) = export.file_names();
+            w.write(&message_file, &export.message_csv())?;
+            w.write(&orderbook_file, &export.orderbook_csv())?;
+            Some(LobsterManifest {
+                config,
+                message_file,
+                orderbook_file,
+                format: "LOBSTER message and order-book files (docs/lobster.md)",
+            })
+        }
+    };
     let manifest = Manifest {
         schema_version: RUN_SCHEMA_VERSION,
         kind: "run",
@@ -211,6 +259,7 @@ pub fn write_run_bundle(
         },
         files: w.digests(),
         derived: RUN_REPORT_FILES.to_vec(),
+        lobster,
     };
     w.write_json("manifest.json", &manifest)?;
     // The report reads the staged files back, exactly as `cargo xtask report` would.
