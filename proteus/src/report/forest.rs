@@ -81,7 +81,7 @@ impl ForestPlot {
                 .map_err(e)?;
             c.draw_series(LineSeries::new(
                 vec![(0.0, -0.5), (0.0, y_top)],
-                Colour::GREY.rgb().stroke_width(1),
+                Colour::BLACK.rgb().stroke_width(1),
             ))
             .map_err(e)?;
             let text = |anchor: HPos| {
