@@ -6,7 +6,7 @@
 //! The export replays the run's venue requests ([`crate::sim::RunLog::venue_log`]) through a
 //! fresh [`Clob`] of the run's configuration: the book is deterministic, so the replay gives
 //! exactly the run's outputs. Each output that changes the visible book becomes one message
-//! ([`translate`]), applied to a price-level book ([`DepthBook`]) whose top levels after each
+//! ([`Translator`]), applied to a price-level book ([`DepthBook`]) whose top levels after each
 //! message are the order-book row. After every request the level book is checked against the
 //! CLOB's own depth, so the files cannot silently drift from the venue.
 
