@@ -37,6 +37,7 @@ fn every_mechanism_sees_the_same_fundamental_news_and_arrivals() {
         .marketable_prob = 1.0;
     let opts = RunOptions {
         record_messages: true,
+        ..Default::default()
     };
     let clob = run(&under(&sc, "clob"), 2, opts);
     let fba = run(&under(&sc, "fba:50ms"), 2, opts);

@@ -85,6 +85,7 @@ latency = {noise}
 
 const EVENTS: RunOptions = RunOptions {
     record_messages: true,
+    record_requests: false,
 };
 const NOISE: AgentId = AgentId(3);
 

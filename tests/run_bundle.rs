@@ -52,7 +52,10 @@ fn same_manifest_same_bytes() {
             "fills.csv",
             "fundamental.csv",
             "manifest.json",
-            "metrics.json"
+            "metrics.json",
+            "price_path.svg",
+            "quotes.csv",
+            "report.html"
         ]
     );
     assert_eq!(a, b);
@@ -80,7 +83,10 @@ fn manifest_hashes_every_file_and_records_the_seeds() {
         .iter()
         .map(|f| f["name"].as_str().unwrap())
         .collect();
-    assert_eq!(listed, ["fills.csv", "fundamental.csv", "metrics.json"]);
+    assert_eq!(
+        listed,
+        ["fills.csv", "fundamental.csv", "metrics.json", "quotes.csv"]
+    );
     for f in m["files"].as_array().unwrap() {
         let bytes = fs::read(out.join(f["name"].as_str().unwrap())).unwrap();
         assert_eq!(f["sha256"], sha256_hex(&bytes));

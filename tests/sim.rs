@@ -116,6 +116,7 @@ fn same_seed_same_run_different_seed_different_run() {
     let sc = short_default(30.0);
     let opts = RunOptions {
         record_messages: true,
+        ..Default::default()
     };
     let a = run(&sc, 0, opts);
     let b = run(&sc, 0, opts);
@@ -157,6 +158,7 @@ fn adding_a_noise_trader_shifts_nobody_elses_draws() {
     more.agents.noise.as_mut().unwrap().groups[0].count = 11;
     let opts = RunOptions {
         record_messages: true,
+        ..Default::default()
     };
     let (a, b) = (run(&sc, 3, opts), run(&more, 3, opts));
     assert_eq!(a.fundamental, b.fundamental, "the fundamental path");

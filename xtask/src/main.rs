@@ -7,6 +7,7 @@ mod golden;
 mod packs;
 mod progress;
 mod replay;
+mod report;
 mod run;
 
 use anyhow::Result;
@@ -42,6 +43,8 @@ enum Command {
     Golden(golden::Golden),
     /// Feed an order file to the CLOB and write fills, the final book and rejects.
     Replay(replay::Replay),
+    /// Regenerate a bundle's report (report.html and its SVG figures) from its files.
+    Report(report::Report),
 }
 
 fn main() {
@@ -54,6 +57,7 @@ fn main() {
         Command::Ci(c) => c.run(),
         Command::Golden(c) => c.run(),
         Command::Replay(c) => c.run(),
+        Command::Report(c) => c.run(),
         Command::Run(c) => c.run(),
     };
     if let Err(e) = result {

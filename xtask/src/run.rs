@@ -22,6 +22,12 @@ pub struct Run {
     /// Also write events.csv: every message with its send and delivery time.
     #[arg(long)]
     events: bool,
+    /// Also write the run's LOBSTER message and order-book files (CLOB only; docs/lobster.md).
+    #[arg(long)]
+    lobster: bool,
+    /// Price levels per side in the LOBSTER order-book file.
+    #[arg(long, value_name = "N", default_value_t = 10, requires = "lobster")]
+    lobster_levels: usize,
     /// Replace a non-empty output folder.
     #[arg(long)]
     force: bool,
@@ -48,6 +54,7 @@ impl Run {
             events: self.events,
             force: self.force,
             repetition: 0,
+            lobster: self.lobster.then_some(self.lobster_levels),
         };
         let started = Instant::now();
         let s = write_run_bundle(&scenario, &self.out, &options).with_context(|| {

@@ -151,6 +151,9 @@ fn run_writes_a_bundle_and_refuses_bad_scenarios() {
         "fundamental.csv",
         "metrics.json",
         "manifest.json",
+        "quotes.csv",
+        "report.html",
+        "price_path.svg",
     ] {
         assert!(out.join(f).is_file(), "{f}");
     }
@@ -186,5 +189,82 @@ fn run_writes_a_bundle_and_refuses_bad_scenarios() {
         );
         assert!(!never.exists());
     }
+    fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn report_regenerates_a_run_report_and_refuses_other_kinds() {
+    let root = scratch("report");
+    let out = root.join("out");
+    let o = xtask(&["run", "--seed", "3", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = fs::read(out.join("report.html")).unwrap();
+    fs::remove_file(out.join("report.html")).unwrap();
+    fs::remove_file(out.join("price_path.svg")).unwrap();
+
+    let o = xtask(&["report", out.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        stdout.contains("report.html") && stdout.contains("price_path.svg"),
+        "{stdout}"
+    );
+    assert_eq!(fs::read(out.join("report.html")).unwrap(), page);
+
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    fs::write(
+        out.join("manifest.json"),
+        manifest.replace("\"kind\": \"run\"", "\"kind\": \"calibration\""),
+    )
+    .unwrap();
+    let o = xtask(&["report", out.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("report for kind `calibration` is not supported yet"),
+        "{stderr}"
+    );
+
+    let o = xtask(&["report", root.join("nowhere").to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("manifest.json is missing"), "{stderr}");
+    fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn run_lobster_writes_both_files_and_refuses_batch_auctions() {
+    let root = scratch("lobster");
+    let out = root.join("out");
+    let o = xtask(&[
+        "run",
+        "--out",
+        out.to_str().unwrap(),
+        "--lobster",
+        "--lobster-levels",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let messages = fs::read_to_string(out.join("lobster_message_3.csv")).unwrap();
+    let books = fs::read_to_string(out.join("lobster_orderbook_3.csv")).unwrap();
+    assert_eq!(messages.lines().count(), books.lines().count());
+    assert_eq!(books.lines().next().unwrap().split(',').count(), 12);
+
+    let never = root.join("never");
+    let o = xtask(&[
+        "run",
+        "--mechanism",
+        "fba:100ms",
+        "--out",
+        never.to_str().unwrap(),
+        "--lobster",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("LOBSTER export needs the continuous order book"),
+        "{stderr}"
+    );
+    assert!(!never.exists());
     fs::remove_dir_all(root).unwrap();
 }

@@ -94,6 +94,29 @@ impl BundleWriter {
 
     /// Writes `bytes` as file `name` of the bundle and records its digest.
     pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<(), ArtifactError> {
+        self.write_file(name, bytes)?;
+        self.files.retain(|d| d.name != name);
+        self.files.push(FileDigest {
+            name: name.to_owned(),
+            bytes: bytes.len() as u64,
+            sha256: sha256_hex(bytes),
+        });
+        Ok(())
+    }
+
+    /// Writes a *derived* file (e.g. a report made from the other files): it is published with
+    /// the bundle but not hashed, and not in [`BundleWriter::digests`].
+    pub fn write_derived(&mut self, name: &str, bytes: &[u8]) -> Result<(), ArtifactError> {
+        self.write_file(name, bytes)
+    }
+
+    /// The hidden folder the files are staged in until [`BundleWriter::commit`], for code that
+    /// derives files from the ones already written.
+    pub fn staging_dir(&self) -> &Path {
+        &self.staging
+    }
+
+    fn write_file(&mut self, name: &str, bytes: &[u8]) -> Result<(), ArtifactError> {
         if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
             return Err(ArtifactError::InvalidFileName(name.to_owned()));
         }
@@ -101,12 +124,6 @@ impl BundleWriter {
         let mut f = fs::File::create(&path).map_err(io_err("creating", &path))?;
         f.write_all(bytes).map_err(io_err("writing", &path))?;
         f.sync_all().map_err(io_err("syncing", &path))?;
-        self.files.retain(|d| d.name != name);
-        self.files.push(FileDigest {
-            name: name.to_owned(),
-            bytes: bytes.len() as u64,
-            sha256: sha256_hex(bytes),
-        });
         Ok(())
     }
 

@@ -40,7 +40,7 @@ pub struct Audit {
 #[derive(Debug, Error)]
 pub enum AuditError {
     #[error(transparent)]
-    Experiment(#[from] ExperimentError),
+    Experiment(Box<ExperimentError>),
     #[error(transparent)]
     Run(#[from] RunBundleError),
     #[error(transparent)]
@@ -53,6 +53,12 @@ pub enum AuditError {
     },
     #[error("manifest {path}: {why}")]
     Manifest { path: PathBuf, why: String },
+}
+
+impl From<ExperimentError> for AuditError {
+    fn from(e: ExperimentError) -> Self {
+        AuditError::Experiment(Box::new(e))
+    }
 }
 
 fn hashes(dir: &Path) -> Result<BTreeMap<String, String>, AuditError> {
@@ -110,6 +116,13 @@ struct RunManifest {
     scenario: Scenario,
     seeds: RunSeeds,
     files: Vec<ManifestFile>,
+    #[serde(default)]
+    lobster: Option<LobsterLevels>,
+}
+
+#[derive(Deserialize)]
+struct LobsterLevels {
+    levels: usize,
 }
 
 #[derive(Deserialize)]
@@ -149,6 +162,7 @@ pub fn rederive_run(
         events,
         force: true,
         repetition: m.seeds.repetition,
+        lobster: m.lobster.as_ref().map(|l| l.levels),
     };
     write_run_bundle(&m.scenario, scratch, &opts)?;
     let fresh = hashes(scratch)?;
@@ -213,6 +227,7 @@ pub fn audit(
                 events: true,
                 force: true,
                 repetition: 0,
+                lobster: None,
             },
         )?;
         rederive_run(

@@ -35,6 +35,7 @@ fn default_10s_under(spec: &str, out: &Path) -> Result<(), RunBundleError> {
         events: true,
         force: true,
         repetition: 0,
+        lobster: None,
     };
     write_run_bundle(&sc, out, &opts).map(|_| ())
 }

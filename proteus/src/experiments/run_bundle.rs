@@ -1,12 +1,17 @@
 //! The run bundle: one seeded run of a scenario written as a folder anyone can reproduce.
 //!
 //! Files: `manifest.json` (schema, crate version, resolved scenario, seeds, SHA-256 of every
-//! other file), `fills.csv`, `fundamental.csv`, `metrics.json` (the record of
-//! [`crate::metrics::compute`], defined in `docs/metrics.md`), and `events.csv` on request.
+//! data file), `fills.csv`, `quotes.csv` (every change of the venue's top of book),
+//! `fundamental.csv`, `metrics.json` (the record of [`crate::metrics::compute`], defined in
+//! `docs/metrics.md`), and `events.csv` on request. The report (`report.html` and its figures,
+//! `docs/report.md`) is made from those files and listed in the manifest under `derived`,
+//! unhashed.
 
 use crate::artifacts::{ArtifactError, BundleWriter, FileDigest};
-use crate::core::RepetitionSeed;
+use crate::core::{MechanismKind, RepetitionSeed};
+use crate::lobster::{self, LobsterConfig, LobsterError};
 use crate::metrics::{self, MetricsError};
+use crate::report::{self, RUN_REPORT_FILES, ReportError};
 use crate::scenario::Scenario;
 use crate::sim::{self, RunOptions};
 use serde::Serialize;
@@ -24,6 +29,9 @@ pub struct RunBundleOptions {
     pub force: bool,
     /// Repetition index (0 for a single run).
     pub repetition: u64,
+    /// Also write the LOBSTER message and order-book files with this many levels (CLOB only;
+    /// `docs/lobster.md`).
+    pub lobster: Option<usize>,
 }
 
 /// What `cargo xtask run` prints.
@@ -44,6 +52,20 @@ struct Manifest<'a> {
     scenario: &'a Scenario,
     seeds: Seeds,
     files: Vec<FileDigest>,
+    /// Files made from the others (the report): regenerable, so not hashed.
+    derived: Vec<&'static str>,
+    /// How the LOBSTER files were written, when they were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lobster: Option<LobsterManifest>,
+}
+
+#[derive(Serialize)]
+struct LobsterManifest {
+    #[serde(flatten)]
+    config: LobsterConfig,
+    message_file: String,
+    orderbook_file: String,
+    format: &'static str,
 }
 
 #[derive(Serialize)]
@@ -82,6 +104,16 @@ const FILL_COLUMNS: [&str; 10] = [
 ];
 
 #[derive(Serialize)]
+struct QuoteRow {
+    time_ns: u64,
+    bid_price: Option<i64>,
+    bid_qty: Option<i64>,
+    ask_price: Option<i64>,
+    ask_qty: Option<i64>,
+}
+const QUOTE_COLUMNS: [&str; 5] = ["time_ns", "bid_price", "bid_qty", "ask_price", "ask_qty"];
+
+#[derive(Serialize)]
 struct EventRow {
     sent_ns: u64,
     delivered_ns: u64,
@@ -108,6 +140,10 @@ pub enum RunBundleError {
     Artifact(#[from] ArtifactError),
     #[error("computing the run's metrics: {0}")]
     Metrics(#[from] MetricsError),
+    #[error("making the run's report: {0}")]
+    Report(#[from] ReportError),
+    #[error(transparent)]
+    Lobster(#[from] LobsterError),
 }
 
 /// Runs `scenario` once and writes its bundle to `out`, atomically.
@@ -116,6 +152,19 @@ pub fn write_run_bundle(
     out: &Path,
     options: &RunBundleOptions,
 ) -> Result<RunSummary, RunBundleError> {
+    let lobster_config = match options.lobster {
+        None => None,
+        Some(_) if scenario.mechanism.kind != MechanismKind::Clob => {
+            return Err(LobsterError::NotClob(scenario.mechanism.label()).into());
+        }
+        Some(levels) if levels == 0 || levels > lobster::MAX_LEVELS => {
+            return Err(LobsterError::Levels(levels).into());
+        }
+        Some(levels) => Some(LobsterConfig {
+            levels,
+            ..LobsterConfig::default()
+        }),
+    };
     // Refuse a non-empty destination before spending time on the run.
     let mut w = BundleWriter::create(out, options.force)?;
     let log = sim::run(
@@ -123,6 +172,7 @@ pub fn write_run_bundle(
         options.repetition,
         RunOptions {
             record_messages: options.events,
+            record_requests: lobster_config.is_some(),
         },
     );
     let role = |id: crate::core::AgentId| log.agents[id.0 as usize].role.as_str();
@@ -140,6 +190,17 @@ pub fn write_run_bundle(
             maker_role: role(f.maker),
             taker_order_id: f.taker_order.0,
             maker_order_id: f.maker_order.0,
+        }),
+    )?;
+    w.write_csv(
+        "quotes.csv",
+        &QUOTE_COLUMNS,
+        log.quotes.iter().map(|(t, q)| QuoteRow {
+            time_ns: t.0,
+            bid_price: q.bid.map(|b| b.0),
+            bid_qty: q.bid.map(|b| b.1),
+            ask_price: q.ask.map(|a| a.0),
+            ask_qty: q.ask.map(|a| a.1),
         }),
     )?;
     w.write_csv(
@@ -163,6 +224,22 @@ pub fn write_run_bundle(
         )?;
     }
     w.write_json("metrics.json", &metrics::compute(&log)?)?;
+    let lobster = match lobster_config {
+        None => None,
+        Some(config) => {
+            let requests = log.venue_log.as_deref().ok_or(LobsterError::NoVenueLog)?;
+            let export = lobster::export(scenario.market, requests, config)?;
+            let (message_file, orderbook_file) = export.file_names();
+            w.write(&message_file, &export.message_csv())?;
+            w.write(&orderbook_file, &export.orderbook_csv())?;
+            Some(LobsterManifest {
+                config,
+                message_file,
+                orderbook_file,
+                format: "LOBSTER message and order-book files (docs/lobster.md)",
+            })
+        }
+    };
     let manifest = Manifest {
         schema_version: RUN_SCHEMA_VERSION,
         kind: "run",
@@ -181,8 +258,14 @@ pub fn write_run_bundle(
             protocol: "proteus seed protocol v1 (docs/seed-protocol.md)",
         },
         files: w.digests(),
+        derived: RUN_REPORT_FILES.to_vec(),
+        lobster,
     };
     w.write_json("manifest.json", &manifest)?;
+    // The report reads the staged files back, exactly as `cargo xtask report` would.
+    for (name, bytes) in report::build_run_report(w.staging_dir())?.files {
+        w.write_derived(&name, &bytes)?;
+    }
     let path = w.commit()?;
     Ok(RunSummary {
         path,

@@ -41,6 +41,9 @@ use std::collections::BTreeMap;
 pub struct RunOptions {
     /// Record every message and its delivery time in `RunLog::messages`.
     pub record_messages: bool,
+    /// Record every request the venue handled, whole, in `RunLog::venue_log` (for exports that
+    /// replay them, e.g. LOBSTER).
+    pub record_requests: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -257,6 +260,7 @@ impl Simulation {
             news: news.events().to_vec(),
             accounts: vec![Account::default(); slots.len()],
             messages: options.record_messages.then(Vec::new),
+            venue_log: options.record_requests.then(Vec::new),
             ..RunLog::default()
         };
         Simulation {
@@ -552,6 +556,9 @@ impl Simulation {
         }
         let record = RequestRecord::new(now, &request, open_before, &outputs);
         self.log.venue_requests.push(record);
+        if let Some(log) = &mut self.log.venue_log {
+            log.push((now, request));
+        }
         self.apply(now, &outputs, quote_before);
         self.outputs = outputs;
         self.publish_top(now);

@@ -270,6 +270,10 @@ pub struct RunLog {
     pub rfq: Vec<RfqRecord>,
     /// Present when event logging was requested.
     pub messages: Option<Vec<MessageRecord>>,
+    /// Every request the venue handled, in arrival order with its arrival time; present when
+    /// requested (`RunOptions::record_requests`). Replaying it through a fresh venue of the same
+    /// configuration reproduces the run's venue outputs exactly (venues are deterministic).
+    pub venue_log: Option<Vec<(SimTime, Request)>>,
     /// Events the kernel processed.
     pub events_processed: u64,
     /// Requests that reached the venue.

@@ -1,0 +1,26 @@
+use crate::report::PlotError;
+use std::io;
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// Why a report could not be made. Every variant names the file at fault.
+#[derive(Debug, Error)]
+pub enum ReportError {
+    #[error("{path} is missing (is this a Proteus bundle?)")]
+    Missing { path: PathBuf },
+    #[error("reading {path}: {cause}")]
+    Read { path: PathBuf, cause: io::Error },
+    #[error("{path} is malformed: {why}")]
+    Malformed { path: PathBuf, why: String },
+    #[error(
+        "{path} does not match its SHA-256 in manifest.json (the bundle was modified); \
+         refusing to report on it"
+    )]
+    HashMismatch { path: PathBuf },
+    #[error("report for kind `{kind}` is not supported yet (only `run` bundles have reports)")]
+    UnsupportedKind { kind: String },
+    #[error(transparent)]
+    Plot(#[from] PlotError),
+    #[error("writing {path}: {cause}")]
+    Write { path: PathBuf, cause: io::Error },
+}

@@ -1,0 +1,72 @@
+//! Reports: a self-contained HTML page (`report.html`) and each figure as its own SVG file,
+//! made from a bundle's files alone, so `cargo xtask report DIR` can regenerate them at any
+//! time without re-running anything (`docs/report.md`).
+//!
+//! Building blocks, each in its own file, shared by every kind of report: [`HtmlPage`] (the
+//! page: escaped text, inline CSS and SVG, no scripts, no network), [`Table`], [`LineChart`]
+//! (lines, steps and points: the price path), [`ForestPlot`] (paired differences with their
+//! confidence intervals) and [`Heatmap`] (a metric over a grid, with a colour bar). Charts are
+//! drawn by plotters' SVG backend with fixed formatting, so a report's bytes depend only on the
+//! bundle's files and the crate version.
+//!
+//! Report files are *derived* artifacts: the manifest lists their names under `derived` but
+//! does not hash them (they can be regenerated from the hashed files, and a newer Proteus may
+//! draw them differently). Before drawing, the files a report reads are checked against the
+//! manifest's hashes.
+
+mod bundle;
+mod chart;
+mod error;
+mod forest;
+pub mod format;
+mod heatmap;
+mod html;
+mod line_chart;
+mod run_report;
+mod table;
+mod write;
+
+pub use bundle::{FillRow, MetricsFile, QuoteRow, RunFiles, read_manifest};
+pub use chart::{Colour, PlotError};
+pub use error::ReportError;
+pub use forest::{ForestPlot, ForestRow};
+pub use heatmap::{ColourScale, Heatmap};
+pub use html::{HtmlPage, escape};
+pub use line_chart::{LineChart, Series, SeriesKind};
+pub use run_report::{RUN_REPORT_FILES, build_run_report};
+pub use table::{Cell, Table};
+
+use std::path::{Path, PathBuf};
+
+/// The files of a report, in the order they are written (figures first, the page last).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportFiles {
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// Regenerates the report of the bundle in `dir` from its files, whatever its kind, and writes
+/// each file atomically (a temporary file, then a rename). Returns the paths written.
+pub fn regenerate(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    let manifest = read_manifest(dir)?;
+    let kind = manifest
+        .get("kind")
+        .and_then(|k| k.as_str())
+        .ok_or_else(|| ReportError::Malformed {
+            path: dir.join("manifest.json"),
+            why: "no `kind` (expected \"run\", \"baseline\", \"compare\" or \"calibration\")"
+                .to_owned(),
+        })?;
+    let report = match kind {
+        "run" => build_run_report(dir)?,
+        other => {
+            return Err(ReportError::UnsupportedKind {
+                kind: other.to_owned(),
+            });
+        }
+    };
+    let mut written = Vec::new();
+    for (name, bytes) in &report.files {
+        written.push(write::atomic_write(dir, name, bytes)?);
+    }
+    Ok(written)
+}

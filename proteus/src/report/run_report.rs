@@ -1,0 +1,303 @@
+//! The report of one run: the scenario summary (from `manifest.json`), what happened (from the
+//! CSV files), the price path against the fundamental with trades and quotes, the metrics table
+//! with the reasons of missing metrics, and PnL by role.
+
+use crate::report::format;
+use crate::report::{
+    Cell, Colour, HtmlPage, LineChart, ReportError, ReportFiles, RunFiles, Series, Table,
+};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The files a run report writes into its bundle, in writing order (figures, then the page).
+pub const RUN_REPORT_FILES: [&str; 2] = ["price_path.svg", "report.html"];
+
+/// Builds the report of the run bundle in `dir` from its files alone.
+pub fn build_run_report(dir: &Path) -> Result<ReportFiles, ReportError> {
+    let run = RunFiles::load(dir)?;
+    let horizon_ns = run.horizon_ns().ok_or_else(|| ReportError::Malformed {
+        path: dir.join("manifest.json"),
+        why: "no `scenario.duration_s`".to_owned(),
+    })?;
+    let price_path = price_path(&run, horizon_ns).to_svg()?;
+    let page = page(&run, &price_path);
+    Ok(ReportFiles {
+        files: vec![
+            (RUN_REPORT_FILES[0].to_owned(), price_path.into_bytes()),
+            (RUN_REPORT_FILES[1].to_owned(), page.into_bytes()),
+        ],
+    })
+}
+
+fn secs(ns: u64) -> f64 {
+    ns as f64 / 1e9
+}
+
+/// Mid and best bid and ask as steps, the fundamental as a step, trades as points.
+pub(crate) fn price_path(run: &RunFiles, horizon_ns: u64) -> LineChart {
+    let end = secs(horizon_ns);
+    let mut chart = LineChart::new(
+        "Price path against the fundamental",
+        "time (s)",
+        "price (ticks)",
+    );
+    chart.x_range = Some((0.0, end.max(1e-9)));
+    let side = |f: fn(&crate::report::QuoteRow) -> Option<f64>| -> Vec<(f64, Option<f64>)> {
+        run.quotes.iter().map(|q| (secs(q.time_ns), f(q))).collect()
+    };
+    let bid = side(|q| q.bid_price.map(|p| p as f64));
+    let ask = side(|q| q.ask_price.map(|p| p as f64));
+    let mid = side(|q| Some((q.bid_price? + q.ask_price?) as f64 / 2.0));
+    let fundamental: Vec<(f64, Option<f64>)> = run
+        .fundamental
+        .iter()
+        .map(|&(t, v)| (secs(t), Some(v)))
+        .collect();
+    let trades = |side: &str| -> Vec<(f64, f64)> {
+        run.fills
+            .iter()
+            .filter(|f| f.taker_side == side)
+            .map(|f| (secs(f.time_ns), f.price as f64))
+            .collect()
+    };
+    chart.series = vec![
+        Series::step("fundamental", Colour::GREEN, 2, &fundamental, end),
+        Series::step("mid", Colour::GREY, 1, &mid, end),
+        Series::step("best bid", Colour::BLUE, 2, &bid, end),
+        Series::step("best ask", Colour::RED, 2, &ask, end),
+        Series::points("trade, buyer-initiated", Colour::ORANGE, 2, trades("buy")),
+        Series::points("trade, seller-initiated", Colour::PURPLE, 2, trades("sell")),
+    ];
+    chart
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "—".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn mechanism(m: &Value) -> String {
+    match m["kind"].as_str() {
+        Some("fba") => format!(
+            "frequent batch auction, batch every {} ms, {} rationing",
+            format::number(m["batch_interval_ns"].as_f64().unwrap_or(f64::NAN) / 1e6),
+            text(&m["rationing"])
+        ),
+        Some("rfq") => format!("request for quote, {} dealers", text(&m["rfq_dealers"])),
+        Some("clob") => "continuous limit order book".to_owned(),
+        _ => text(&m["kind"]),
+    }
+}
+
+/// Agents per role: a population is one table or a list of them, each with a `count`.
+fn agent_counts(agents: &Value) -> String {
+    let Some(map) = agents.as_object() else {
+        return "—".to_owned();
+    };
+    let mut parts = Vec::new();
+    for (role, pops) in map {
+        let pops: Vec<&Value> = match pops {
+            Value::Array(v) => v.iter().collect(),
+            Value::Null => Vec::new(),
+            other => vec![other],
+        };
+        let n: u64 = pops.iter().filter_map(|p| p["count"].as_u64()).sum();
+        if n > 0 {
+            parts.push(format!("{n} {role}"));
+        }
+    }
+    if parts.is_empty() {
+        "none".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn summary_table(run: &RunFiles) -> Table {
+    let m = &run.manifest;
+    let sc = &m["scenario"];
+    let mut t = Table::new("scenario", &["", ""]);
+    let mut row = |k: &str, v: String| {
+        t.push(vec![Cell::text(k), Cell::Text(v)]);
+    };
+    row("scenario", text(&sc["id"]));
+    row("mechanism", mechanism(&sc["mechanism"]));
+    row("duration", format!("{} s", text(&sc["duration_s"])));
+    row("master seed", text(&m["seeds"]["master_seed"]));
+    row("repetition", text(&m["seeds"]["repetition"]));
+    row("repetition seed", text(&m["seeds"]["repetition_seed"]));
+    row(
+        "market",
+        format!(
+            "tick size {}, lot size {}, self-trade prevention {}",
+            text(&sc["market"]["tick_size"]),
+            text(&sc["market"]["lot_size"]),
+            text(&sc["market"]["self_trade"])
+        ),
+    );
+    row(
+        "fundamental",
+        format!(
+            "{}, starting at {} ticks",
+            text(&sc["fundamental"]["kind"]),
+            text(&sc["fundamental"]["initial_ticks"])
+        ),
+    );
+    row("agents", agent_counts(&sc["agents"]));
+    row(
+        "Proteus",
+        format!(
+            "{} (bundle schema {})",
+            text(&m["crate_version"]),
+            text(&m["schema_version"])
+        ),
+    );
+    t
+}
+
+fn activity_table(run: &RunFiles) -> Table {
+    let mut t = Table::new("activity", &["", ""]);
+    let volume: i64 = run.fills.iter().map(|f| f.qty).sum();
+    let two_sided = run
+        .quotes
+        .iter()
+        .filter(|q| q.bid_price.is_some() && q.ask_price.is_some())
+        .count();
+    t.push(vec![
+        Cell::text("fills"),
+        Cell::Number(run.fills.len() as f64),
+    ]);
+    t.push(vec![
+        Cell::text("volume (lots)"),
+        Cell::Number(volume as f64),
+    ]);
+    t.push(vec![
+        Cell::text("top-of-book changes (two-sided after the change)"),
+        Cell::Text(format!("{} ({two_sided})", run.quotes.len())),
+    ]);
+    t.push(vec![
+        Cell::text("fundamental change points"),
+        Cell::Number(run.fundamental.len() as f64),
+    ]);
+    match (run.fills.first(), run.fills.last()) {
+        (Some(a), Some(b)) => t.push(vec![
+            Cell::text("first and last trade"),
+            Cell::Text(format!(
+                "{} ticks at {} s, {} ticks at {} s",
+                a.price,
+                format::seconds_from_ns(a.time_ns),
+                b.price,
+                format::seconds_from_ns(b.time_ns)
+            )),
+        ]),
+        _ => t.push(vec![
+            Cell::text("first and last trade"),
+            Cell::Missing("no trades".into()),
+        ]),
+    };
+    t
+}
+
+fn metrics_table(run: &RunFiles) -> Table {
+    let mut t = Table::new("metrics", &["metric", "value"]);
+    let mut names: Vec<&String> = run
+        .metrics
+        .metrics
+        .keys()
+        .chain(run.metrics.missing.keys())
+        .collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let cell = match (run.metrics.metrics.get(name), run.metrics.missing.get(name)) {
+            (Some(v), _) => Cell::Number(*v),
+            (None, Some(why)) => Cell::Missing(why.clone()),
+            (None, None) => unreachable!("the name comes from one of the maps"),
+        };
+        t.push(vec![Cell::Text(name.clone()), cell]);
+    }
+    t
+}
+
+fn pnl_table(run: &RunFiles) -> Table {
+    let mut by_role: BTreeMap<&str, (u64, i64, f64)> = BTreeMap::new();
+    for a in &run.metrics.pnl_by_agent {
+        let e = by_role.entry(a.role.as_str()).or_default();
+        e.0 += 1;
+        e.1 += a.position;
+        e.2 += a.pnl_ticks;
+    }
+    let mut t = Table::new(
+        "pnl",
+        &[
+            "role",
+            "agents",
+            "net position (lots)",
+            "PnL (ticks × lots)",
+        ],
+    );
+    for (role, (n, pos, pnl)) in by_role {
+        t.push(vec![
+            Cell::text(role),
+            Cell::Number(n as f64),
+            Cell::Number(pos as f64),
+            Cell::Number(pnl),
+        ]);
+    }
+    t
+}
+
+fn files_table(run: &RunFiles) -> Table {
+    let mut t = Table::new("files", &["file", "bytes", "SHA-256"]);
+    for f in run.manifest["files"].as_array().into_iter().flatten() {
+        t.push(vec![
+            Cell::Text(text(&f["name"])),
+            Cell::Number(f["bytes"].as_f64().unwrap_or(f64::NAN)),
+            Cell::Text(text(&f["sha256"])),
+        ]);
+    }
+    t
+}
+
+fn page(run: &RunFiles, price_path_svg: &str) -> String {
+    let sc = &run.manifest["scenario"];
+    let mut p = HtmlPage::new(&format!(
+        "Run report: scenario {} under {}",
+        text(&sc["id"]),
+        text(&sc["mechanism"]["kind"])
+    ));
+    p.note(
+        "Made from this bundle's files alone (manifest.json, metrics.json, fills.csv, \
+         quotes.csv, fundamental.csv), after checking them against the manifest's SHA-256. \
+         Regenerate with `cargo xtask report DIR`.",
+    );
+    p.section("scenario", "Scenario").table(&summary_table(run));
+    if let Ok(resolved) = serde_json::to_string_pretty(sc) {
+        p.details("The resolved scenario (manifest.json)", &resolved);
+    }
+    p.section("activity", "What happened")
+        .table(&activity_table(run));
+    p.section("price-path", "Price path").figure(
+        "price_path",
+        price_path_svg,
+        "Best bid and ask and their mid as step functions of the venue's top of book \
+         (quotes.csv), the fundamental value (fundamental.csv), and every trade at its price, \
+         coloured by the side that initiated it (fills.csv). Lines are drawn at screen \
+         resolution: each pixel column keeps its first, lowest, highest and last point. \
+         Also in price_path.svg.",
+    );
+    p.section("metrics", "Metrics").table(&metrics_table(run));
+    p.note(
+        "Definitions, units and the reasons a metric can be missing: docs/metrics.md. The name \
+         gives the unit: _ticks, _lots, _s, a bare count or a ratio.",
+    );
+    p.section("pnl", "Profit and loss by role")
+        .table(&pnl_table(run));
+    p.note("Marked to the final fundamental; money in ticks × lots (docs/metrics.md).");
+    p.section("files", "Files").table(&files_table(run));
+    p.finish()
+}
