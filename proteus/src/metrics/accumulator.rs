@@ -7,6 +7,7 @@
 //! all read from the state at the end of the earlier instant.
 
 use super::activity::Activity;
+use super::batches::BatchStats;
 use super::efficiency::{GridVolatility, NewsIncorporation, PriceError, TradePriceError};
 use super::impact::{FillMark, HorizonImpact};
 use super::pnl::Ledger;
@@ -18,7 +19,7 @@ use super::{MetricsConfig, MetricsError};
 use crate::agents::Quote;
 use crate::core::SimTime;
 use crate::info::NewsEvent;
-use crate::sim::{AgentInfo, FillRecord, RequestRecord, RfqRecord};
+use crate::sim::{AgentInfo, BatchRecord, FillRecord, RequestRecord, RfqRecord};
 
 /// The market as the accumulator sees it at the end of the current instant.
 #[derive(Clone, Copy, Debug)]
@@ -60,6 +61,7 @@ pub struct MetricsAccumulator {
     activity: Activity,
     races: Races,
     rfq: RfqStats,
+    batches: BatchStats,
 }
 
 impl MetricsAccumulator {
@@ -98,6 +100,7 @@ impl MetricsAccumulator {
             activity: Activity::new(agents),
             races: Races::new(config.race_window, config.race_profit_horizon),
             rfq: RfqStats::default(),
+            batches: BatchStats::default(),
             config,
         })
     }
@@ -137,6 +140,17 @@ impl MetricsAccumulator {
     /// list them.
     pub fn report_rfq(&mut self) {
         self.rfq.enabled = true;
+    }
+
+    /// Reports the batch-auction metrics (a batch-auction run), even if no batch ended.
+    pub fn report_batches(&mut self) {
+        self.batches.enabled = true;
+    }
+
+    /// A batch end of a batch auction. Batch statistics are totals over the run, so batch ends
+    /// may come in any order relative to the other observations.
+    pub fn on_batch(&mut self, batch: &BatchRecord) {
+        self.batches.on_batch(batch);
     }
 
     /// A request for quote, complete (its quotes and outcome), at the time it reached the venue.
@@ -196,6 +210,7 @@ impl MetricsAccumulator {
         self.ledger.write(&mut r, value, &self.config.horizons, end);
         self.races.write(&mut r);
         self.rfq.write(&mut r);
+        self.batches.write(&mut r);
         r
     }
 

@@ -18,6 +18,7 @@
 
 mod accumulator;
 mod activity;
+mod batches;
 mod efficiency;
 mod impact;
 mod pnl;
@@ -269,6 +270,12 @@ fn replay(
     let mut acc = MetricsAccumulator::new(config.clone(), &log.agents, initial)?;
     if log.mechanism == MechanismKind::Rfq {
         acc.report_rfq();
+    }
+    if log.mechanism == MechanismKind::Fba {
+        acc.report_batches();
+        for b in &log.batches {
+            acc.on_batch(b);
+        }
     }
     let mut next = [0usize; 6];
     let time_of = |s: Stream, i: usize| -> Option<SimTime> {
