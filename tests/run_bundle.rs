@@ -142,3 +142,27 @@ fn snapshot_of_a_short_seeded_run() {
     );
     fs::remove_dir_all(root).unwrap();
 }
+
+/// The same excerpts under the batch auction and under RFQ: one pin per mechanism.
+#[test]
+fn snapshots_of_short_seeded_runs_per_mechanism() {
+    for (spec, name) in [("fba:100ms", "fba"), ("rfq:2", "rfq")] {
+        let root = scratch(&format!("snap-{name}"));
+        let out = root.join("run");
+        let mut sc = short_default();
+        sc.mechanism = sc.mechanism.with_spec(spec).unwrap();
+        let opts = RunBundleOptions {
+            events: true,
+            ..Default::default()
+        };
+        write_run_bundle(&sc, &out, &opts).unwrap();
+        let text = fs::read_to_string(out.join("events.csv")).unwrap();
+        let head = text.lines().take(40).collect::<Vec<_>>().join("\n");
+        insta::assert_snapshot!(format!("default_10s_{name}_events_head"), head);
+        insta::assert_snapshot!(
+            format!("default_10s_{name}_metrics"),
+            fs::read_to_string(out.join("metrics.json")).unwrap()
+        );
+        fs::remove_dir_all(root).unwrap();
+    }
+}

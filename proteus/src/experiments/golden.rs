@@ -4,6 +4,8 @@
 //! `cargo xtask golden --check` regenerates every bundle of [`golden_specs`] into a temporary
 //! folder and compares it, file by file, with `golden/`; `--bless` rewrites `golden/`.
 
+use crate::experiments::execution::Execution;
+use crate::experiments::packs::{ExperimentError, baseline_pack, calibration_pack, compare_pack};
 use crate::experiments::{RunBundleError, RunBundleOptions, write_run_bundle};
 use crate::scenario::Scenario;
 use serde_json::Value;
@@ -11,11 +13,26 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
+/// Why a golden bundle could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum GoldenError {
+    #[error(transparent)]
+    Run(#[from] RunBundleError),
+    #[error(transparent)]
+    Pack(#[from] Box<ExperimentError>),
+}
+
+impl From<ExperimentError> for GoldenError {
+    fn from(e: ExperimentError) -> Self {
+        GoldenError::Pack(Box::new(e))
+    }
+}
+
 /// One golden bundle: its folder name under `golden/` and how to make it.
 pub struct GoldenSpec {
     pub name: &'static str,
     pub describe: &'static str,
-    pub make: fn(&Path) -> Result<(), RunBundleError>,
+    pub make: fn(&Path) -> Result<(), GoldenError>,
 }
 
 fn default_10s() -> Scenario {
@@ -25,7 +42,7 @@ fn default_10s() -> Scenario {
 }
 
 /// 10 s of the default scenario under mechanism `spec`, with the event log.
-fn default_10s_under(spec: &str, out: &Path) -> Result<(), RunBundleError> {
+fn default_10s_under(spec: &str, out: &Path) -> Result<(), GoldenError> {
     let mut sc = default_10s();
     sc.mechanism = sc
         .mechanism
@@ -37,7 +54,30 @@ fn default_10s_under(spec: &str, out: &Path) -> Result<(), RunBundleError> {
         repetition: 0,
         lobster: None,
     };
-    write_run_bundle(&sc, out, &opts).map(|_| ())
+    write_run_bundle(&sc, out, &opts)?;
+    Ok(())
+}
+
+/// The default scenario, 10 s per run, with a small calibration grid: short packs.
+fn short_packs() -> Scenario {
+    let mut sc = default_10s();
+    let c = &mut sc.calibration;
+    c.repetitions = 2;
+    c.risk_aversion = vec![0.01];
+    c.half_spread_ticks = vec![1.0, 3.0];
+    c.quote_size = vec![5];
+    c.sensitivity_informed_count = vec![0, 5];
+    c.sensitivity_latency_scale = vec![1.0, 10.0];
+    sc
+}
+
+fn quiet() -> Execution<'static> {
+    Execution {
+        threads: 0,
+        progress: &|_, _, _| {},
+        checkpoint: None,
+        resume: false,
+    }
 }
 
 /// Every golden bundle, in a fixed order.
@@ -57,6 +97,35 @@ pub fn golden_specs() -> Vec<GoldenSpec> {
             name: "run-rfq-default-10s",
             describe: "10 s of the default scenario under RFQ with the default dealers (2), with the event log",
             make: |out| default_10s_under("rfq", out),
+        },
+        GoldenSpec {
+            name: "compare-default-short",
+            describe: "CLOB vs FBA (100 ms) vs RFQ (2 dealers), 3 paired repetitions of 10 s",
+            make: |out| {
+                let sc = short_packs();
+                let mechs: Vec<_> = ["clob", "fba:100ms", "rfq:2"]
+                    .iter()
+                    .map(|s| sc.mechanism.with_spec(s).expect("valid spec"))
+                    .collect();
+                compare_pack(&sc, &mechs, 3, &quiet(), out, true)?;
+                Ok(())
+            },
+        },
+        GoldenSpec {
+            name: "calibration-default-short",
+            describe: "2 market-maker regimes x 2 repetitions, sensitivity 2 x 2, runs of 10 s",
+            make: |out| {
+                calibration_pack(&short_packs(), &quiet(), out, true)?;
+                Ok(())
+            },
+        },
+        GoldenSpec {
+            name: "baseline-default-short",
+            describe: "calibrated, then the default grid (6 cells) x 2 repetitions of 10 s",
+            make: |out| {
+                baseline_pack(&short_packs(), 2, None, &quiet(), out, true)?;
+                Ok(())
+            },
         },
     ]
 }
