@@ -1,6 +1,7 @@
 //! `cargo xtask`: the command-line face of Proteus. A thin layer over `proteus`; no simulation
 //! logic lives here. One module per command, each a small struct with `run`.
 
+mod bench;
 mod ci;
 mod golden;
 mod replay;
@@ -23,6 +24,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Time the whole-run and pack workloads in release mode; write bench.json and a table.
+    Bench(bench::Bench),
     /// Every test and check CI runs: fmt, clippy -D warnings, all tests with snapshots in check mode.
     Ci(ci::Ci),
     /// Run one seeded simulation of a scenario and write its bundle.
@@ -36,6 +39,7 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     let result: Result<()> = match cli.command {
+        Command::Bench(c) => c.run(),
         Command::Ci(c) => c.run(),
         Command::Golden(c) => c.run(),
         Command::Replay(c) => c.run(),

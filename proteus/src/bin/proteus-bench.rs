@@ -1,0 +1,143 @@
+//! The timed workloads of `cargo xtask bench`, one per process so the OS measures each one's
+//! peak memory on its own.
+//!
+//! ```text
+//! proteus-bench run  --scenario FILE|default [--samples N]
+//! proteus-bench pack --scenario FILE|default --reps R --threads T [--duration-s S] [--samples N]
+//! ```
+//!
+//! Prints one JSON object on stdout: the wall time, events and runs of each sample, then the
+//! process's peak resident set (`VmHWM` of `/proc/self/status`, in bytes; null where the OS has
+//! no such file). xtask builds this binary in release mode and aggregates the samples; this file
+//! holds no statistics. Wall-clock time is read here, around whole runs, never inside one.
+
+use proteus::experiments::pack::{PackPlan, run_pack};
+use proteus::scenario::Scenario;
+use proteus::sim::{RunOptions, run};
+use serde_json::json;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+struct Args {
+    workload: String,
+    scenario: String,
+    samples: usize,
+    reps: u64,
+    threads: usize,
+    duration_s: Option<f64>,
+}
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+    let workload = args.next().ok_or("missing workload (run or pack)")?;
+    let mut a = Args {
+        workload,
+        scenario: "default".into(),
+        samples: 1,
+        reps: 1,
+        threads: 0,
+        duration_s: None,
+    };
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or(format!("{flag} needs a value"))?;
+        let bad = |e: &dyn std::fmt::Display| format!("{flag} {value}: {e}");
+        match flag.as_str() {
+            "--scenario" => a.scenario = value,
+            "--samples" => a.samples = value.parse().map_err(|e| bad(&e))?,
+            "--reps" => a.reps = value.parse().map_err(|e| bad(&e))?,
+            "--threads" => a.threads = value.parse().map_err(|e| bad(&e))?,
+            "--duration-s" => a.duration_s = Some(value.parse().map_err(|e| bad(&e))?),
+            _ => return Err(format!("unknown flag {flag}")),
+        }
+    }
+    if a.samples == 0 || a.reps == 0 {
+        return Err("--samples and --reps must be at least 1".into());
+    }
+    Ok(a)
+}
+
+fn scenario(a: &Args) -> Result<Scenario, String> {
+    let mut sc = if a.scenario == "default" {
+        Scenario::default_scenario()
+    } else {
+        Scenario::load(Path::new(&a.scenario)).map_err(|e| e.to_string())?
+    };
+    if let Some(d) = a.duration_s {
+        sc.duration_s = d;
+    }
+    Ok(sc)
+}
+
+/// Peak resident set of this process in bytes, from `/proc/self/status` (Linux).
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn main() -> ExitCode {
+    let a = match parse(std::env::args().skip(1)) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("proteus-bench: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let sc = match scenario(&a) {
+        Ok(sc) => sc,
+        Err(e) => {
+            eprintln!("proteus-bench: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut samples = Vec::with_capacity(a.samples);
+    for _ in 0..a.samples {
+        let (wall, events, runs) = match a.workload.as_str() {
+            "run" => {
+                let t = Instant::now();
+                let log = run(&sc, 0, RunOptions::default());
+                let wall = t.elapsed().as_secs_f64();
+                (wall, log.events_processed, 1)
+            }
+            "pack" => {
+                let plan = PackPlan {
+                    cell_labels: vec![sc.id.clone()],
+                    mechanism_labels: vec![sc.mechanism.label()],
+                    scenarios: vec![vec![sc.clone()]],
+                    repetitions: a.reps,
+                };
+                let t = Instant::now();
+                let records = match run_pack(&plan, a.threads, None, &|_, _| {}) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        eprintln!("proteus-bench: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                };
+                let wall = t.elapsed().as_secs_f64();
+                let events = records.iter().map(|r| r.events).sum();
+                (wall, events, records.len() as u64)
+            }
+            other => {
+                eprintln!("proteus-bench: unknown workload {other} (run or pack)");
+                return ExitCode::from(2);
+            }
+        };
+        samples.push(json!({ "wall_s": wall, "events": events, "runs": runs }));
+    }
+    let threads = if a.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        a.threads
+    };
+    let report = json!({
+        "workload": a.workload,
+        "scenario": sc.id,
+        "threads": threads,
+        "samples": samples,
+        "peak_rss_bytes": peak_rss_bytes(),
+    });
+    println!("{report}");
+    ExitCode::SUCCESS
+}
