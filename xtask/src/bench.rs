@@ -158,6 +158,8 @@ pub struct Measured {
     pub samples: Vec<Sample>,
     pub peak_rss_bytes: Vec<f64>,
     pub threads: u64,
+    /// The digest of the workload's results; every process must report the same one.
+    pub results_sha256: Option<String>,
 }
 
 impl Measured {
@@ -178,6 +180,14 @@ impl Measured {
             self.peak_rss_bytes.push(rss);
         }
         self.threads = report["threads"].as_u64().unwrap_or(0);
+        if let Some(d) = report["results_sha256"].as_str() {
+            match &self.results_sha256 {
+                Some(old) if old != d => {
+                    bail!("two processes of one workload computed different results ({old} vs {d})")
+                }
+                _ => self.results_sha256 = Some(d.to_owned()),
+            }
+        }
         Ok(())
     }
 
@@ -212,6 +222,7 @@ impl Measured {
             "events_per_s": opt(self.per_second(|s| s.events)),
             "runs_per_s": opt(self.per_second(|s| s.runs)),
             "peak_rss_bytes": opt(self.peak_rss()),
+            "results_sha256": self.results_sha256,
         })
     }
 }
@@ -480,6 +491,18 @@ mod tests {
         let t = table(&r);
         assert!(t.contains("pack speed-up, 2 threads vs 1: 2.00x"), "{t}");
         assert!(t.contains("run-rmsc04-like"), "{t}");
+    }
+
+    #[test]
+    fn processes_of_one_workload_must_agree_on_the_results() {
+        let mut m = Measured::default();
+        let mut c = child(&[1.0], 10, 1, 1, 1);
+        c["results_sha256"] = json!("aa");
+        m.absorb(&c).unwrap();
+        m.absorb(&c).unwrap();
+        assert_eq!(m.results_sha256.as_deref(), Some("aa"));
+        c["results_sha256"] = json!("bb");
+        assert!(m.absorb(&c).is_err());
     }
 
     #[test]

@@ -2,15 +2,18 @@
 //! peak memory on its own.
 //!
 //! ```text
-//! proteus-bench run  --scenario FILE|default [--samples N]
+//! proteus-bench run  --scenario FILE|default [--samples N] [--mechanism SPEC] [--duration-s S]
 //! proteus-bench pack --scenario FILE|default --reps R --threads T [--duration-s S] [--samples N]
 //! ```
 //!
-//! Prints one JSON object on stdout: the wall time, events and runs of each sample, then the
-//! process's peak resident set (`VmHWM` of `/proc/self/status`, in bytes; null where the OS has
-//! no such file). xtask builds this binary in release mode and aggregates the samples; this file
+//! Prints one JSON object on stdout: the wall time, events and runs of each sample, the process's
+//! peak resident set (`VmHWM` of `/proc/self/status`, in bytes; null where the OS has no such
+//! file), and `results_sha256`, a digest of what the workload computed (for `run`, the whole run
+//! log of one more, untimed run with every message recorded; for `pack`, the records), so that
+//! figures compared across commits are known to be figures of the same results. xtask builds this binary in release mode and aggregates the samples; this file
 //! holds no statistics. Wall-clock time is read here, around whole runs, never inside one.
 
+use proteus::artifacts::sha256_hex;
 use proteus::experiments::pack::{PackPlan, run_pack};
 use proteus::scenario::Scenario;
 use proteus::sim::{RunOptions, run};
@@ -26,6 +29,7 @@ struct Args {
     reps: u64,
     threads: usize,
     duration_s: Option<f64>,
+    mechanism: Option<String>,
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -37,6 +41,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         reps: 1,
         threads: 0,
         duration_s: None,
+        mechanism: None,
     };
     while let Some(flag) = args.next() {
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
@@ -47,6 +52,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--reps" => a.reps = value.parse().map_err(|e| bad(&e))?,
             "--threads" => a.threads = value.parse().map_err(|e| bad(&e))?,
             "--duration-s" => a.duration_s = Some(value.parse().map_err(|e| bad(&e))?),
+            "--mechanism" => a.mechanism = Some(value),
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
@@ -65,6 +71,10 @@ fn scenario(a: &Args) -> Result<Scenario, String> {
     if let Some(d) = a.duration_s {
         sc.duration_s = d;
     }
+    if let Some(spec) = &a.mechanism {
+        sc.mechanism = sc.mechanism.with_spec(spec).map_err(|e| e.to_string())?;
+    }
+    sc.validate().map_err(|e| e.to_string())?;
     Ok(sc)
 }
 
@@ -92,6 +102,7 @@ fn main() -> ExitCode {
         }
     };
     let mut samples = Vec::with_capacity(a.samples);
+    let mut digest = None;
     for _ in 0..a.samples {
         let (wall, events, runs) = match a.workload.as_str() {
             "run" => {
@@ -117,6 +128,8 @@ fn main() -> ExitCode {
                 };
                 let wall = t.elapsed().as_secs_f64();
                 let events = records.iter().map(|r| r.events).sum();
+                let json = serde_json::to_vec(&records).expect("records serialize");
+                digest = Some(sha256_hex(&json));
                 (wall, events, records.len() as u64)
             }
             other => {
@@ -125,6 +138,20 @@ fn main() -> ExitCode {
             }
         };
         samples.push(json!({ "wall_s": wall, "events": events, "runs": runs }));
+    }
+    // Read before the digest run below, which records every message and is not part of the
+    // workload.
+    let peak = peak_rss_bytes();
+    if a.workload == "run" {
+        let log = run(
+            &sc,
+            0,
+            RunOptions {
+                record_messages: true,
+            },
+        );
+        let json = serde_json::to_vec(&log).expect("a run log serializes");
+        digest = Some(sha256_hex(&json));
     }
     let threads = if a.threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -136,7 +163,8 @@ fn main() -> ExitCode {
         "scenario": sc.id,
         "threads": threads,
         "samples": samples,
-        "peak_rss_bytes": peak_rss_bytes(),
+        "peak_rss_bytes": peak,
+        "results_sha256": digest,
     });
     println!("{report}");
     ExitCode::SUCCESS
