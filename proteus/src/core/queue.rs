@@ -3,6 +3,12 @@
 //! Architecture invariant: events with equal time pop in the order they were scheduled. The
 //! sequence number is assigned by [`EventQueue::schedule`] and is the only tie-break, so the
 //! order never depends on the payload, on allocation addresses or on hashing.
+//!
+//! Layout (for speed, not semantics): the heap holds only small keys `(time, seq, slot)`, and the
+//! payloads sit in a slab indexed by `slot`, with a free list. Sifting a key moves 24 bytes
+//! instead of a whole 88-byte entry; the queue was the largest single cost of the event loop in
+//! the profile (`docs/performance.md`). Which slot a payload lands in never influences the order:
+//! keys compare on `(time, seq)` only, and `seq` is unique.
 
 use super::time::SimTime;
 use std::cmp::Ordering;
@@ -16,24 +22,25 @@ pub struct Scheduled<E> {
     pub event: E,
 }
 
-struct Entry<E> {
+#[derive(Clone, Copy)]
+struct Key {
     time: SimTime,
     seq: u64,
-    event: E,
+    slot: u32,
 }
 
-impl<E> PartialEq for Entry<E> {
+impl PartialEq for Key {
     fn eq(&self, other: &Self) -> bool {
         self.time == other.time && self.seq == other.seq
     }
 }
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
+impl Eq for Key {}
+impl PartialOrd for Key {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
-impl<E> Ord for Entry<E> {
+impl Ord for Key {
     // BinaryHeap is a max-heap: reverse so the earliest (time, seq) is on top.
     fn cmp(&self, other: &Self) -> Ordering {
         (other.time, other.seq).cmp(&(self.time, self.seq))
@@ -42,7 +49,10 @@ impl<E> Ord for Entry<E> {
 
 /// Deterministic discrete-event queue.
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
+    heap: BinaryHeap<Key>,
+    /// Payloads by slot; `None` marks a free slot (listed in `free`).
+    slots: Vec<Option<E>>,
+    free: Vec<u32>,
     next_seq: u64,
     now: SimTime,
 }
@@ -61,6 +71,8 @@ impl<E> EventQueue<E> {
     pub fn with_capacity(cap: usize) -> Self {
         EventQueue {
             heap: BinaryHeap::with_capacity(cap),
+            slots: Vec::with_capacity(cap),
+            free: Vec::with_capacity(cap),
             next_seq: 0,
             now: SimTime::ZERO,
         }
@@ -72,13 +84,29 @@ impl<E> EventQueue<E> {
         let time = time.max(self.now);
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { time, seq, event });
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = Some(event);
+                slot
+            }
+            None => {
+                let slot = u32::try_from(self.slots.len())
+                    .expect("fewer than 2^32 events pending at once");
+                self.slots.push(Some(event));
+                slot
+            }
+        };
+        self.heap.push(Key { time, seq, slot });
         seq
     }
 
     /// Removes and returns the earliest event, advancing `now` to its time.
     pub fn pop(&mut self) -> Option<Scheduled<E>> {
-        let Entry { time, seq, event } = self.heap.pop()?;
+        let Key { time, seq, slot } = self.heap.pop()?;
+        let event = self.slots[slot as usize]
+            .take()
+            .expect("every key in the heap owns its slot");
+        self.free.push(slot);
         self.now = time;
         Some(Scheduled { time, seq, event })
     }
@@ -146,6 +174,36 @@ mod tests {
             let got: Vec<(u64, usize)> =
                 std::iter::from_fn(|| q.pop()).map(|s| (s.time.0, s.event)).collect();
             proptest::prop_assert_eq!(got, expected);
+        }
+
+        /// Slots are reused as events pop; the order must still be `(time, seq)`, as a sorted
+        /// reference model says, whatever the interleaving of schedules and pops.
+        #[test]
+        fn interleaved_schedules_and_pops_match_a_sorted_model(
+            ops in proptest::collection::vec(proptest::option::of(0u64..50), 0..400),
+        ) {
+            let mut q = EventQueue::new();
+            let mut model: Vec<(u64, u64, usize)> = Vec::new();
+            let mut now = 0;
+            for (i, op) in ops.iter().enumerate() {
+                match op {
+                    Some(dt) => {
+                        let t = now + dt;
+                        let seq = q.schedule(SimTime(t), i);
+                        model.push((t, seq, i));
+                    }
+                    None => {
+                        model.sort();
+                        let want = (!model.is_empty()).then(|| model.remove(0));
+                        let got = q.pop().map(|s| (s.time.0, s.seq, s.event));
+                        proptest::prop_assert_eq!(got, want);
+                        if let Some((t, _, _)) = got {
+                            now = t;
+                        }
+                    }
+                }
+                proptest::prop_assert_eq!(q.len(), model.len());
+            }
         }
     }
 }
