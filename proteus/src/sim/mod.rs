@@ -85,6 +85,56 @@ struct Slot {
     order_seq: u32,
     wants_news: bool,
     informed: Option<Informed>,
+    sight: Sight,
+}
+
+/// What the leakage policy lets one agent see, looked up once per run instead of at every
+/// callback and report (the policy and the agent's id and role are fixed for the run; the values
+/// are the policy's own answers, see [`Sight::of`]).
+#[derive(Clone, Copy, Debug)]
+struct Sight {
+    /// The public top of book.
+    quote: bool,
+    /// The last trade print (CLOB) or clearing price (FBA).
+    last_price: bool,
+    /// Extra delay of its own fills' reports, `None` if it never sees them.
+    own_fill: Option<Duration>,
+    /// Extra delay of its own acknowledgements and rejects, `None` if it never sees them.
+    own_ack: Option<Duration>,
+}
+
+impl Sight {
+    fn of(policy: &LeakagePolicy, id: AgentId, role: Role) -> Sight {
+        let public = |field| {
+            policy
+                .visible_to(field, &Parties::public(), id, role)
+                .is_some()
+        };
+        let own = |field| policy.visible_to(field, &Parties::owned_by(id), id, role);
+        Sight {
+            quote: public(Field::TopOfBook),
+            last_price: public(Field::TradePrint) || public(Field::ClearingPrice),
+            own_fill: own(Field::OwnFill),
+            own_ack: own(Field::OwnAck),
+        }
+    }
+}
+
+/// Which field of the leakage policy a venue report to its owner is.
+#[derive(Clone, Copy, Debug)]
+enum Own {
+    /// [`Field::OwnFill`].
+    Fill,
+    /// [`Field::OwnAck`].
+    Ack,
+}
+
+/// The publication delays of the public feed's fields (fixed for a run).
+#[derive(Clone, Copy, Debug)]
+struct FeedDelays {
+    top_of_book: Duration,
+    trade_print: Duration,
+    clearing_price: Duration,
 }
 
 /// Runs repetition `repetition` of `scenario` and returns its log.
@@ -97,7 +147,7 @@ struct Simulation {
     queue: EventQueue<Event>,
     venue: Venue,
     batch_interval: Duration,
-    leakage: LeakagePolicy,
+    feed_delays: FeedDelays,
     slots: Vec<Slot>,
     path: FundamentalPath,
     news: NewsSchedule,
@@ -117,6 +167,7 @@ impl Simulation {
             FundamentalPath::new(&sc.fundamental, &news, horizon, &seed.stream("fundamental"));
         let initial = path.current();
         let mechanism = sc.mechanism.kind;
+        let leakage = sc.leakage.policy_for(mechanism);
 
         let mut slots = Vec::new();
         let mut add =
@@ -135,6 +186,7 @@ impl Simulation {
                     order_seq: 0,
                     wants_news,
                     informed,
+                    sight: Sight::of(&leakage, id, role),
                 });
             };
         let root = |role: Role, i: u32| seed.stream(&format!("agent/{}/{i}", role.as_str()));
@@ -218,7 +270,11 @@ impl Simulation {
                 MechanismKind::Rfq => unimplemented!("RFQ runs arrive with the RFQ venue"),
             },
             batch_interval: Duration(sc.mechanism.batch_interval_ns),
-            leakage: sc.leakage.policy_for(mechanism),
+            feed_delays: FeedDelays {
+                top_of_book: Duration(leakage.visibility(Field::TopOfBook).delay_ns),
+                trade_print: Duration(leakage.visibility(Field::TradePrint).delay_ns),
+                clearing_price: Duration(leakage.visibility(Field::ClearingPrice).delay_ns),
+            },
             slots,
             path,
             news,
@@ -346,18 +402,13 @@ impl Simulation {
     fn call(&mut self, agent: u32, now: SimTime, f: impl FnOnce(&mut AnyAgent, &mut AgentCtx)) {
         let slot = &mut self.slots[agent as usize];
         let lag = slot.wire.market_data_arrival(now) - now;
-        let sees = |field| {
-            self.leakage
-                .visible_to(field, &Parties::public(), slot.info.id, slot.info.role)
-                .is_some()
-        };
         let feed = self.board.seen(now, lag);
-        let quote = if sees(Field::TopOfBook) {
+        let quote = if slot.sight.quote {
             feed.quote
         } else {
             Quote::default()
         };
-        let last_price = if sees(Field::TradePrint) || sees(Field::ClearingPrice) {
+        let last_price = if slot.sight.last_price {
             feed.last_price
         } else {
             None
@@ -438,7 +489,7 @@ impl Simulation {
         self.outputs = outputs;
         self.log.batches.push(BatchRecord { time: now, outcome });
         if let Some(price) = outcome.clearing_price {
-            let delay = Duration(self.leakage.visibility(Field::ClearingPrice).delay_ns);
+            let delay = self.feed_delays.clearing_price;
             self.board.publish_price(now.saturating_add(delay), price);
         }
         self.publish_top(now);
@@ -474,14 +525,14 @@ impl Simulation {
                     maker.position -= sign * f.qty;
                     maker.cash += sign as i128 * value;
                     last_price = Some(f.price);
-                    self.report(now, Field::OwnFill, f.taker, *out);
-                    self.report(now, Field::OwnFill, f.maker, *out);
+                    self.report(now, Own::Fill, f.taker, *out);
+                    self.report(now, Own::Fill, f.maker, *out);
                 }
                 Output::Accepted { trader, .. }
                 | Output::Rejected { trader, .. }
                 | Output::Cancelled { trader, .. }
                 | Output::Amended { trader, .. }
-                | Output::Rested { trader, .. } => self.report(now, Field::OwnAck, trader, *out),
+                | Output::Rested { trader, .. } => self.report(now, Own::Ack, trader, *out),
                 Output::QuoteRequested { .. }
                 | Output::QuoteReceived { .. }
                 | Output::RfqTraded { .. }
@@ -493,7 +544,7 @@ impl Simulation {
         // A continuous market prints its trades; a batch auction publishes its clearing price
         // instead (in `batch_ends`).
         if let (Some(price), Venue::Clob(_)) = (last_price, &self.venue) {
-            let delay = Duration(self.leakage.visibility(Field::TradePrint).delay_ns);
+            let delay = self.feed_delays.trade_print;
             self.board.publish_price(now.saturating_add(delay), price);
         }
     }
@@ -507,18 +558,19 @@ impl Simulation {
         if top != self.last_top {
             self.last_top = top;
             self.log.quotes.push((now, top));
-            let delay = Duration(self.leakage.visibility(Field::TopOfBook).delay_ns);
+            let delay = self.feed_delays.top_of_book;
             self.board.publish(now.saturating_add(delay), top);
         }
     }
 
     /// Sends a venue report to its owner, if the leakage policy lets the owner see it.
-    fn report(&mut self, now: SimTime, field: Field, owner: AgentId, output: Output) {
+    fn report(&mut self, now: SimTime, kind: Own, owner: AgentId, output: Output) {
         let slot = &mut self.slots[owner.0 as usize];
-        let Some(delay) =
-            self.leakage
-                .visible_to(field, &Parties::owned_by(owner), owner, slot.info.role)
-        else {
+        let visible = match kind {
+            Own::Fill => slot.sight.own_fill,
+            Own::Ack => slot.sight.own_ack,
+        };
+        let Some(delay) = visible else {
             return;
         };
         let at = slot.wire.ack_arrival(now).saturating_add(delay);
