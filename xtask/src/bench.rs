@@ -148,6 +148,9 @@ impl Summary {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Sample {
     pub wall_s: f64,
+    /// CPU time the sample used (the run's thread, or the whole pack process), where the OS
+    /// tells it: on a shared machine, wall time counts the time others held the cores too.
+    pub cpu_s: Option<f64>,
     pub events: u64,
     pub runs: u64,
 }
@@ -172,6 +175,7 @@ impl Measured {
             let field = |k: &str| s[k].as_f64().with_context(|| format!("sample without {k}"));
             self.samples.push(Sample {
                 wall_s: field("wall_s")?,
+                cpu_s: s["cpu_s"].as_f64(),
                 events: field("events")? as u64,
                 runs: field("runs")? as u64,
             });
@@ -200,6 +204,31 @@ impl Measured {
         Summary::of(&v)
     }
 
+    pub fn cpu(&self) -> Option<Summary> {
+        let v: Option<Vec<f64>> = self.samples.iter().map(|s| s.cpu_s).collect();
+        Summary::of(&v?)
+    }
+
+    /// Events per second of CPU time.
+    fn events_per_cpu_s(&self) -> Option<Summary> {
+        let v: Option<Vec<f64>> = self
+            .samples
+            .iter()
+            .map(|s| s.cpu_s.map(|c| s.events as f64 / c.max(1e-12)))
+            .collect();
+        Summary::of(&v?)
+    }
+
+    /// CPU time over wall time: about the thread count when the cores were ours.
+    fn cores_used(&self) -> Option<Summary> {
+        let v: Option<Vec<f64>> = self
+            .samples
+            .iter()
+            .map(|s| s.cpu_s.map(|c| c / s.wall_s.max(1e-12)))
+            .collect();
+        Summary::of(&v?)
+    }
+
     pub fn wall(&self) -> Option<Summary> {
         Summary::of(&self.samples.iter().map(|s| s.wall_s).collect::<Vec<_>>())
     }
@@ -219,6 +248,9 @@ impl Measured {
             "events_per_sample": self.samples.first().map(|s| s.events),
             "runs_per_sample": self.samples.first().map(|s| s.runs),
             "wall_s": opt(self.wall()),
+            "cpu_s": opt(self.cpu()),
+            "cores_used": opt(self.cores_used()),
+            "events_per_cpu_s": opt(self.events_per_cpu_s()),
             "events_per_s": opt(self.per_second(|s| s.events)),
             "runs_per_s": opt(self.per_second(|s| s.runs)),
             "peak_rss_bytes": opt(self.peak_rss()),
@@ -249,6 +281,10 @@ pub fn report(
         find("pack-1-thread").and_then(Measured::wall),
         find("pack-all-threads").and_then(Measured::wall),
     );
+    let cpu_ratio = ratio(
+        find("pack-all-threads").and_then(Measured::cpu),
+        find("pack-1-thread").and_then(Measured::cpu),
+    );
     let memory = ratio(
         find("pack-mem-10r").and_then(Measured::peak_rss),
         find("pack-mem-r").and_then(Measured::peak_rss),
@@ -264,6 +300,10 @@ pub fn report(
         "derived": {
             "pack_speedup_all_threads_vs_1": speedup,
             "pack_threads": find("pack-all-threads").map(|m| m.threads),
+            "pack_cores_used_all_threads": find("pack-all-threads")
+                .and_then(Measured::cores_used)
+                .map(|s| s.median),
+            "pack_cpu_ratio_all_threads_vs_1": cpu_ratio,
             "pack_peak_rss_ratio_10x_reps": memory,
         },
     })
@@ -320,26 +360,30 @@ pub fn table(report: &Value) -> String {
     let mut out = String::new();
     let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
     out.push_str(&format!(
-        "{:<18} {:>4} {:>10} {:>10} {:>10} {:>12} {:>9} {:>9} {:>9}\n",
+        "{:<18} {:>4} {:>10} {:>10} {:>10} {:>12} {:>12} {:>6} {:>9} {:>8} {:>8}\n",
         "workload",
         "n",
         "wall med",
         "wall min",
         "wall max",
         "events/s",
+        "ev/CPU-s",
+        "cores",
         "runs/s",
         "RSS MiB",
         "RSS max"
     ));
     for w in report["workloads"].as_array().into_iter().flatten() {
         out.push_str(&format!(
-            "{:<18} {:>4} {:>9.4}s {:>9.4}s {:>9.4}s {:>12.0} {:>9.2} {:>9} {:>9}\n",
+            "{:<18} {:>4} {:>9.4}s {:>9.4}s {:>9.4}s {:>12.0} {:>12.0} {:>6.2} {:>9.2} {:>8} {:>8}\n",
             w["name"].as_str().unwrap_or("?"),
             w["samples"],
             f(&w["wall_s"]["median"]),
             f(&w["wall_s"]["min"]),
             f(&w["wall_s"]["max"]),
             f(&w["events_per_s"]["median"]),
+            f(&w["events_per_cpu_s"]["median"]),
+            f(&w["cores_used"]["median"]),
             f(&w["runs_per_s"]["median"]),
             mib(f(&w["peak_rss_bytes"]["median"])),
             mib(f(&w["peak_rss_bytes"]["max"])),
@@ -347,9 +391,12 @@ pub fn table(report: &Value) -> String {
     }
     let d = &report["derived"];
     out.push_str(&format!(
-        "pack speed-up, {} threads vs 1: {:.2}x (median wall times)\n",
+        "pack speed-up, {} threads vs 1: {:.2}x (median wall times); cores used {:.2}, \
+         CPU time {:.2}x that of 1 thread\n",
         d["pack_threads"],
-        f(&d["pack_speedup_all_threads_vs_1"])
+        f(&d["pack_speedup_all_threads_vs_1"]),
+        f(&d["pack_cores_used_all_threads"]),
+        f(&d["pack_cpu_ratio_all_threads_vs_1"]),
     ));
     out.push_str(&format!(
         "pack peak RSS at 10x the repetitions: {:.3}x\n",
@@ -444,7 +491,7 @@ mod tests {
     fn child(wall: &[f64], events: u64, runs: u64, rss: u64, threads: u64) -> Value {
         let samples: Vec<Value> = wall
             .iter()
-            .map(|w| json!({"wall_s": w, "events": events, "runs": runs}))
+            .map(|w| json!({"wall_s": w, "cpu_s": w / 2.0, "events": events, "runs": runs}))
             .collect();
         json!({"workload": "x", "scenario": "s", "threads": threads,
                "samples": samples, "peak_rss_bytes": rss})
@@ -484,9 +531,13 @@ mod tests {
         assert_eq!(first["wall_s"]["median"], 0.5);
         assert_eq!(first["wall_s"]["max"], 1.0);
         assert_eq!(first["events_per_s"]["median"], 2000.0);
+        assert_eq!(first["events_per_cpu_s"]["median"], 4000.0);
+        assert_eq!(first["cores_used"]["median"], 0.5);
         let d = &r["derived"];
         assert_eq!(d["pack_speedup_all_threads_vs_1"], 2.0);
         assert_eq!(d["pack_threads"], 2);
+        assert_eq!(d["pack_cores_used_all_threads"], 0.5);
+        assert_eq!(d["pack_cpu_ratio_all_threads_vs_1"], 0.5);
         assert_eq!(d["pack_peak_rss_ratio_10x_reps"], 1.1);
         let t = table(&r);
         assert!(t.contains("pack speed-up, 2 threads vs 1: 2.00x"), "{t}");

@@ -6,7 +6,8 @@
 //! proteus-bench pack --scenario FILE|default --reps R --threads T [--duration-s S] [--samples N]
 //! ```
 //!
-//! Prints one JSON object on stdout: the wall time, events and runs of each sample, the process's
+//! Prints one JSON object on stdout: the wall time, CPU time, events and runs of each sample, the
+//! process's
 //! peak resident set (`VmHWM` of `/proc/self/status`, in bytes; null where the OS has no such
 //! file), and `results_sha256`, a digest of what the workload computed (for `run`, the whole run
 //! log of one more, untimed run with every message recorded; for `pack`, the records), so that
@@ -78,6 +79,28 @@ fn scenario(a: &Args) -> Result<Scenario, String> {
     Ok(sc)
 }
 
+/// CPU time this thread has run, in seconds, from `/proc/thread-self/schedstat` (nanoseconds).
+fn thread_cpu_s() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns as f64 * 1e-9)
+}
+
+/// CPU time (user + system) of the whole process, exited threads included, in seconds, from
+/// `/proc/self/stat` (clock ticks of 1/100 s: Linux reports USER_HZ = 100 there).
+fn process_cpu_s() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at field 3 (state).
+    let rest = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let (utime, stime): (u64, u64) = (f.get(11)?.parse().ok()?, f.get(12)?.parse().ok()?);
+    Some((utime + stime) as f64 / 100.0)
+}
+
+fn delta(before: Option<f64>, after: Option<f64>) -> Option<f64> {
+    Some(after? - before?)
+}
+
 /// Peak resident set of this process in bytes, from `/proc/self/status` (Linux).
 fn peak_rss_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -104,12 +127,13 @@ fn main() -> ExitCode {
     let mut samples = Vec::with_capacity(a.samples);
     let mut digest = None;
     for _ in 0..a.samples {
-        let (wall, events, runs) = match a.workload.as_str() {
+        let (wall, cpu, events, runs) = match a.workload.as_str() {
             "run" => {
+                let c = thread_cpu_s();
                 let t = Instant::now();
                 let log = run(&sc, 0, RunOptions::default());
                 let wall = t.elapsed().as_secs_f64();
-                (wall, log.events_processed, 1)
+                (wall, delta(c, thread_cpu_s()), log.events_processed, 1)
             }
             "pack" => {
                 let plan = PackPlan {
@@ -118,6 +142,7 @@ fn main() -> ExitCode {
                     scenarios: vec![vec![sc.clone()]],
                     repetitions: a.reps,
                 };
+                let c = process_cpu_s();
                 let t = Instant::now();
                 let records = match run_pack(&plan, a.threads, None, &|_, _| {}) {
                     Ok(r) => r,
@@ -127,17 +152,18 @@ fn main() -> ExitCode {
                     }
                 };
                 let wall = t.elapsed().as_secs_f64();
+                let cpu = delta(c, process_cpu_s());
                 let events = records.iter().map(|r| r.events).sum();
                 let json = serde_json::to_vec(&records).expect("records serialize");
                 digest = Some(sha256_hex(&json));
-                (wall, events, records.len() as u64)
+                (wall, cpu, events, records.len() as u64)
             }
             other => {
                 eprintln!("proteus-bench: unknown workload {other} (run or pack)");
                 return ExitCode::from(2);
             }
         };
-        samples.push(json!({ "wall_s": wall, "events": events, "runs": runs }));
+        samples.push(json!({ "wall_s": wall, "cpu_s": cpu, "events": events, "runs": runs }));
     }
     // Read before the digest run below, which records every message and is not part of the
     // workload.
