@@ -2,7 +2,8 @@
 //! peak memory on its own.
 //!
 //! ```text
-//! proteus-bench run  --scenario FILE|default [--samples N] [--mechanism SPEC] [--duration-s S]
+//! proteus-bench run  --scenario FILE|default [--samples N] [--batch K] [--mechanism SPEC]
+//!                    [--duration-s S]
 //! proteus-bench pack --scenario FILE|default --reps R --threads T [--duration-s S] [--samples N]
 //! ```
 //!
@@ -11,7 +12,8 @@
 //! peak resident set (`VmHWM` of `/proc/self/status`, in bytes; null where the OS has no such
 //! file), and `results_sha256`, a digest of what the workload computed (for `run`, the whole run
 //! log of one more, untimed run with every message recorded; for `pack`, the records), so that
-//! figures compared across commits are known to be figures of the same results. xtask builds this binary in release mode and aggregates the samples; this file
+//! figures compared across commits are known to be figures of the same results (`--no-digest`
+//! skips it, for profilers). xtask builds this binary in release mode and aggregates the samples; this file
 //! holds no statistics. Wall-clock time is read here, around whole runs, never inside one.
 
 use proteus::artifacts::sha256_hex;
@@ -27,10 +29,15 @@ struct Args {
     workload: String,
     scenario: String,
     samples: usize,
+    /// Runs per sample of the `run` workload; the sample reports their mean. The OS counts CPU
+    /// time in scheduler ticks (4 ms here), too coarse for one 10 ms run.
+    batch: u32,
     reps: u64,
     threads: usize,
     duration_s: Option<f64>,
     mechanism: Option<String>,
+    /// Skip the results digest (for profilers: it costs more than the run).
+    digest: bool,
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -39,26 +46,33 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         workload,
         scenario: "default".into(),
         samples: 1,
+        batch: 1,
         reps: 1,
         threads: 0,
         duration_s: None,
         mechanism: None,
+        digest: true,
     };
     while let Some(flag) = args.next() {
+        if flag == "--no-digest" {
+            a.digest = false;
+            continue;
+        }
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
         let bad = |e: &dyn std::fmt::Display| format!("{flag} {value}: {e}");
         match flag.as_str() {
             "--scenario" => a.scenario = value,
             "--samples" => a.samples = value.parse().map_err(|e| bad(&e))?,
             "--reps" => a.reps = value.parse().map_err(|e| bad(&e))?,
+            "--batch" => a.batch = value.parse().map_err(|e| bad(&e))?,
             "--threads" => a.threads = value.parse().map_err(|e| bad(&e))?,
             "--duration-s" => a.duration_s = Some(value.parse().map_err(|e| bad(&e))?),
             "--mechanism" => a.mechanism = Some(value),
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
-    if a.samples == 0 || a.reps == 0 {
-        return Err("--samples and --reps must be at least 1".into());
+    if a.samples == 0 || a.reps == 0 || a.batch == 0 {
+        return Err("--samples, --batch and --reps must be at least 1".into());
     }
     Ok(a)
 }
@@ -131,9 +145,14 @@ fn main() -> ExitCode {
             "run" => {
                 let c = thread_cpu_s();
                 let t = Instant::now();
-                let log = run(&sc, 0, RunOptions::default());
-                let wall = t.elapsed().as_secs_f64();
-                (wall, delta(c, thread_cpu_s()), log.events_processed, 1)
+                let mut events = 0;
+                for _ in 0..a.batch {
+                    events = run(&sc, 0, RunOptions::default()).events_processed;
+                }
+                let k = f64::from(a.batch);
+                let wall = t.elapsed().as_secs_f64() / k;
+                let cpu = delta(c, thread_cpu_s()).map(|c| c / k);
+                (wall, cpu, events, 1)
             }
             "pack" => {
                 let plan = PackPlan {
@@ -154,8 +173,10 @@ fn main() -> ExitCode {
                 let wall = t.elapsed().as_secs_f64();
                 let cpu = delta(c, process_cpu_s());
                 let events = records.iter().map(|r| r.events).sum();
-                let json = serde_json::to_vec(&records).expect("records serialize");
-                digest = Some(sha256_hex(&json));
+                if a.digest {
+                    let json = serde_json::to_vec(&records).expect("records serialize");
+                    digest = Some(sha256_hex(&json));
+                }
                 (wall, cpu, events, records.len() as u64)
             }
             other => {
@@ -168,7 +189,9 @@ fn main() -> ExitCode {
     // Read before the digest run below, which records every message and is not part of the
     // workload.
     let peak = peak_rss_bytes();
-    if a.workload == "run" {
+    if !a.digest {
+        digest = None;
+    } else if a.workload == "run" {
         let log = run(
             &sc,
             0,
