@@ -26,6 +26,10 @@ pub struct Bench {
     /// Rounds (each workload runs once per round, as its own process); default 5, 2 with --quick.
     #[arg(long)]
     rounds: Option<usize>,
+    /// Time this prebuilt `proteus-bench` instead of building the current tree (e.g. another
+    /// commit's, to compare on the same machine in the same session).
+    #[arg(long, value_name = "PATH")]
+    exe: Option<PathBuf>,
 }
 
 /// One workload: how to call `proteus-bench`, and what it is.
@@ -417,38 +421,45 @@ pub fn table(report: &Value) -> String {
     out
 }
 
+/// Builds `proteus-bench` in release mode; returns its path.
+fn build(root: &Path) -> Result<PathBuf> {
+    eprintln!("==> cargo build --release --package proteus --bin proteus-bench");
+    let status = Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--package",
+            "proteus",
+            "--bin",
+            "proteus-bench",
+        ])
+        .current_dir(root)
+        .status()
+        .context("running cargo build")?;
+    if !status.success() {
+        bail!("building proteus-bench failed ({status})");
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let target = if target.is_absolute() {
+        target
+    } else {
+        root.join(target)
+    };
+    Ok(target
+        .join("release")
+        .join(format!("proteus-bench{}", std::env::consts::EXE_SUFFIX)))
+}
+
 impl Bench {
     pub fn run(&self) -> Result<()> {
         let root = crate::project_root();
-        eprintln!("==> cargo build --release --package proteus --bin proteus-bench");
-        let status = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--release",
-                "--quiet",
-                "--package",
-                "proteus",
-                "--bin",
-                "proteus-bench",
-            ])
-            .current_dir(&root)
-            .status()
-            .context("running cargo build")?;
-        if !status.success() {
-            bail!("building proteus-bench failed ({status})");
-        }
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("target"));
-        let target = if target.is_absolute() {
-            target
-        } else {
-            root.join(target)
+        let exe = match &self.exe {
+            Some(exe) => exe.clone(),
+            None => build(&root)?,
         };
-        let exe = target
-            .join("release")
-            .join(format!("proteus-bench{}", std::env::consts::EXE_SUFFIX));
-
         let rounds = self.rounds.unwrap_or(if self.quick { 2 } else { 5 }).max(1);
         let workloads = workloads(&root, self.quick);
         let mut measured: Vec<(Workload, Measured)> = workloads
@@ -476,7 +487,11 @@ impl Bench {
                 m.absorb(&v)?;
             }
         }
-        let report = report(machine(), commit(&root), self.quick, rounds, &measured);
+        let commit = match &self.exe {
+            Some(exe) => json!({ "exe": exe.display().to_string() }),
+            None => commit(&root),
+        };
+        let report = report(machine(), commit, self.quick, rounds, &measured);
         let text = serde_json::to_string_pretty(&report)? + "\n";
         std::fs::write(&self.out, text)
             .with_context(|| format!("writing {}", self.out.display()))?;
