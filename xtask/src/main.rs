@@ -2,6 +2,7 @@
 //! logic lives here. One module per command, each a small struct with `run`.
 
 mod audit;
+mod bench;
 mod ci;
 mod golden;
 mod packs;
@@ -35,6 +36,8 @@ enum Command {
     Calibrate(packs::Calibrate),
     /// The same repetitions under several mechanisms; paired differences with CIs.
     Compare(packs::Compare),
+    /// Time the whole-run and pack workloads in release mode; write bench.json and a table.
+    Bench(bench::Bench),
     /// Every test and check CI runs: fmt, clippy -D warnings, all tests with snapshots in check mode.
     Ci(ci::Ci),
     /// Run one seeded simulation of a scenario and write its bundle.
@@ -54,6 +57,7 @@ fn main() {
         Command::Baseline(c) => c.run(),
         Command::Calibrate(c) => c.run(),
         Command::Compare(c) => c.run(),
+        Command::Bench(c) => c.run(),
         Command::Ci(c) => c.run(),
         Command::Golden(c) => c.run(),
         Command::Replay(c) => c.run(),

@@ -75,6 +75,42 @@ pub struct AgentCtx<'a> {
     pub(crate) next_order_seq: &'a mut u32,
 }
 
+impl<'a> AgentCtx<'a> {
+    /// A context for one callback, for code that drives an agent outside the event loop (tests,
+    /// benches), under the CLOB (see [`AgentCtx::under`]). In a run only the event loop builds
+    /// contexts, already filtered by latency and the leakage policy.
+    pub fn new(
+        now: SimTime,
+        id: AgentId,
+        role: Role,
+        quote: Quote,
+        last_price: Option<Price>,
+        actions: &'a mut Vec<Action>,
+        next_order_seq: &'a mut u32,
+    ) -> Self {
+        AgentCtx {
+            now,
+            id,
+            role,
+            quote,
+            last_price,
+            mechanism: MechanismKind::Clob,
+            rfq_two_way: false,
+            actions,
+            next_order_seq,
+        }
+    }
+
+    /// The same context under another mechanism.
+    pub fn under(self, mechanism: MechanismKind, rfq_two_way: bool) -> Self {
+        AgentCtx {
+            mechanism,
+            rfq_two_way,
+            ..self
+        }
+    }
+}
+
 impl AgentCtx<'_> {
     /// A fresh order id, unique in the run: the agent id in the high 32 bits and the agent's own
     /// counter in the low 32 bits, so adding an agent never renumbers another's orders.

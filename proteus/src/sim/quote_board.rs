@@ -64,13 +64,44 @@ impl QuoteBoard {
         }
     }
 
+    /// How many publications are at or before `cutoff` (the history is sorted by time). The same
+    /// answer as `partition_point`, found by galloping back from the newest publication: agents'
+    /// lags are short next to the 60 s the history spans, so the answer is usually among the last
+    /// few entries, and this was a visible cost in the profile (`docs/performance.md`).
+    fn published_by(&self, cutoff: u64) -> usize {
+        let at_or_before = |i: usize| self.history[i].0.0 <= cutoff;
+        // Invariant: every index >= hi is after the cutoff.
+        let mut hi = self.history.len();
+        let mut step = 1;
+        let mut lo = 0;
+        while step <= hi {
+            let i = hi - step;
+            if at_or_before(i) {
+                lo = i + 1;
+                break;
+            }
+            hi = i;
+            step *= 2;
+        }
+        // The answer is in lo..=hi: binary search there.
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if at_or_before(mid) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
     /// What an agent sees at `now` with feed lag `lag`: the last state published at or before
     /// `now − lag` (an empty state before the first publication).
     pub fn seen(&self, now: SimTime, lag: Duration) -> FeedState {
         let Some(cutoff) = now.0.checked_sub(lag.0) else {
             return FeedState::default();
         };
-        let n = self.history.partition_point(|(t, _)| t.0 <= cutoff);
+        let n = self.published_by(cutoff);
         if n == 0 {
             FeedState::default()
         } else {
@@ -102,6 +133,24 @@ mod tests {
         assert_eq!(b.seen(SimTime(250), Duration(60)).quote, q(10));
         assert_eq!(b.seen(SimTime(250), Duration(200)), FeedState::default());
         assert_eq!(b.seen(SimTime(5), Duration(10)), FeedState::default());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn galloping_search_agrees_with_partition_point(
+            gaps in proptest::collection::vec(0u64..5, 0..300),
+            cutoff in 0u64..800,
+        ) {
+            let mut b = QuoteBoard::default();
+            let mut t = 0;
+            for (i, g) in gaps.iter().enumerate() {
+                t += g;
+                // Distinct states, so every publication is kept (equal times allowed).
+                b.history.push_back((SimTime(t), FeedState { quote: q(i as i64), last_price: None }));
+            }
+            let want = b.history.partition_point(|(t, _)| t.0 <= cutoff);
+            proptest::prop_assert_eq!(b.published_by(cutoff), want);
+        }
     }
 
     #[test]
