@@ -268,13 +268,7 @@ pub fn write_pack_bundle(
     records: &[RunRecord],
 ) -> Result<(PathBuf, PackSummary), ExperimentError> {
     let plan = &spec.plan;
-    let summary = summarize(
-        spec.kind,
-        &spec.scenario.id,
-        plan,
-        records,
-        &spec.arms,
-    )?;
+    let summary = summarize(spec.kind, &spec.scenario.id, plan, records, &spec.arms)?;
     write_pack(&mut w, plan, &summary, records)?;
     if let Some(c) = &spec.calibration {
         write_calibration(&mut w, c)?;
