@@ -8,7 +8,8 @@
 # Installs slurm-wlm and munge from Debian's packages when missing (root and apt-get needed;
 # otherwise it prints SKIPPED and exits 0, or 1 with SLURM_TEST_REQUIRED=1). Every daemon it
 # starts is stopped on exit, failure included. Own munge socket, own ports, own state: it does
-# not touch a Slurm or munge that may already run on the machine.
+# not touch a Slurm or munge that may already run on the machine. SLURM_TEST_BINARY=FILE uses that
+# xtask binary instead of building target/release/xtask; SLURM_TEST_KEEP=1 keeps the temp folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -36,12 +37,17 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null \
     >/dev/null || skip "apt-get install slurm-wlm munge failed"
 fi
 [ "$(id -u)" = 0 ] || skip "the single-node cluster runs slurmd as root; run as root"
-say "$(slurmctld -V), munge $(munged --version 2>&1 | awk '{print $2}')"
+say "$(slurmctld -V), $(munged --version 2>&1 | head -n 1)"
 
 # --- The release binary the nodes run --------------------------------------------------------
-say "building target/release/xtask"
-cargo build --release --locked --quiet -p xtask
-BIN="$ROOT/target/release/xtask"
+if [ -n "${SLURM_TEST_BINARY:-}" ]; then
+  BIN=$(realpath "$SLURM_TEST_BINARY")
+  say "using $BIN (SLURM_TEST_BINARY)"
+else
+  say "building target/release/xtask"
+  cargo build --release --locked --quiet -p xtask
+  BIN="$ROOT/target/release/xtask"
+fi
 
 # --- A single-node cluster in a temporary folder ----------------------------------------------
 T=$(mktemp -d /tmp/proteus-slurm.XXXXXX)
@@ -160,7 +166,7 @@ sed 's/^duration_s = .*/duration_s = 5.0/' scenarios/default.toml >"$SCENARIO"
 grep -q '^duration_s = 5.0' "$SCENARIO" || fail "could not shorten scenarios/default.toml"
 PACK=(--pack compare --scenario "$SCENARIO" --repetitions 3 --mechanisms clob,fba:100ms)
 "$BIN" compare --scenario "$SCENARIO" --repetitions 3 --mechanisms clob,fba:100ms \
-  --threads 1 --out "$T/work/single" >/dev/null
+  --threads 1 --out "$T/work/single" >/dev/null 2>&1 || fail "the single-process compare failed"
 
 # Case 1: array of 3 shards plus merge gives the single-process bytes.
 PLAN="$T/work/plan"
