@@ -95,13 +95,25 @@ pub enum ShardError {
         shards: usize,
     },
     #[error(transparent)]
-    Experiment(#[from] ExperimentError),
+    Experiment(Box<ExperimentError>),
     #[error(transparent)]
-    Calibration(#[from] CalibrationError),
+    Calibration(Box<CalibrationError>),
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
     #[error(transparent)]
     Pack(#[from] PackError),
+}
+
+impl From<ExperimentError> for ShardError {
+    fn from(e: ExperimentError) -> Self {
+        ShardError::Experiment(Box::new(e))
+    }
+}
+
+impl From<CalibrationError> for ShardError {
+    fn from(e: CalibrationError) -> Self {
+        ShardError::Calibration(Box::new(e))
+    }
 }
 
 /// A shard that merge cannot use.
