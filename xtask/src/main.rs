@@ -10,6 +10,7 @@ mod progress;
 mod replay;
 mod report;
 mod run;
+mod shard;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -42,6 +43,8 @@ enum Command {
     Ci(ci::Ci),
     /// Run one seeded simulation of a scenario and write its bundle.
     Run(run::Run),
+    /// Scale-out on Slurm: plan a pack as shards (sbatch array + merge), run one, merge them.
+    Shard(shard::Shard),
     /// Check (or re-bless) the committed golden bundles under golden/.
     Golden(golden::Golden),
     /// Feed an order file to the CLOB and write fills, the final book and rejects.
@@ -63,6 +66,7 @@ fn main() {
         Command::Replay(c) => c.run(),
         Command::Report(c) => c.run(),
         Command::Run(c) => c.run(),
+        Command::Shard(c) => c.run(),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -7,6 +7,7 @@ pub mod golden;
 pub mod pack;
 pub mod packs;
 mod run_bundle;
+pub mod shard;
 pub mod summary;
 
 pub use run_bundle::{

@@ -175,6 +175,18 @@ pub fn run_pack(
     checkpoint: Option<&Checkpoint>,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Vec<RunRecord>, PackError> {
+    run_range(plan, 0..plan.run_count(), threads, checkpoint, progress)
+}
+
+/// Runs the runs of `plan` with flat indices in `range` (a shard), in index order; otherwise as
+/// [`run_pack`].
+pub fn run_range(
+    plan: &PackPlan,
+    range: std::ops::Range<u64>,
+    threads: usize,
+    checkpoint: Option<&Checkpoint>,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Vec<RunRecord>, PackError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -182,10 +194,10 @@ pub fn run_pack(
             threads,
             cause: e.to_string(),
         })?;
-    let total = plan.run_count();
+    let total = range.end.saturating_sub(range.start);
     let done = AtomicU64::new(0);
     pool.install(|| {
-        (0..total)
+        range
             .into_par_iter()
             .map(|i| {
                 let key = plan.key(i);

@@ -6,13 +6,13 @@ use super::calibrate::{
     candidate_rows, load_selected_regime, sensitivity_rows,
 };
 use super::execution::Execution;
-use super::pack::{PackError, PackPlan};
+use super::pack::{PackError, PackPlan, RunRecord};
 use super::summary::{
     Arms, CONTRAST_COLUMNS, PackSummary, RUN_COLUMNS, SUMMARY_COLUMNS, contrast_rows, run_rows,
     summarize, summary_rows,
 };
 use crate::artifacts::{ArtifactError, BundleWriter, FileDigest, sha256_hex};
-use crate::scenario::{Cell, MechanismConfig, Scenario};
+use crate::scenario::{Cell, MarketMakerRegime, MechanismConfig, Scenario};
 use crate::stats::StatsError;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -91,7 +91,7 @@ fn write_pack(
     w: &mut BundleWriter,
     plan: &PackPlan,
     s: &PackSummary,
-    records: &[super::pack::RunRecord],
+    records: &[RunRecord],
 ) -> Result<(), ArtifactError> {
     w.write_json("summary.json", s)?;
     w.write_csv("summary.csv", &SUMMARY_COLUMNS, summary_rows(s))?;
@@ -135,42 +135,54 @@ pub struct PackOutcome {
     pub events: u64,
 }
 
-/// `cargo xtask baseline`: the calibrated regime over the scenario's grid × repetitions.
-pub fn baseline_pack(
+/// A baseline or comparison before it runs: the plan, the contrasts and everything its manifest
+/// records. The single-process commands and the shards of `experiments::shard` build it the same
+/// way, run `plan`, and hand the records to [`write_pack_bundle`], so their bundles agree byte
+/// for byte.
+#[derive(Clone, Debug)]
+pub struct PackSpec {
+    /// `"baseline"` or `"compare"`.
+    pub kind: &'static str,
+    /// The scenario as given (its seed and id go into the manifest's `seeds`).
+    pub scenario: Scenario,
+    /// The scenario the manifest records (the calibrated one for a baseline).
+    pub manifest_scenario: Scenario,
+    pub plan: PackPlan,
+    pub arms: Vec<Arms>,
+    pub reference_cell: usize,
+    pub reference_mechanism: usize,
+    /// A calibration made in this process, written into the bundle.
+    pub calibration: Option<Calibration>,
+    /// Where the regime came from, as the manifest says (`None` for a comparison).
+    pub calibration_source: Option<String>,
+}
+
+/// The regime selected in the calibration file `path`, and the manifest's description of it
+/// (`file PATH (sha256 DIGEST)`).
+pub fn calibration_from_file(path: &Path) -> Result<(MarketMakerRegime, String), ExperimentError> {
+    let regime = load_selected_regime(path)?;
+    let bytes = std::fs::read(path).map_err(|cause| CalibrationError::Read {
+        path: path.display().to_string(),
+        cause,
+    })?;
+    Ok((
+        regime,
+        format!("file {} (sha256 {})", path.display(), sha256_hex(&bytes)),
+    ))
+}
+
+/// The baseline's plan: the regime `regime` over the scenario's grid × `repetitions`.
+pub fn baseline_spec(
     scenario: &Scenario,
     repetitions: u64,
-    calibration_file: Option<&Path>,
-    exec: &Execution,
-    out: &Path,
-    force: bool,
-) -> Result<PackOutcome, ExperimentError> {
+    regime: &MarketMakerRegime,
+    calibration: Option<Calibration>,
+    calibration_source: String,
+) -> Result<PackSpec, ExperimentError> {
     if repetitions == 0 {
         return Err(ExperimentError::NoRepetitions);
     }
-    let mut w = BundleWriter::create(out, force)?;
-    let (regime, calibration, source) = match calibration_file {
-        Some(path) => {
-            let regime = load_selected_regime(path)?;
-            let bytes = std::fs::read(path).map_err(|cause| CalibrationError::Read {
-                path: path.display().to_string(),
-                cause,
-            })?;
-            (
-                regime,
-                None,
-                format!("file {} (sha256 {})", path.display(), sha256_hex(&bytes)),
-            )
-        }
-        None => {
-            let c = calibrate(scenario, exec)?;
-            (
-                c.selected,
-                Some(c),
-                "calibrated in this run (calibration.json)".to_owned(),
-            )
-        }
-    };
-    let calibrated = scenario.with_regime(&regime);
+    let calibrated = scenario.with_regime(regime);
     let cells = scenario.grid.cells();
     let reference = scenario.grid.reference;
     let plan = PackPlan {
@@ -179,53 +191,29 @@ pub fn baseline_pack(
         scenarios: cells.iter().map(|c| vec![calibrated.for_cell(c)]).collect(),
         repetitions,
     };
-    let records = exec.run("baseline", &plan)?;
     let arms: Vec<Arms> = (0..cells.len())
         .filter(|&c| c != reference)
         .map(|c| ((c, 0), (reference, 0)))
         .collect();
-    let summary = summarize("baseline", &scenario.id, &plan, &records, &arms)?;
-    write_pack(&mut w, &plan, &summary, &records)?;
-    if let Some(c) = &calibration {
-        write_calibration(&mut w, c)?;
-    }
-    let manifest = PackManifest {
-        schema_version: PACK_SCHEMA_VERSION,
+    Ok(PackSpec {
         kind: "baseline",
-        crate_version: env!("CARGO_PKG_VERSION"),
-        scenario: &calibrated,
-        plan: Some(PlanInfo {
-            cells: &plan.cell_labels,
-            mechanisms: &plan.mechanism_labels,
-            repetitions,
-            reference_cell: reference,
-            reference_mechanism: 0,
-        }),
-        seeds: seeds(scenario, repetitions),
-        calibration_source: Some(source),
-        files: w.digests(),
-    };
-    w.write_json("manifest.json", &manifest)?;
-    let path = w.commit()?;
-    exec.finish()?;
-    Ok(PackOutcome {
-        path,
-        runs: plan.run_count(),
-        events: records.iter().map(|r| r.events).sum(),
-        summary,
+        scenario: scenario.clone(),
+        manifest_scenario: calibrated,
+        plan,
+        arms,
+        reference_cell: reference,
+        reference_mechanism: 0,
         calibration,
+        calibration_source: Some(calibration_source),
     })
 }
 
-/// `cargo xtask compare`: the same repetitions under each mechanism, paired against the first.
-pub fn compare_pack(
+/// The comparison's plan: the same repetitions under each mechanism, paired against the first.
+pub fn compare_spec(
     scenario: &Scenario,
     mechanisms: &[MechanismConfig],
     repetitions: u64,
-    exec: &Execution,
-    out: &Path,
-    force: bool,
-) -> Result<PackOutcome, ExperimentError> {
+) -> Result<PackSpec, ExperimentError> {
     if repetitions == 0 {
         return Err(ExperimentError::NoRepetitions);
     }
@@ -238,7 +226,6 @@ pub fn compare_pack(
             return Err(ExperimentError::DuplicateMechanism(l.clone()));
         }
     }
-    let mut w = BundleWriter::create(out, force)?;
     let plan = PackPlan {
         cell_labels: vec![
             Cell {
@@ -259,34 +246,114 @@ pub fn compare_pack(
         ],
         repetitions,
     };
-    let records = exec.run("compare", &plan)?;
-    let arms: Vec<Arms> = (1..mechanisms.len()).map(|m| ((0, m), (0, 0))).collect();
-    let summary = summarize("compare", &scenario.id, &plan, &records, &arms)?;
-    write_pack(&mut w, &plan, &summary, &records)?;
+    Ok(PackSpec {
+        kind: "compare",
+        scenario: scenario.clone(),
+        manifest_scenario: scenario.clone(),
+        plan,
+        arms: (1..mechanisms.len()).map(|m| ((0, m), (0, 0))).collect(),
+        reference_cell: 0,
+        reference_mechanism: 0,
+        calibration: None,
+        calibration_source: None,
+    })
+}
+
+/// Summarises `records` (all of `spec.plan`'s runs, in index order) and writes the pack's bundle
+/// through `w`: summary, contrasts, runs, the calibration when it was made in-process, and the
+/// manifest. Returns the published path and the summary.
+pub fn write_pack_bundle(
+    mut w: BundleWriter,
+    spec: &PackSpec,
+    records: &[RunRecord],
+) -> Result<(PathBuf, PackSummary), ExperimentError> {
+    let plan = &spec.plan;
+    let summary = summarize(spec.kind, &spec.scenario.id, plan, records, &spec.arms)?;
+    write_pack(&mut w, plan, &summary, records)?;
+    if let Some(c) = &spec.calibration {
+        write_calibration(&mut w, c)?;
+    }
     let manifest = PackManifest {
         schema_version: PACK_SCHEMA_VERSION,
-        kind: "compare",
+        kind: spec.kind,
         crate_version: env!("CARGO_PKG_VERSION"),
-        scenario,
+        scenario: &spec.manifest_scenario,
         plan: Some(PlanInfo {
             cells: &plan.cell_labels,
             mechanisms: &plan.mechanism_labels,
-            repetitions,
-            reference_cell: 0,
-            reference_mechanism: 0,
+            repetitions: plan.repetitions,
+            reference_cell: spec.reference_cell,
+            reference_mechanism: spec.reference_mechanism,
         }),
-        seeds: seeds(scenario, repetitions),
-        calibration_source: None,
+        seeds: seeds(&spec.scenario, plan.repetitions),
+        calibration_source: spec.calibration_source.clone(),
         files: w.digests(),
     };
     w.write_json("manifest.json", &manifest)?;
     let path = w.commit()?;
+    Ok((path, summary))
+}
+
+fn run_spec(
+    spec: PackSpec,
+    w: BundleWriter,
+    exec: &Execution,
+) -> Result<PackOutcome, ExperimentError> {
+    let records = exec.run(spec.kind, &spec.plan)?;
+    let (path, summary) = write_pack_bundle(w, &spec, &records)?;
     exec.finish()?;
     Ok(PackOutcome {
         path,
-        runs: plan.run_count(),
+        runs: spec.plan.run_count(),
         events: records.iter().map(|r| r.events).sum(),
         summary,
-        calibration: None,
+        calibration: spec.calibration,
     })
+}
+
+/// `cargo xtask baseline`: the calibrated regime over the scenario's grid × repetitions.
+pub fn baseline_pack(
+    scenario: &Scenario,
+    repetitions: u64,
+    calibration_file: Option<&Path>,
+    exec: &Execution,
+    out: &Path,
+    force: bool,
+) -> Result<PackOutcome, ExperimentError> {
+    if repetitions == 0 {
+        return Err(ExperimentError::NoRepetitions);
+    }
+    let w = BundleWriter::create(out, force)?;
+    let spec = match calibration_file {
+        Some(path) => {
+            let (regime, source) = calibration_from_file(path)?;
+            baseline_spec(scenario, repetitions, &regime, None, source)?
+        }
+        None => {
+            let c = calibrate(scenario, exec)?;
+            let regime = c.selected;
+            baseline_spec(
+                scenario,
+                repetitions,
+                &regime,
+                Some(c),
+                "calibrated in this run (calibration.json)".to_owned(),
+            )?
+        }
+    };
+    run_spec(spec, w, exec)
+}
+
+/// `cargo xtask compare`: the same repetitions under each mechanism, paired against the first.
+pub fn compare_pack(
+    scenario: &Scenario,
+    mechanisms: &[MechanismConfig],
+    repetitions: u64,
+    exec: &Execution,
+    out: &Path,
+    force: bool,
+) -> Result<PackOutcome, ExperimentError> {
+    let spec = compare_spec(scenario, mechanisms, repetitions)?;
+    let w = BundleWriter::create(out, force)?;
+    run_spec(spec, w, exec)
 }
