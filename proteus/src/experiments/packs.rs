@@ -12,6 +12,7 @@ use super::summary::{
     summarize, summary_rows,
 };
 use crate::artifacts::{ArtifactError, BundleWriter, FileDigest, sha256_hex};
+use crate::report::{self, ReportError};
 use crate::scenario::{Cell, MechanismConfig, Scenario};
 use crate::stats::StatsError;
 use serde::Serialize;
@@ -34,6 +35,8 @@ pub enum ExperimentError {
     Calibration(#[from] CalibrationError),
     #[error("statistics: {0}")]
     Stats(#[from] StatsError),
+    #[error("making the pack's report: {0}")]
+    Report(#[from] ReportError),
 }
 
 #[derive(Serialize)]
@@ -63,6 +66,8 @@ struct PackManifest<'a> {
     seeds: Seeds<'a>,
     calibration_source: Option<String>,
     files: Vec<FileDigest>,
+    /// Files made from the others (the report): regenerable, so not hashed.
+    derived: Vec<String>,
 }
 
 /// The schema of pack manifests.
@@ -85,6 +90,31 @@ fn write_calibration(w: &mut BundleWriter, c: &Calibration) -> Result<(), Artifa
         candidate_rows(c),
     )?;
     w.write_csv("sensitivity.csv", &SENSITIVITY_COLUMNS, sensitivity_rows(c))
+}
+
+/// The report files of the pack staged in `w`, from its data files: the manifest's `derived`.
+fn report_names(w: &BundleWriter, kind: &str) -> Result<Vec<String>, ReportError> {
+    let provisional = serde_json::json!({ "kind": kind, "files": w.digests() });
+    report::pack_report_names(w.staging_dir(), &provisional)
+}
+
+/// Writes the manifest, then the report made by reading the staged files back, exactly as
+/// `cargo xtask report` would.
+fn write_manifest_and_report(
+    w: &mut BundleWriter,
+    manifest: &PackManifest<'_>,
+) -> Result<(), ExperimentError> {
+    w.write_json("manifest.json", manifest)?;
+    let files = report::build_pack_report(w.staging_dir())?.files;
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names, manifest.derived,
+        "the report's files are the ones the manifest lists"
+    );
+    for (name, bytes) in &files {
+        w.write_derived(name, bytes)?;
+    }
+    Ok(())
 }
 
 fn write_pack(
@@ -118,8 +148,9 @@ pub fn calibration_pack(
         seeds: seeds(scenario, scenario.calibration.repetitions),
         calibration_source: None,
         files: w.digests(),
+        derived: report_names(&w, "calibration")?,
     };
-    w.write_json("manifest.json", &manifest)?;
+    write_manifest_and_report(&mut w, &manifest)?;
     w.commit()?;
     exec.finish()?;
     Ok(c)
@@ -204,8 +235,9 @@ pub fn baseline_pack(
         seeds: seeds(scenario, repetitions),
         calibration_source: Some(source),
         files: w.digests(),
+        derived: report_names(&w, "baseline")?,
     };
-    w.write_json("manifest.json", &manifest)?;
+    write_manifest_and_report(&mut w, &manifest)?;
     let path = w.commit()?;
     exec.finish()?;
     Ok(PackOutcome {
@@ -278,8 +310,9 @@ pub fn compare_pack(
         seeds: seeds(scenario, repetitions),
         calibration_source: None,
         files: w.digests(),
+        derived: report_names(&w, "compare")?,
     };
-    w.write_json("manifest.json", &manifest)?;
+    write_manifest_and_report(&mut w, &manifest)?;
     let path = w.commit()?;
     exec.finish()?;
     Ok(PackOutcome {
