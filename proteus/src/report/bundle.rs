@@ -49,7 +49,11 @@ pub(crate) fn check_all(dir: &Path, manifest: &Value) -> Result<(), ReportError>
 }
 
 /// Reads file `name`, checking it against the manifest's SHA-256 when the manifest lists it.
-pub(crate) fn read_checked(dir: &Path, manifest: &Value, name: &str) -> Result<Vec<u8>, ReportError> {
+pub(crate) fn read_checked(
+    dir: &Path,
+    manifest: &Value,
+    name: &str,
+) -> Result<Vec<u8>, ReportError> {
     let bytes = read(dir, name)?;
     let listed = manifest["files"]
         .as_array()

@@ -143,7 +143,10 @@ impl Heatmap {
             .unwrap_or(40)
             .clamp(60, 300);
         let (width, height) = (
-            (label_px + 200 + 60 * nx.max(1) as u32).clamp(420, 1200),
+            // Wide enough for the title (about 11 px a character at 20 px).
+            (label_px + 200 + 60 * nx.max(1) as u32)
+                .max(self.title.chars().count() as u32 * 11 + 40)
+                .clamp(420, 1200),
             (150 + 40 * ny.max(1) as u32).clamp(260, 1000),
         );
         let write_values = nx * ny <= CELL_TEXT_LIMIT;

@@ -263,12 +263,9 @@ fn calibration_figures(c: &CalibrationData, ids: &mut Ids) -> Result<Vec<Figure>
     let ticks = |v: &[f64]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     type Pick = fn(&CandidateRow) -> Option<f64>;
     let metrics: [(&str, &str, &str, Pick); 2] = [
-        (
-            "spread",
-            "mean quoted spread",
-            "ticks",
-            |r| r.quoted_spread_mean,
-        ),
+        ("spread", "mean quoted spread", "ticks", |r| {
+            r.quoted_spread_mean
+        }),
         (
             "mm_pnl",
             "mean market-maker PnL per run",
@@ -351,7 +348,7 @@ fn calibration_figures(c: &CalibrationData, ids: &mut Ids) -> Result<Vec<Figure>
             x_ticks: ticks(&scales),
             y_ticks: counts.iter().map(u32::to_string).collect(),
             values,
-            value_label: format!("mean {metric}"),
+            value_label: "mean".into(),
             marks: Vec::new(),
         };
         let id = ids.take(&format!("sensitivity_{}", slug(&metric)));
@@ -512,11 +509,7 @@ fn scenario_table(data: &PackData) -> Table {
 
 fn ci(lo: Option<f64>, hi: Option<f64>) -> Cell {
     match (lo, hi) {
-        (Some(a), Some(b)) => Cell::Text(format!(
-            "[{}, {}]",
-            format::number(a),
-            format::number(b)
-        )),
+        (Some(a), Some(b)) => Cell::Text(format!("[{}, {}]", format::number(a), format::number(b))),
         _ => Cell::Missing("undefined".into()),
     }
 }
@@ -546,13 +539,12 @@ fn headline_table(data: &PackData) -> Table {
     for name in HEADLINE_METRICS {
         for s in data.summary.iter().filter(|s| s.metric == name) {
             let arm = arm_label(&s.cell, &s.mechanism);
-            let mut row = vec![
-                Cell::text(name),
-                Cell::Text(arm),
-                Cell::Number(s.n as f64),
-            ];
+            let mut row = vec![Cell::text(name), Cell::Text(arm), Cell::Number(s.n as f64)];
             if s.n == 0 {
-                row.push(Cell::Missing(format!("missing in all {} runs", s.n_missing)));
+                row.push(Cell::Missing(format!(
+                    "missing in all {} runs",
+                    s.n_missing
+                )));
                 row.push(Cell::Missing("undefined".into()));
             } else {
                 row.push(num(s.mean, "undefined"));
@@ -563,7 +555,9 @@ fn headline_table(data: &PackData) -> Table {
                 .iter()
                 .find(|c| c.metric == name && c.cell == s.cell && c.mechanism == s.mechanism);
             let is_reference = data.contrasts.iter().any(|c| {
-                c.metric == name && c.reference_cell == s.cell && c.reference_mechanism == s.mechanism
+                c.metric == name
+                    && c.reference_cell == s.cell
+                    && c.reference_mechanism == s.mechanism
             });
             match contrast {
                 Some(c) => {
@@ -595,8 +589,14 @@ fn selection_table(c: &CalibrationData) -> Table {
             text(&sel["quote_size"])
         )),
     ]);
-    t.push(vec![Cell::text("rationale"), Cell::Text(text(&j["rationale"]))]);
-    t.push(vec![Cell::text("objective"), Cell::Text(text(&j["objective"]))]);
+    t.push(vec![
+        Cell::text("rationale"),
+        Cell::Text(text(&j["rationale"])),
+    ]);
+    t.push(vec![
+        Cell::text("objective"),
+        Cell::Text(text(&j["objective"])),
+    ]);
     t.push(vec![
         Cell::text("searched under"),
         Cell::Text(format!(

@@ -298,6 +298,7 @@ fn page(run: &RunFiles, price_path_svg: &str) -> String {
     p.section("pnl", "Profit and loss by role")
         .table(&pnl_table(run));
     p.note("Marked to the final fundamental; money in ticks × lots (docs/metrics.md).");
-    p.section("files", "Files").table(&files_table(&run.manifest));
+    p.section("files", "Files")
+        .table(&files_table(&run.manifest));
     p.finish()
 }
