@@ -224,7 +224,9 @@ fn check_report_files(dir: &std::path::Path) -> String {
         let text = fs::read_to_string(dir.join(svg)).unwrap();
         assert!(html.contains(text.trim()), "the page inlines {svg}");
     }
-    assert!(!html.contains("NaN") && !html.contains("inf<"));
+    for word in ["NaN", "inf<", "Infinity", "undefined"] {
+        assert!(!html.contains(word), "report.html holds {word}");
+    }
     assert!(!html.contains("<script") && !html.contains("https://"));
 
     let before: Vec<Vec<u8>> = derived

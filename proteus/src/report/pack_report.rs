@@ -510,7 +510,7 @@ fn scenario_table(data: &PackData) -> Table {
 fn ci(lo: Option<f64>, hi: Option<f64>) -> Cell {
     match (lo, hi) {
         (Some(a), Some(b)) => Cell::Text(format!("[{}, {}]", format::number(a), format::number(b))),
-        _ => Cell::Missing("undefined".into()),
+        _ => Cell::Missing("not defined".into()),
     }
 }
 
@@ -545,9 +545,9 @@ fn headline_table(data: &PackData) -> Table {
                     "missing in all {} runs",
                     s.n_missing
                 )));
-                row.push(Cell::Missing("undefined".into()));
+                row.push(Cell::Missing("not defined".into()));
             } else {
-                row.push(num(s.mean, "undefined"));
+                row.push(num(s.mean, "not defined"));
                 row.push(ci(s.ci95_low, s.ci95_high));
             }
             let contrast = data
@@ -560,12 +560,15 @@ fn headline_table(data: &PackData) -> Table {
                     && c.reference_mechanism == s.mechanism
             });
             match contrast {
+                Some(c) if c.pairs == 0 => row.push(Cell::Missing(
+                    "no pairs: the metric is missing on one side in every repetition".into(),
+                )),
                 Some(c) => {
                     row.push(num(c.mean_difference, "no pairs"));
                     row.push(ci(c.ci95_low, c.ci95_high));
                     row.push(num(c.cohens_dz, "differences do not vary"));
-                    row.push(num(c.p_holm, "undefined"));
-                    row.push(num(c.variance_reduction, "undefined"));
+                    row.push(num(c.p_holm, "not defined"));
+                    row.push(num(c.variance_reduction, "not defined"));
                 }
                 None if is_reference => row.push(Cell::text("reference")),
                 None => {}
