@@ -1,5 +1,6 @@
 //! Reports: a self-contained HTML page (`report.html`) and each figure as its own SVG file,
-//! made from a bundle's files alone, so `cargo xtask report DIR` can regenerate them at any
+//! for run bundles (`run_report.rs`) and pack bundles: baseline, compare, calibration
+//! (`pack_report.rs`), made from a bundle's files alone, so `cargo xtask report DIR` can regenerate them at any
 //! time without re-running anything (`docs/report.md`).
 //!
 //! Building blocks, each in its own file, shared by every kind of report: [`HtmlPage`] (the
