@@ -1,5 +1,5 @@
-//! Reports: every run bundle has one, made from its files alone, byte-identical when
-//! regenerated, and every broken input is refused with the file named.
+//! Reports: every run, baseline, comparison and calibration bundle has one, made from its files
+//! alone, byte-identical when regenerated, and every broken input is refused with the file named.
 
 use proteus::experiments::{RunBundleOptions, write_run_bundle};
 use proteus::report::{RUN_REPORT_FILES, ReportError, regenerate};
@@ -133,18 +133,255 @@ fn broken_bundles_are_refused_with_the_file_named() {
     let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
     fs::write(
         out.join("manifest.json"),
-        manifest.replace("\"kind\": \"run\"", "\"kind\": \"baseline\""),
+        manifest.replace("\"kind\": \"run\"", "\"kind\": \"sweep\""),
     )
     .unwrap();
     let e = regenerate(&out).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "report for kind `baseline` is not supported yet (only `run` bundles have reports)"
+        "report for kind `sweep` is not supported (reports exist for `run`, `baseline`, \
+         `compare` and `calibration` bundles)"
     );
 
     let empty = root.join("empty");
     fs::create_dir_all(&empty).unwrap();
     let e = regenerate(&empty).unwrap_err().to_string();
     assert!(e.contains("manifest.json is missing"), "{e}");
+    fs::remove_dir_all(root).unwrap();
+}
+
+// ---- Pack reports (baseline, compare, calibration) ----
+
+use proteus::experiments::execution::Execution;
+use proteus::experiments::packs::{baseline_pack, calibration_pack, compare_pack};
+
+/// The default scenario, shortened, with a small grid and calibration: fast enough for a test.
+fn small_pack() -> Scenario {
+    let mut sc = Scenario::default_scenario();
+    sc.duration_s = 5.0;
+    let c = &mut sc.calibration;
+    c.repetitions = 3;
+    c.risk_aversion = vec![0.001, 0.01];
+    c.half_spread_ticks = vec![1.0, 3.0];
+    c.quote_size = vec![5];
+    c.sensitivity_informed_count = vec![0, 5];
+    c.sensitivity_latency_scale = vec![1.0, 4.0];
+    sc
+}
+
+fn exec() -> Execution<'static> {
+    Execution {
+        threads: 2,
+        progress: &|_, _, _| {},
+        checkpoint: None,
+        resume: false,
+    }
+}
+
+fn manifest(dir: &std::path::Path) -> serde_json::Value {
+    serde_json::from_slice(&fs::read(dir.join("manifest.json")).unwrap()).unwrap()
+}
+
+fn names(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            f.as_str()
+                .unwrap_or_else(|| f["name"].as_str().unwrap())
+                .to_owned()
+        })
+        .collect()
+}
+
+/// The bundle's report files are exactly the manifest's `derived` list, none of them hashed,
+/// each figure of the page is its own SVG, and regenerating gives the same bytes without
+/// touching the manifest.
+fn check_report_files(dir: &std::path::Path) -> String {
+    let m = manifest(dir);
+    let derived = names(&m["derived"]);
+    let hashed = names(&m["files"]);
+    assert_eq!(derived.last().map(String::as_str), Some("report.html"));
+    let mut on_disk: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "manifest.json" && !hashed.contains(n))
+        .collect();
+    on_disk.sort();
+    let mut listed = derived.clone();
+    listed.sort();
+    assert_eq!(
+        on_disk, listed,
+        "every unhashed file is a listed derived file"
+    );
+    let html = fs::read_to_string(dir.join("report.html")).unwrap();
+    for svg in derived.iter().filter(|n| n.ends_with(".svg")) {
+        let id = svg.trim_end_matches(".svg");
+        assert!(
+            html.contains(&format!("<figure data-figure=\"{id}\">")),
+            "{id} is on the page"
+        );
+        let text = fs::read_to_string(dir.join(svg)).unwrap();
+        assert!(html.contains(text.trim()), "the page inlines {svg}");
+    }
+    for word in ["NaN", "inf<", "Infinity", "undefined"] {
+        assert!(!html.contains(word), "report.html holds {word}");
+    }
+    assert!(!html.contains("<script") && !html.contains("https://"));
+
+    let before: Vec<Vec<u8>> = derived
+        .iter()
+        .map(|f| fs::read(dir.join(f)).unwrap())
+        .collect();
+    let manifest_before = fs::read(dir.join("manifest.json")).unwrap();
+    for f in &derived {
+        fs::remove_file(dir.join(f)).unwrap();
+    }
+    let written = regenerate(dir).unwrap();
+    assert_eq!(written.len(), derived.len());
+    for (f, old) in derived.iter().zip(&before) {
+        assert_eq!(
+            &fs::read(dir.join(f)).unwrap(),
+            old,
+            "{f} differs when regenerated"
+        );
+    }
+    assert_eq!(
+        fs::read(dir.join("manifest.json")).unwrap(),
+        manifest_before
+    );
+    html
+}
+
+#[test]
+fn a_comparison_has_a_headline_table_and_a_forest_plot_per_arm() {
+    let root = scratch("compare");
+    let sc = small_pack();
+    let mechs: Vec<_> = ["clob", "fba:100ms", "rfq:2"]
+        .iter()
+        .map(|s| sc.mechanism.with_spec(s).unwrap())
+        .collect();
+    let out = root.join("c");
+    compare_pack(&sc, &mechs, 4, &exec(), &out, false).unwrap();
+    assert_eq!(
+        names(&manifest(&out)["derived"]),
+        ["forest_fba_100ms.svg", "forest_rfq_2.svg", "report.html"]
+    );
+    let html = check_report_files(&out);
+    for needle in [
+        "<h1>Mechanism comparison: scenario default</h1>",
+        "<table data-table=\"scenario\">",
+        "<table data-table=\"headline\">",
+        "<table data-table=\"files\">",
+        "clob, fba:100ms, rfq:2",
+        "Cohen&#39;s dz",
+        "p (Holm)",
+        "variance reduction",
+        "quoted_spread_tw_ticks",
+        "fba:100ms − clob: paired differences, standardised",
+        "rfq:2 − clob",
+    ] {
+        assert!(html.contains(needle), "report.html lacks {needle}");
+    }
+    assert!(
+        !html.contains("data-table=\"candidates\""),
+        "no calibration here"
+    );
+    // Two arms besides the reference, ten headline metrics: 10 reference rows and 20 contrasts.
+    let headline = html
+        .split("<table data-table=\"headline\">")
+        .nth(1)
+        .unwrap();
+    let headline = headline.split("</table>").next().unwrap();
+    assert_eq!(headline.matches("<tr>").count(), 1 + 30);
+    assert_eq!(headline.matches("<td>reference</td>").count(), 10);
+    fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn a_baseline_with_its_calibration_shows_the_landscape_and_sensitivity() {
+    let root = scratch("baseline");
+    let out = root.join("b");
+    baseline_pack(&small_pack(), 3, None, &exec(), &out, false).unwrap();
+    let derived = names(&manifest(&out)["derived"]);
+    // 6 grid cells, the reference excluded; one quote size; six sensitivity metrics.
+    assert_eq!(
+        derived.iter().filter(|n| n.starts_with("forest_")).count(),
+        5
+    );
+    assert!(derived.contains(&"forest_informed_count_0_latency_scale_1.svg".to_owned()));
+    assert!(derived.contains(&"landscape_spread_q5.svg".to_owned()));
+    assert!(derived.contains(&"landscape_mm_pnl_q5.svg".to_owned()));
+    assert_eq!(
+        derived
+            .iter()
+            .filter(|n| n.starts_with("sensitivity_"))
+            .count(),
+        6
+    );
+    let html = check_report_files(&out);
+    for needle in [
+        "<h1>Baseline report: scenario default</h1>",
+        "<table data-table=\"headline\">",
+        "<table data-table=\"selection\">",
+        "<table data-table=\"candidates\">",
+        "<h2 id=\"landscape\">",
+        "<h2 id=\"sensitivity\">",
+        "calibrated in this run",
+        "informed_count=5,latency_scale=1 (every other cell is paired with it)",
+    ] {
+        assert!(html.contains(needle), "report.html lacks {needle}");
+    }
+    let landscape = fs::read_to_string(out.join("landscape_spread_q5.svg")).unwrap();
+    assert!(landscape.contains('★'), "the selected regime is marked");
+    fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn a_calibration_report_has_no_headline_but_every_calibration_figure() {
+    let root = scratch("calibration");
+    let out = root.join("c");
+    calibration_pack(&small_pack(), &exec(), &out, false).unwrap();
+    let html = check_report_files(&out);
+    assert!(html.contains("<h1>Calibration report: scenario default</h1>"));
+    assert!(html.contains("<table data-table=\"candidates\">"));
+    assert!(html.contains("<figure data-figure=\"landscape_spread_q5\">"));
+    assert!(html.contains("<figure data-figure=\"sensitivity_quoted_spread_tw_ticks\">"));
+    assert!(!html.contains("data-table=\"headline\""));
+    assert!(!html.contains("data-figure=\"forest_"));
+    fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn broken_pack_bundles_are_refused_with_the_file_named() {
+    let root = scratch("broken-pack");
+    let sc = small_pack();
+    let mechs: Vec<_> = ["clob", "fba:100ms"]
+        .iter()
+        .map(|s| sc.mechanism.with_spec(s).unwrap())
+        .collect();
+    let out = root.join("c");
+    compare_pack(&sc, &mechs, 3, &exec(), &out, false).unwrap();
+    let page = fs::read(out.join("report.html")).unwrap();
+
+    // runs.csv is not drawn, but it is hashed: a modified bundle is refused as a whole.
+    let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+    fs::write(out.join("runs.csv"), runs.replacen(',', ";", 3)).unwrap();
+    let e = regenerate(&out).unwrap_err();
+    assert!(matches!(e, ReportError::HashMismatch { .. }), "{e}");
+    assert!(e.to_string().contains("runs.csv"), "{e}");
+    fs::write(out.join("runs.csv"), runs).unwrap();
+
+    let contrasts = fs::read(out.join("contrasts.csv")).unwrap();
+    fs::remove_file(out.join("contrasts.csv")).unwrap();
+    let e = regenerate(&out).unwrap_err();
+    assert!(matches!(e, ReportError::Missing { .. }), "{e}");
+    assert!(e.to_string().contains("contrasts.csv"), "{e}");
+    fs::write(out.join("contrasts.csv"), contrasts).unwrap();
+
+    // Nothing was written by the refused regenerations; a good bundle regenerates again.
+    assert_eq!(fs::read(out.join("report.html")).unwrap(), page);
+    regenerate(&out).unwrap();
+    assert_eq!(fs::read(out.join("report.html")).unwrap(), page);
     fs::remove_dir_all(root).unwrap();
 }

@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use proteus::experiments::execution::Execution;
 use proteus::experiments::packs::{PackOutcome, baseline_pack, calibration_pack, compare_pack};
-use proteus::experiments::summary::PackSummary;
+use proteus::experiments::summary::{HEADLINE_METRICS as HEADLINE, PackSummary};
 use proteus::scenario::MechanismConfig;
 use proteus::stats::Estimate;
 use std::path::{Path, PathBuf};
@@ -184,20 +184,6 @@ impl Compare {
         Ok(())
     }
 }
-
-/// The metrics the terminal table shows (every metric is in summary.csv).
-const HEADLINE: [&str; 10] = [
-    "quoted_spread_tw_ticks",
-    "effective_spread_vw_ticks",
-    "realized_spread_5s_ticks",
-    "price_impact_5s_ticks",
-    "price_error_rmse_ticks",
-    "pnl_market_maker_ticks",
-    "pnl_informed_ticks",
-    "pnl_noise_ticks",
-    "pnl_arbitrageur_ticks",
-    "volume_lots",
-];
 
 fn est(e: Estimate) -> String {
     e.value().map_or("—".to_owned(), |v| format!("{v:.3}"))

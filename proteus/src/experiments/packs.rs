@@ -12,6 +12,7 @@ use super::summary::{
     summarize, summary_rows,
 };
 use crate::artifacts::{ArtifactError, BundleWriter, FileDigest, sha256_hex};
+use crate::report::{self, ReportError};
 use crate::scenario::{Cell, MarketMakerRegime, MechanismConfig, Scenario};
 use crate::stats::StatsError;
 use serde::Serialize;
@@ -20,6 +21,8 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum ExperimentError {
+    #[error("making the pack's report: {0}")]
+    Report(#[from] ReportError),
     #[error("repetitions must be at least 1 (got 0)")]
     NoRepetitions,
     #[error("no mechanisms to compare: give at least one, e.g. --mechanisms clob,fba:100ms")]
@@ -63,6 +66,8 @@ struct PackManifest<'a> {
     seeds: Seeds<'a>,
     calibration_source: Option<String>,
     files: Vec<FileDigest>,
+    /// Files made from the others (the report): regenerable, so not hashed.
+    derived: Vec<String>,
 }
 
 /// The schema of pack manifests.
@@ -75,6 +80,31 @@ fn seeds(sc: &Scenario, reps: u64) -> Seeds<'_> {
         repetitions: format!("0..{reps}"),
         protocol: "proteus seed protocol v1 (docs/seed-protocol.md); the mechanism and the cell are not inputs",
     }
+}
+
+/// The report files of the pack staged in `w`, from its data files: the manifest's `derived`.
+fn report_names(w: &BundleWriter, kind: &str) -> Result<Vec<String>, ReportError> {
+    let provisional = serde_json::json!({ "kind": kind, "files": w.digests() });
+    report::pack_report_names(w.staging_dir(), &provisional)
+}
+
+/// Writes the manifest, then the report made by reading the staged files back, exactly as
+/// `cargo xtask report` would.
+fn write_manifest_and_report(
+    w: &mut BundleWriter,
+    manifest: &PackManifest<'_>,
+) -> Result<(), ExperimentError> {
+    w.write_json("manifest.json", manifest)?;
+    let files = report::build_pack_report(w.staging_dir())?.files;
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names, manifest.derived,
+        "the report's files are the ones the manifest lists"
+    );
+    for (name, bytes) in &files {
+        w.write_derived(name, bytes)?;
+    }
+    Ok(())
 }
 
 fn write_calibration(w: &mut BundleWriter, c: &Calibration) -> Result<(), ArtifactError> {
@@ -118,8 +148,9 @@ pub fn calibration_pack(
         seeds: seeds(scenario, scenario.calibration.repetitions),
         calibration_source: None,
         files: w.digests(),
+        derived: report_names(&w, "calibration")?,
     };
-    w.write_json("manifest.json", &manifest)?;
+    write_manifest_and_report(&mut w, &manifest)?;
     w.commit()?;
     exec.finish()?;
     Ok(c)
@@ -288,8 +319,9 @@ pub fn write_pack_bundle(
         seeds: seeds(&spec.scenario, plan.repetitions),
         calibration_source: spec.calibration_source.clone(),
         files: w.digests(),
+        derived: report_names(&w, spec.kind)?,
     };
-    w.write_json("manifest.json", &manifest)?;
+    write_manifest_and_report(&mut w, &manifest)?;
     let path = w.commit()?;
     Ok((path, summary))
 }

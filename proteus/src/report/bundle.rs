@@ -31,8 +31,29 @@ pub fn read_manifest(dir: &Path) -> Result<Value, ReportError> {
     })
 }
 
+/// Whether the manifest lists file `name` among its hashed files.
+pub(crate) fn listed(manifest: &Value, name: &str) -> bool {
+    manifest["files"]
+        .as_array()
+        .is_some_and(|files| files.iter().any(|f| f["name"] == name))
+}
+
+/// Checks every hashed file the manifest lists against its SHA-256 (a missing file is named).
+pub(crate) fn check_all(dir: &Path, manifest: &Value) -> Result<(), ReportError> {
+    for f in manifest["files"].as_array().into_iter().flatten() {
+        if let Some(name) = f["name"].as_str() {
+            read_checked(dir, manifest, name)?;
+        }
+    }
+    Ok(())
+}
+
 /// Reads file `name`, checking it against the manifest's SHA-256 when the manifest lists it.
-fn read_checked(dir: &Path, manifest: &Value, name: &str) -> Result<Vec<u8>, ReportError> {
+pub(crate) fn read_checked(
+    dir: &Path,
+    manifest: &Value,
+    name: &str,
+) -> Result<Vec<u8>, ReportError> {
     let bytes = read(dir, name)?;
     let listed = manifest["files"]
         .as_array()
@@ -49,7 +70,7 @@ fn read_checked(dir: &Path, manifest: &Value, name: &str) -> Result<Vec<u8>, Rep
     Ok(bytes)
 }
 
-fn csv_rows<T: DeserializeOwned>(
+pub(crate) fn csv_rows<T: DeserializeOwned>(
     dir: &Path,
     manifest: &Value,
     name: &str,

@@ -17,7 +17,10 @@ pub enum ReportError {
          refusing to report on it"
     )]
     HashMismatch { path: PathBuf },
-    #[error("report for kind `{kind}` is not supported yet (only `run` bundles have reports)")]
+    #[error(
+        "report for kind `{kind}` is not supported (reports exist for `run`, `baseline`, \
+         `compare` and `calibration` bundles)"
+    )]
     UnsupportedKind { kind: String },
     #[error(transparent)]
     Plot(#[from] PlotError),

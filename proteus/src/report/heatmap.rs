@@ -21,6 +21,18 @@ pub struct Heatmap {
     pub values: Vec<Vec<Option<f64>>>,
     /// What the colour measures (the colour bar's label).
     pub value_label: String,
+    /// Cells to mark: outlined in a colour, a suffix after the value (e.g. a violation).
+    pub marks: Vec<Mark>,
+}
+
+/// A marked cell of a [`Heatmap`]: outlined in `colour`, `suffix` written after its value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mark {
+    /// Row (from the bottom) and column (from the left).
+    pub row: usize,
+    pub column: usize,
+    pub colour: Colour,
+    pub suffix: String,
 }
 
 /// A colour scale over `[lo, hi]`.
@@ -131,7 +143,10 @@ impl Heatmap {
             .unwrap_or(40)
             .clamp(60, 300);
         let (width, height) = (
-            (label_px + 200 + 60 * nx.max(1) as u32).clamp(420, 1200),
+            // Wide enough for the title (about 11 px a character at 20 px).
+            (label_px + 200 + 60 * nx.max(1) as u32)
+                .max(self.title.chars().count() as u32 * 11 + 40)
+                .clamp(420, 1200),
             (150 + 40 * ny.max(1) as u32).clamp(260, 1000),
         );
         let write_values = nx * ny <= CELL_TEXT_LIMIT;
@@ -168,11 +183,22 @@ impl Heatmap {
                         fill.rgb().filled(),
                     )])
                     .map_err(e)?;
+                    let mark = self.marks.iter().find(|m| m.row == j && m.column == i);
+                    if let Some(m) = mark {
+                        c.draw_series([Rectangle::new(
+                            [(x + 0.04, y + 0.04), (x + 0.96, y + 0.96)],
+                            m.colour.rgb().stroke_width(3),
+                        )])
+                        .map_err(e)?;
+                    }
                     if write_values {
                         let luminance =
                             0.299 * fill.0 as f64 + 0.587 * fill.1 as f64 + 0.114 * fill.2 as f64;
                         let ink = if luminance < 128.0 { &WHITE } else { &BLACK };
-                        let label = v.map_or("n/a".to_owned(), format::number);
+                        let mut label = v.map_or("n/a".to_owned(), format::number);
+                        if let Some(m) = mark {
+                            label.push_str(&m.suffix);
+                        }
                         let at = c.backend_coord(&(x + 0.5, y + 0.5));
                         root.draw(&Text::new(label, at, text(HPos::Center, VPos::Center, ink)))
                             .map_err(e)?;
@@ -252,6 +278,12 @@ mod tests {
                 vec![Some(3.0), Some(4.5), Some(6.0)],
             ],
             value_label: "ticks".into(),
+            marks: vec![Mark {
+                row: 1,
+                column: 2,
+                colour: Colour::RED,
+                suffix: " ✗".into(),
+            }],
         }
     }
 
@@ -279,6 +311,7 @@ mod tests {
             "n/a",
             "ticks",
             "0.5",
+            "6 ✗",
         ] {
             assert!(svg.contains(text), "missing {text}");
         }

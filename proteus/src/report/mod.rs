@@ -1,5 +1,6 @@
 //! Reports: a self-contained HTML page (`report.html`) and each figure as its own SVG file,
-//! made from a bundle's files alone, so `cargo xtask report DIR` can regenerate them at any
+//! for run bundles (`run_report.rs`) and pack bundles: baseline, compare, calibration
+//! (`pack_report.rs`), made from a bundle's files alone, so `cargo xtask report DIR` can regenerate them at any
 //! time without re-running anything (`docs/report.md`).
 //!
 //! Building blocks, each in its own file, shared by every kind of report: [`HtmlPage`] (the
@@ -22,6 +23,7 @@ pub mod format;
 mod heatmap;
 mod html;
 mod line_chart;
+mod pack_report;
 mod run_report;
 mod table;
 mod write;
@@ -30,9 +32,10 @@ pub use bundle::{FillRow, MetricsFile, QuoteRow, RunFiles, read_manifest};
 pub use chart::{Colour, PlotError};
 pub use error::ReportError;
 pub use forest::{ForestPlot, ForestRow};
-pub use heatmap::{ColourScale, Heatmap};
+pub use heatmap::{ColourScale, Heatmap, Mark};
 pub use html::{HtmlPage, escape};
 pub use line_chart::{LineChart, Series, SeriesKind};
+pub use pack_report::{REPORT_PAGE, build_pack_report, pack_report_names};
 pub use run_report::{RUN_REPORT_FILES, build_run_report};
 pub use table::{Cell, Table};
 
@@ -58,6 +61,7 @@ pub fn regenerate(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
         })?;
     let report = match kind {
         "run" => build_run_report(dir)?,
+        "baseline" | "compare" | "calibration" => build_pack_report(dir)?,
         other => {
             return Err(ReportError::UnsupportedKind {
                 kind: other.to_owned(),

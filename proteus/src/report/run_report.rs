@@ -72,7 +72,7 @@ pub(crate) fn price_path(run: &RunFiles, horizon_ns: u64) -> LineChart {
     chart
 }
 
-fn text(v: &Value) -> String {
+pub(crate) fn text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => "—".to_owned(),
@@ -80,7 +80,7 @@ fn text(v: &Value) -> String {
     }
 }
 
-fn mechanism(m: &Value) -> String {
+pub(crate) fn mechanism(m: &Value) -> String {
     match m["kind"].as_str() {
         Some("fba") => format!(
             "frequent batch auction, batch every {} ms, {} rationing",
@@ -94,7 +94,7 @@ fn mechanism(m: &Value) -> String {
 }
 
 /// Agents per role: a population is one table or a list of them, each with a `count`.
-fn agent_counts(agents: &Value) -> String {
+pub(crate) fn agent_counts(agents: &Value) -> String {
     let Some(map) = agents.as_object() else {
         return "—".to_owned();
     };
@@ -251,9 +251,9 @@ fn pnl_table(run: &RunFiles) -> Table {
     t
 }
 
-fn files_table(run: &RunFiles) -> Table {
+pub(crate) fn files_table(manifest: &Value) -> Table {
     let mut t = Table::new("files", &["file", "bytes", "SHA-256"]);
-    for f in run.manifest["files"].as_array().into_iter().flatten() {
+    for f in manifest["files"].as_array().into_iter().flatten() {
         t.push(vec![
             Cell::Text(text(&f["name"])),
             Cell::Number(f["bytes"].as_f64().unwrap_or(f64::NAN)),
@@ -298,6 +298,7 @@ fn page(run: &RunFiles, price_path_svg: &str) -> String {
     p.section("pnl", "Profit and loss by role")
         .table(&pnl_table(run));
     p.note("Marked to the final fundamental; money in ticks × lots (docs/metrics.md).");
-    p.section("files", "Files").table(&files_table(run));
+    p.section("files", "Files")
+        .table(&files_table(&run.manifest));
     p.finish()
 }
