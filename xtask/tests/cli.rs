@@ -214,14 +214,14 @@ fn report_regenerates_a_run_report_and_refuses_other_kinds() {
     let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
     fs::write(
         out.join("manifest.json"),
-        manifest.replace("\"kind\": \"run\"", "\"kind\": \"calibration\""),
+        manifest.replace("\"kind\": \"run\"", "\"kind\": \"dark_pool\""),
     )
     .unwrap();
     let o = xtask(&["report", out.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("report for kind `calibration` is not supported yet"),
+        stderr.contains("report for kind `dark_pool` is not supported"),
         "{stderr}"
     );
 
