@@ -9,6 +9,7 @@ mod progress;
 mod replay;
 mod report;
 mod run;
+mod validate;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -45,6 +46,8 @@ enum Command {
     Replay(replay::Replay),
     /// Regenerate a bundle's report (report.html and its SVG figures) from its files.
     Report(report::Report),
+    /// Reproduce closed forms of market microstructure theory (docs/validation.md).
+    Validate(validate::Validate),
 }
 
 fn main() {
@@ -59,6 +62,7 @@ fn main() {
         Command::Replay(c) => c.run(),
         Command::Report(c) => c.run(),
         Command::Run(c) => c.run(),
+        Command::Validate(c) => c.run(),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -1,0 +1,85 @@
+//! Fixed-spread liquidity provider (Budish, Cramton and Shim 2015): rests one lot on each side
+//! at `y ± δ`, where y is its estimate of the value (the initial value plus every public news
+//! shift), rounded to the tick, and δ is a fixed half-spread in ticks.
+//!
+//! * On news it cancels both resting orders and posts new ones around the new estimate: its
+//!   cancel then races the snipers' orders at the venue.
+//! * When one of its current orders is filled it posts that side again at the current quote.
+//!   A fill of an order it has already replaced (a sniped stale quote) changes nothing.
+
+use super::{Agent, AgentCtx};
+use crate::core::OrderId;
+use crate::mechanisms::{NewOrder, OrderKind, Output, Price, Request, Side, TimeInForce};
+
+pub struct FixedSpreadProvider {
+    half_spread_ticks: Price,
+    estimate: f64,
+    /// The current (latest sent) order of each side: `[bid, ask]`.
+    live: [Option<OrderId>; 2],
+}
+
+impl FixedSpreadProvider {
+    pub fn new(half_spread_ticks: Price, initial_value: f64) -> Self {
+        FixedSpreadProvider {
+            half_spread_ticks,
+            estimate: initial_value,
+            live: [None, None],
+        }
+    }
+
+    /// Its target `(bid, ask)` in ticks.
+    pub fn quotes(&self) -> (Price, Price) {
+        let c = self.estimate.round() as Price;
+        (c - self.half_spread_ticks, c + self.half_spread_ticks)
+    }
+
+    fn post(&mut self, side: Side, ctx: &mut AgentCtx) {
+        let (bid, ask) = self.quotes();
+        let (i, price) = match side {
+            Side::Buy => (0, bid),
+            Side::Sell => (1, ask),
+        };
+        let id = ctx.new_order_id();
+        ctx.send(Request::New(NewOrder {
+            id,
+            trader: ctx.id,
+            side,
+            qty: 1,
+            kind: OrderKind::Limit {
+                price,
+                tif: TimeInForce::Gtc,
+            },
+        }));
+        self.live[i] = Some(id);
+    }
+}
+
+impl Agent for FixedSpreadProvider {
+    fn on_start(&mut self, ctx: &mut AgentCtx) {
+        self.post(Side::Buy, ctx);
+        self.post(Side::Sell, ctx);
+    }
+
+    fn on_news(&mut self, shift_ticks: f64, ctx: &mut AgentCtx) {
+        self.estimate += shift_ticks;
+        for (i, side) in [Side::Buy, Side::Sell].into_iter().enumerate() {
+            if let Some(id) = self.live[i].take() {
+                ctx.send(Request::Cancel { id, trader: ctx.id });
+            }
+            self.post(side, ctx);
+        }
+    }
+
+    fn on_report(&mut self, report: &Output, ctx: &mut AgentCtx) {
+        if let Output::Fill(f) = *report
+            && f.maker == ctx.id
+        {
+            let side = f.taker_side.opposite();
+            let i = usize::from(side == Side::Sell);
+            if self.live[i] == Some(f.maker_order) {
+                self.live[i] = None;
+                self.post(side, ctx);
+            }
+        }
+    }
+}
