@@ -2,8 +2,9 @@
 //! at `y ± δ`, where y is its estimate of the value (the initial value plus every public news
 //! shift), rounded to the tick, and δ is a fixed half-spread in ticks.
 //!
-//! * On news it cancels both resting orders and posts new ones around the new estimate: its
-//!   cancel then races the snipers' orders at the venue.
+//! * On news it cancels both resting orders, then posts new ones around the new estimate (all
+//!   cancels before any new order, so a new quote never meets its own stale one): its cancel
+//!   then races the snipers' orders at the venue.
 //! * When one of its current orders is filled it posts that side again at the current quote.
 //!   A fill of an order it has already replaced (a sniped stale quote) changes nothing.
 
@@ -62,12 +63,15 @@ impl Agent for FixedSpreadProvider {
 
     fn on_news(&mut self, shift_ticks: f64, ctx: &mut AgentCtx) {
         self.estimate += shift_ticks;
-        for (i, side) in [Side::Buy, Side::Sell].into_iter().enumerate() {
-            if let Some(id) = self.live[i].take() {
+        // Both cancels first: a new bid sent before the old ask is cancelled could cross it
+        // (and be cancelled by self-trade prevention) after a jump larger than the spread.
+        for live in &mut self.live {
+            if let Some(id) = live.take() {
                 ctx.send(Request::Cancel { id, trader: ctx.id });
             }
-            self.post(side, ctx);
         }
+        self.post(Side::Buy, ctx);
+        self.post(Side::Sell, ctx);
     }
 
     fn on_report(&mut self, report: &Output, ctx: &mut AgentCtx) {

@@ -109,8 +109,10 @@ fn one_path(cf: &CaseFile, p: Point, seed: crate::core::RepetitionSeed) -> Path 
     };
     let steps = (cf.horizon / cf.dt).round() as usize;
     // The symmetric strategy's spread: the inventory strategy's spread averaged over the steps.
-    let sym_spread =
-        (0..steps).map(|i| quoter.spread(i as f64 * cf.dt)).sum::<f64>() / steps as f64;
+    let sym_spread = (0..steps)
+        .map(|i| quoter.spread(i as f64 * cf.dt))
+        .sum::<f64>()
+        / steps as f64;
     let mut mid = seed.stream("mid");
     let mut ub = seed.stream("fills/bid");
     let mut ua = seed.stream("fills/ask");
@@ -294,7 +296,11 @@ mod tests {
                 k: 1.5,
                 horizon: 1.0,
             };
-            assert!((q.spread_term() - v).abs() < 0.005, "{g}: {}", q.spread_term());
+            assert!(
+                (q.spread_term() - v).abs() < 0.005,
+                "{g}: {}",
+                q.spread_term()
+            );
         }
     }
 

@@ -7,8 +7,9 @@
 //! (threshold 0, one lot) as snipers. The public value y jumps at Poisson times (streams
 //! `jumps/times`, `jumps/sizes`); every firm learns each jump at once (`on_news`) and sees the
 //! provider's resting quote; each firm's messages reach the venue after its own latency,
-//! `latency_min + U·latency_gap`, drawn per message batch from its own stream, so the firms are
-//! symmetric and each is first with probability 1/N. Investors arrive at Poisson times
+//! `latency_min + U·latency_gap`, drawn per message batch from its own stream (its channel is
+//! FIFO, as the simulator's `AgentWire`), so the firms are symmetric and each is first with
+//! probability 1/N. Investors arrive at Poisson times
 //! (`investors/times`), buy or sell with probability 1/2 (`investors/sides`) and send an IOC
 //! order for one lot at the provider's quote. Under FBA every firm's messages go into the batch
 //! in which they arrive; batches with no arrival are not cleared (clearing an unchanged book is a
@@ -124,6 +125,8 @@ struct Slot {
     firm: Firm,
     seq: u32,
     latency: Stream,
+    /// When its last message reaches the venue: a firm's channel is FIFO, as `AgentWire`'s.
+    last_arrival: u64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -197,7 +200,8 @@ impl World<'_> {
         };
         f(slot.firm.agent(), &mut ctx);
         if actions.iter().any(|a| matches!(a, Action::Send(_))) {
-            let at = now.0 + self.latency(i);
+            let at = (now.0 + self.latency(i)).max(self.slots[i].last_arrival);
+            self.slots[i].last_arrival = at;
             if i > 0 && now.0 > 0 {
                 // A sniper fired: count the race once per jump (firm 1 decides like the others).
                 if i == 1 {
@@ -263,6 +267,7 @@ fn one_run(
         firm: Firm::Provider(FixedSpreadProvider::new(delta_ticks, y0)),
         seq: 0,
         latency: seed.stream("latency/provider"),
+        last_arrival: 0,
     }];
     for i in 1..n {
         slots.push(Slot {
@@ -275,6 +280,7 @@ fn one_run(
             )),
             seq: 0,
             latency: seed.stream(&format!("latency/sniper/{i}")),
+            last_arrival: 0,
         });
     }
     let venue = if fba {
@@ -310,7 +316,10 @@ fn one_run(
         SimTime(gap_ns(&jump_gap, &mut jump_times)),
         Ev::Jump(size(&mut jump_sizes)),
     );
-    w.q.schedule(SimTime(gap_ns(&invest_gap, &mut invest_times)), Ev::Investor);
+    w.q.schedule(
+        SimTime(gap_ns(&invest_gap, &mut invest_times)),
+        Ev::Investor,
+    );
     for i in 0..n {
         w.call(i, SimTime::ZERO, |a, ctx| a.on_start(ctx));
     }

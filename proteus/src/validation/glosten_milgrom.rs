@@ -160,8 +160,7 @@ pub fn run(mode: super::Mode) -> Result<Vec<super::CaseResult>, ValidationError>
             &col(&|r| r.informed_profit + r.uninformed_profit),
             Check::Ci,
         )?;
-        let theory_first =
-            p.mu * (p.theta * (p.v_high - ask) + (1.0 - p.theta) * (bid - p.v_low));
+        let theory_first = p.mu * (p.theta * (p.v_high - ask) + (1.0 - p.theta) * (bid - p.v_low));
         lines.sample(
             &label,
             "informed profit in period 1",

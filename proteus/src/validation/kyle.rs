@@ -213,11 +213,7 @@ pub fn run(mode: super::Mode) -> Result<Vec<super::CaseResult>, ValidationError>
                 pt.sigma0_sq / 2.0,
                 col(&|r| r.posterior_var),
             ),
-            (
-                "best-response lambda",
-                lambda,
-                col(&|r| r.learned_lambda),
-            ),
+            ("best-response lambda", lambda, col(&|r| r.learned_lambda)),
             ("best-response beta", beta, col(&|r| r.learned_beta)),
         ] {
             lines.sample(&label, q, Some(theory), &sample, Check::Ci)?;

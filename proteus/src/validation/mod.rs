@@ -193,9 +193,13 @@ impl CaseResult {
                         Verdict::Fail
                     },
                     format!(
-                        "theory in 95% CI (half-width {:.3e}, n = {})",
+                        "theory in 95% CI (half-width {:.3e}, n = {}, z = {:+.2})",
                         (hi - lo) / 2.0,
-                        simulated.n
+                        simulated.n,
+                        simulated
+                            .se
+                            .filter(|&se| se > 0.0)
+                            .map_or(0.0, |se| (simulated.mean - t) / se)
                     ),
                 ),
                 _ => (Verdict::Fail, "no CI (fewer than 2 repetitions)".into()),
@@ -398,4 +402,66 @@ pub fn validate(opts: &ValidateOptions) -> Result<ValidationReport, ValidationEr
         mode: opts.mode,
         results,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sim(mean: f64, lo: f64, hi: f64) -> Simulated {
+        Simulated {
+            mean,
+            ci95_low: Some(lo),
+            ci95_high: Some(hi),
+            se: Some((hi - lo) / 4.0),
+            n: 10,
+        }
+    }
+
+    #[test]
+    fn ci_rule() {
+        let j = |t| CaseResult::judge("c", "p", "q", Some(t), sim(1.0, 0.9, 1.1), Check::Ci);
+        assert_eq!(j(1.05).verdict, Verdict::Pass);
+        assert_eq!(j(1.1).verdict, Verdict::Pass);
+        assert_eq!(j(1.2).verdict, Verdict::Fail);
+        assert_eq!(j(0.8).verdict, Verdict::Fail);
+        // No CI: never a pass.
+        let one = CaseResult::judge("c", "p", "q", Some(1.0), Simulated::exact(1.0), Check::Ci);
+        assert_eq!(one.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn exact_rule() {
+        let j = |x| {
+            CaseResult::judge(
+                "c",
+                "p",
+                "q",
+                Some(1.0),
+                Simulated::exact(x),
+                Check::Exact { precision: 1e-12 },
+            )
+            .verdict
+        };
+        assert_eq!(j(1.0 + 1e-13), Verdict::Pass);
+        assert_eq!(j(1.0 + 1e-11), Verdict::Fail);
+    }
+
+    #[test]
+    fn directional_rule() {
+        let j = |lo, hi| {
+            CaseResult::judge(
+                "c",
+                "p",
+                "q",
+                None,
+                sim((lo + hi) / 2.0, lo, hi),
+                Check::Directional { below: true },
+            )
+            .verdict
+        };
+        assert_eq!(j(-2.0, -1.0), Verdict::Pass);
+        assert_eq!(j(1.0, 2.0), Verdict::Fail);
+        assert_eq!(j(-1.0, 1.0), Verdict::Inconclusive);
+    }
 }
