@@ -16,8 +16,9 @@
 //! no-op).
 //!
 //! Measured per repetition, in price units per second: the provider's trading gains (each
-//! fill's price against the value y at that moment) and each sniper's; the fraction of races
-//! (jumps on which the snipers fire) in which a sniper takes the stale quote.
+//! fill's price against the value y at that moment) and each sniper's (all its fills); the
+//! fraction of races (jumps on which the snipers fire) in which a sniper takes the provider's
+//! stale quote.
 //!
 //! Theory, with L(δ) = E[(|J| − δ)⁺]:
 //! * CLOB: provider `λ_invest·δ − λ_jump·L(δ)·(N−1)/N`, each sniper `λ_jump·L(δ)/N`, stale
@@ -202,11 +203,10 @@ impl World<'_> {
         if actions.iter().any(|a| matches!(a, Action::Send(_))) {
             let at = (now.0 + self.latency(i)).max(self.slots[i].last_arrival);
             self.slots[i].last_arrival = at;
-            if i > 0 && now.0 > 0 {
-                // A sniper fired: count the race once per jump (firm 1 decides like the others).
-                if i == 1 {
-                    self.out.races += 1.0;
-                }
+            if i == 1 {
+                // A sniper fired (snipers only send on news): one race. Every sniper holds the
+                // same estimate and sees the same quote, so firm 1 fires exactly when all do.
+                self.out.races += 1.0;
             }
             for a in &actions {
                 if let Action::Send(r) = *a {
@@ -229,8 +229,13 @@ impl World<'_> {
                         self.out.provider_rate -= taker_gain;
                     }
                     if (1..self.slots.len() as u32).contains(&f.taker.0) {
+                        // Every sniper gain counts (under FBA a sniper's order can also cross
+                        // an investor's in the same batch); a stale-quote trade is one against
+                        // the provider.
                         self.out.sniper_rate += taker_gain;
-                        self.out.stale_trades += 1.0;
+                        if f.maker.0 == 0 {
+                            self.out.stale_trades += 1.0;
+                        }
                     }
                     for who in [f.maker.0, f.taker.0] {
                         if (who as usize) < self.slots.len() {
@@ -242,10 +247,10 @@ impl World<'_> {
                 | Output::Cancelled { trader, .. }
                 | Output::Accepted { trader, .. }
                 | Output::Amended { trader, .. }
-                | Output::Rested { trader, .. } => {
-                    if (trader.0 as usize) < self.slots.len() {
-                        self.call(trader.0 as usize, now, |a, ctx| a.on_report(o, ctx));
-                    }
+                | Output::Rested { trader, .. }
+                    if (trader.0 as usize) < self.slots.len() =>
+                {
+                    self.call(trader.0 as usize, now, |a, ctx| a.on_report(o, ctx));
                 }
                 _ => {}
             }

@@ -193,7 +193,7 @@ impl CaseResult {
                         Verdict::Fail
                     },
                     format!(
-                        "theory in 95% CI (half-width {:.3e}, n = {}, z = {:+.2})",
+                        "rule: theory in 95% CI (half-width {:.3e}, n = {}, z = {:+.2})",
                         (hi - lo) / 2.0,
                         simulated.n,
                         simulated
@@ -213,7 +213,7 @@ impl CaseResult {
                     } else {
                         Verdict::Fail
                     },
-                    format!("|difference| = {d:.1e} < {precision:.0e}"),
+                    format!("rule: |difference| < {precision:.0e} (it is {d:.1e})"),
                 )
             }
             Check::Directional { below } => {
@@ -233,7 +233,7 @@ impl CaseResult {
                             } else {
                                 Verdict::Inconclusive
                             },
-                            format!("claim {claim}: whole 95% CI on the claimed side"),
+                            format!("rule: whole 95% CI {claim}"),
                         )
                     }
                     _ => (Verdict::Fail, "no CI (fewer than 2 repetitions)".into()),
