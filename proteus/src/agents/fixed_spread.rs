@@ -87,3 +87,49 @@ impl Agent for FixedSpreadProvider {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::Action;
+    use crate::core::{AgentId, MechanismKind, Role, SimTime};
+
+    fn with_ctx(f: impl FnOnce(&mut AgentCtx)) -> Vec<Action> {
+        let mut actions = Vec::new();
+        let mut seq = 0;
+        let mut ctx = AgentCtx {
+            now: SimTime::ZERO,
+            id: AgentId(0),
+            role: Role::MarketMaker,
+            quote: Default::default(),
+            last_price: None,
+            mechanism: MechanismKind::Clob,
+            rfq_two_way: false,
+            actions: &mut actions,
+            next_order_seq: &mut seq,
+        };
+        f(&mut ctx);
+        actions
+    }
+
+    #[test]
+    fn quotes_round_the_estimate_and_cancel_before_reposting() {
+        let mut p = FixedSpreadProvider::new(5, 100.4);
+        assert_eq!(p.quotes(), (95, 105));
+        let start = with_ctx(|ctx| p.on_start(ctx));
+        assert_eq!(start.len(), 2);
+        // A jump larger than the spread: both cancels go out before either new order, so the
+        // new bid (at 107) never meets the old ask (105).
+        let moved = with_ctx(|ctx| p.on_news(12.0, ctx));
+        let kinds: Vec<&str> = moved
+            .iter()
+            .map(|a| match a {
+                Action::Send(Request::Cancel { .. }) => "cancel",
+                Action::Send(Request::New(_)) => "new",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(kinds, ["cancel", "cancel", "new", "new"]);
+        assert_eq!(p.quotes(), (107, 117));
+    }
+}
