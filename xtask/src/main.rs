@@ -11,6 +11,7 @@ mod replay;
 mod report;
 mod run;
 mod shard;
+mod validate;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -51,6 +52,8 @@ enum Command {
     Replay(replay::Replay),
     /// Regenerate a bundle's report (report.html and its SVG figures) from its files.
     Report(report::Report),
+    /// Reproduce closed forms of market microstructure theory (docs/validation.md).
+    Validate(validate::Validate),
 }
 
 fn main() {
@@ -67,6 +70,7 @@ fn main() {
         Command::Report(c) => c.run(),
         Command::Run(c) => c.run(),
         Command::Shard(c) => c.run(),
+        Command::Validate(c) => c.run(),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

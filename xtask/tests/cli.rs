@@ -268,3 +268,42 @@ fn run_lobster_writes_both_files_and_refuses_batch_auctions() {
     assert!(!never.exists());
     fs::remove_dir_all(root).unwrap();
 }
+
+#[test]
+fn validate_quick_glosten_milgrom_passes_and_writes_its_files() {
+    let root = scratch("validate");
+    let out = root.join("v");
+    let o = xtask(&[
+        "validate",
+        "--quick",
+        "--case",
+        "glosten_milgrom",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout.contains(
+            "| glosten_milgrom | theta=0.5 mu=0.1 | first ask | 101.0 | 101.0 | 1 | pass |"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" 0 fail,"), "{stdout}");
+    assert!(out.join("validation.json").is_file() && out.join("validation.csv").is_file());
+    let bad = xtask(&[
+        "validate",
+        "--quick",
+        "--case",
+        "nope",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown case"));
+    fs::remove_dir_all(&root).unwrap();
+}

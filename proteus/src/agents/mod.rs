@@ -4,13 +4,17 @@
 //! Architecture invariant: agents never reach into a venue; venues never know agents' types.
 
 mod arbitrageur;
+mod bayesian_dealer;
 mod context;
+mod fixed_spread;
 mod informed;
 mod market_maker;
 mod noise;
 
 pub use arbitrageur::{ArbitrageurConfig, LatencyArbitrageur};
+pub use bayesian_dealer::{BayesianDealer, BayesianDealerConfig};
 pub use context::{Action, AgentCtx, Quote, RfqNotice};
+pub use fixed_spread::FixedSpreadProvider;
 pub use informed::{InformedConfig, InformedTrader};
 pub use market_maker::{MarketMaker, MarketMakerConfig};
 pub use noise::{NoiseConfig, NoiseTrader};

@@ -1,0 +1,193 @@
+//! Bayesian dealer (Glosten–Milgrom 1985): a competitive, risk-neutral dealer facing a mix of
+//! informed and uninformed traders, for an asset worth `v_high` with probability `belief` and
+//! `v_low` otherwise.
+//!
+//! * Likelihoods: `P(buy | high) = μ + (1 − μ)/2`, `P(buy | low) = (1 − μ)/2`, μ the probability
+//!   that the next trader is informed.
+//! * Quotes: `ask = E[V | buy]`, `bid = E[V | sell]` under the current belief (zero expected
+//!   profit on every trade).
+//! * After each trade it updates `belief` by Bayes' rule with the same likelihoods.
+//!
+//! On an order book it rests one lot on each side at its quotes rounded outward to the tick
+//! (`bid ⌊·⌋`, `ask ⌈·⌉`) and re-quotes after each fill; the validation harness
+//! (`validation::glosten_milgrom`) uses the exact real-valued quotes.
+
+use super::{Agent, AgentCtx};
+use crate::core::OrderId;
+use crate::core::config_error::{ConfigError, field_path, require};
+use crate::mechanisms::{NewOrder, OrderKind, Output, Request, Side, TimeInForce};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BayesianDealerConfig {
+    pub v_low: f64,
+    pub v_high: f64,
+    /// Prior probability θ of the high value.
+    pub prior_high: f64,
+    /// Probability μ that a trader is informed.
+    pub informed_prob: f64,
+}
+
+impl BayesianDealerConfig {
+    pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
+        let p = |f| field_path(path, f);
+        require(
+            self.v_low.is_finite() && self.v_high.is_finite() && self.v_low < self.v_high,
+            &p("v_high"),
+            self.v_high,
+            "must be finite and above v_low",
+        )?;
+        require(
+            self.prior_high > 0.0 && self.prior_high < 1.0,
+            &p("prior_high"),
+            self.prior_high,
+            "must be in (0, 1)",
+        )?;
+        require(
+            (0.0..1.0).contains(&self.informed_prob),
+            &p("informed_prob"),
+            self.informed_prob,
+            "must be in [0, 1)",
+        )
+    }
+}
+
+pub struct BayesianDealer {
+    cfg: BayesianDealerConfig,
+    belief: f64,
+    live: [Option<OrderId>; 2],
+}
+
+impl BayesianDealer {
+    pub fn new(cfg: BayesianDealerConfig) -> Self {
+        BayesianDealer {
+            belief: cfg.prior_high,
+            cfg,
+            live: [None, None],
+        }
+    }
+
+    /// Current probability of the high value.
+    pub fn belief(&self) -> f64 {
+        self.belief
+    }
+
+    /// `(P(side | high), P(side | low))` for a trader on `side`.
+    fn likelihoods(&self, side: Side) -> (f64, f64) {
+        let mu = self.cfg.informed_prob;
+        let noise = (1.0 - mu) / 2.0;
+        match side {
+            Side::Buy => (mu + noise, noise),
+            Side::Sell => (noise, mu + noise),
+        }
+    }
+
+    /// The posterior probability of the high value after a trade on `side`.
+    pub fn posterior(&self, side: Side) -> f64 {
+        let (ph, pl) = self.likelihoods(side);
+        let th = self.belief;
+        th * ph / (th * ph + (1.0 - th) * pl)
+    }
+
+    /// `E[V | next trade on side]`: the ask for a buyer, the bid for a seller.
+    pub fn quote(&self, side: Side) -> f64 {
+        let p = self.posterior(side);
+        p * self.cfg.v_high + (1.0 - p) * self.cfg.v_low
+    }
+
+    pub fn ask(&self) -> f64 {
+        self.quote(Side::Buy)
+    }
+
+    pub fn bid(&self) -> f64 {
+        self.quote(Side::Sell)
+    }
+
+    /// A trader traded on `side` against it: Bayes' rule.
+    pub fn observe_trade(&mut self, side: Side) {
+        self.belief = self.posterior(side);
+    }
+
+    fn post(&mut self, ctx: &mut AgentCtx) {
+        let trader = ctx.id;
+        for (i, (side, price)) in [
+            (Side::Buy, self.bid().floor() as i64),
+            (Side::Sell, self.ask().ceil() as i64),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if let Some(id) = self.live[i].take() {
+                ctx.send(Request::Cancel { id, trader });
+            }
+            let id = ctx.new_order_id();
+            ctx.send(Request::New(NewOrder {
+                id,
+                trader,
+                side,
+                qty: 1,
+                kind: OrderKind::Limit {
+                    price,
+                    tif: TimeInForce::Gtc,
+                },
+            }));
+            self.live[i] = Some(id);
+        }
+    }
+}
+
+impl Agent for BayesianDealer {
+    fn on_start(&mut self, ctx: &mut AgentCtx) {
+        self.post(ctx);
+    }
+
+    fn on_report(&mut self, report: &Output, ctx: &mut AgentCtx) {
+        if let Output::Fill(f) = *report
+            && f.maker == ctx.id
+        {
+            self.live.iter_mut().for_each(|l| {
+                if *l == Some(f.maker_order) {
+                    *l = None;
+                }
+            });
+            self.observe_trade(f.taker_side);
+            self.post(ctx);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gm(theta: f64, mu: f64) -> BayesianDealer {
+        BayesianDealer::new(BayesianDealerConfig {
+            v_low: 90.0,
+            v_high: 110.0,
+            prior_high: theta,
+            informed_prob: mu,
+        })
+    }
+
+    #[test]
+    fn the_design_note_example() {
+        let d = gm(0.5, 0.1);
+        assert!((d.bid() - 99.0).abs() < 1e-12, "{}", d.bid());
+        assert!((d.ask() - 101.0).abs() < 1e-12, "{}", d.ask());
+    }
+
+    #[test]
+    fn bayes_moves_the_belief_toward_the_trade() {
+        let mut d = gm(0.5, 0.2);
+        d.observe_trade(Side::Buy);
+        assert!((d.belief() - 0.6).abs() < 1e-15);
+        d.observe_trade(Side::Sell);
+        assert!((d.belief() - 0.5).abs() < 1e-15);
+        // No informed traders: trades carry no information.
+        let mut d = gm(0.3, 0.0);
+        d.observe_trade(Side::Buy);
+        assert_eq!(d.belief(), 0.3);
+        assert_eq!(d.ask(), d.bid());
+    }
+}

@@ -1,0 +1,467 @@
+//! Validation against theory: small settings where a closed form or a directional result is
+//! known, simulated with Proteus's parts and compared with a tolerance taken from the Monte Carlo
+//! standard error (`docs/validation.md`, `cargo xtask validate`).
+//!
+//! Each case lives in its own module and reads its parameter points from a file under
+//! `scenarios/validation/` (embedded, so the command works from any folder). Every random draw
+//! comes from a named stream of `RepetitionSeed::derive(seed, "validation/<case>/<point>", rep)`;
+//! repetitions run in parallel (rayon) and are collected in index order, so results do not depend
+//! on the number of threads.
+//!
+//! The verdict rule ([`Check`]):
+//!
+//! * a Monte Carlo quantity passes when the theory value lies inside the simulated 95% t
+//!   interval over repetitions;
+//! * an exact closed form passes when `|simulated − theory|` is below a stated precision;
+//! * a directional claim (a difference, "< 0" or "> 0") passes when its whole 95% interval is on
+//!   the claimed side, fails when the whole interval is on the other side, and is
+//!   *inconclusive* otherwise (reported, not a failure);
+//! * an informational line (numbers recalled from memory, approximate) has no verdict.
+
+pub mod avellaneda_stoikov;
+pub mod bcs;
+pub mod glosten_milgrom;
+pub mod kyle;
+mod report;
+
+pub use report::{ValidationReport, write_outputs};
+
+use crate::core::{RepetitionSeed, Stream};
+use crate::stats::{StatsError, Summary};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// The cases, in the order they run.
+pub const CASES: [&str; 4] = [
+    glosten_milgrom::CASE,
+    kyle::CASE,
+    bcs::CASE,
+    avellaneda_stoikov::CASE,
+];
+
+#[derive(Debug, Error)]
+pub enum ValidationError {
+    #[error("unknown case {0:?}; the cases are {CASES:?}")]
+    UnknownCase(String),
+    #[error("validation file {file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("statistics of {case} {point} {quantity}: {cause}")]
+    Stats {
+        case: String,
+        point: String,
+        quantity: String,
+        cause: StatsError,
+    },
+    #[error("{action} {path}: {cause}")]
+    Io {
+        action: &'static str,
+        path: std::path::PathBuf,
+        cause: std::io::Error,
+    },
+    #[error("building a thread pool: {0}")]
+    Threads(String),
+}
+
+/// Quick (CI) or full run: the same points and verdict rule, fewer repetitions in quick mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Quick,
+    Full,
+}
+
+/// Repetition counts of a case file.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repetitions {
+    pub quick: u64,
+    pub full: u64,
+}
+
+impl Repetitions {
+    pub fn for_mode(self, mode: Mode) -> u64 {
+        match mode {
+            Mode::Quick => self.quick,
+            Mode::Full => self.full,
+        }
+    }
+}
+
+/// How a quantity is judged.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Check {
+    /// Theory inside the simulated 95% CI.
+    Ci,
+    /// `|simulated − theory| < precision`.
+    Exact { precision: f64 },
+    /// The simulated difference is below zero (`below = true`) or above zero.
+    Directional { below: bool },
+    /// Reported only (approximate reference numbers).
+    Info,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Inconclusive,
+    Info,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "FAIL",
+            Verdict::Inconclusive => "inconclusive",
+            Verdict::Info => "info",
+        }
+    }
+}
+
+/// The simulated side of one comparison: mean, 95% CI and number of repetitions.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Simulated {
+    pub mean: f64,
+    pub ci95_low: Option<f64>,
+    pub ci95_high: Option<f64>,
+    pub se: Option<f64>,
+    pub n: usize,
+}
+
+impl Simulated {
+    /// An exact (non-random) value.
+    pub fn exact(x: f64) -> Simulated {
+        Simulated {
+            mean: x,
+            ci95_low: None,
+            ci95_high: None,
+            se: None,
+            n: 1,
+        }
+    }
+
+    fn of_summary(s: &Summary) -> Simulated {
+        Simulated {
+            mean: s.mean.value().unwrap_or(f64::NAN),
+            ci95_low: s.ci95_low.value(),
+            ci95_high: s.ci95_high.value(),
+            se: s.se.value(),
+            n: s.n,
+        }
+    }
+
+    pub fn half_width(&self) -> Option<f64> {
+        Some((self.ci95_high? - self.ci95_low?) / 2.0)
+    }
+}
+
+/// One line of the validation table.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CaseResult {
+    pub case: String,
+    pub point: String,
+    pub quantity: String,
+    /// The theory value (none for a directional claim, whose reference is zero).
+    pub theory: Option<f64>,
+    pub simulated: Simulated,
+    pub check: Check,
+    pub verdict: Verdict,
+    /// How the tolerance was set, in words.
+    pub tolerance: String,
+}
+
+impl CaseResult {
+    /// Judges `simulated` against `theory` under `check`.
+    pub fn judge(
+        case: &str,
+        point: &str,
+        quantity: &str,
+        theory: Option<f64>,
+        simulated: Simulated,
+        check: Check,
+    ) -> CaseResult {
+        let (verdict, tolerance) = match check {
+            Check::Ci => match (theory, simulated.ci95_low, simulated.ci95_high) {
+                (Some(t), Some(lo), Some(hi)) => (
+                    if lo <= t && t <= hi {
+                        Verdict::Pass
+                    } else {
+                        Verdict::Fail
+                    },
+                    format!(
+                        "rule: theory in 95% CI (half-width {:.3e}, n = {}, z = {:+.2})",
+                        (hi - lo) / 2.0,
+                        simulated.n,
+                        simulated
+                            .se
+                            .filter(|&se| se > 0.0)
+                            .map_or(0.0, |se| (simulated.mean - t) / se)
+                    ),
+                ),
+                _ => (Verdict::Fail, "no CI (fewer than 2 repetitions)".into()),
+            },
+            Check::Exact { precision } => {
+                let t = theory.expect("an exact check has a theory value");
+                let d = (simulated.mean - t).abs();
+                (
+                    if d < precision {
+                        Verdict::Pass
+                    } else {
+                        Verdict::Fail
+                    },
+                    format!("rule: |difference| < {precision:.0e} (it is {d:.1e})"),
+                )
+            }
+            Check::Directional { below } => {
+                let claim = if below { "< 0" } else { "> 0" };
+                match (simulated.ci95_low, simulated.ci95_high) {
+                    (Some(lo), Some(hi)) => {
+                        let (on_side, against) = if below {
+                            (hi < 0.0, lo > 0.0)
+                        } else {
+                            (lo > 0.0, hi < 0.0)
+                        };
+                        (
+                            if on_side {
+                                Verdict::Pass
+                            } else if against {
+                                Verdict::Fail
+                            } else {
+                                Verdict::Inconclusive
+                            },
+                            format!("rule: whole 95% CI {claim}"),
+                        )
+                    }
+                    _ => (Verdict::Fail, "no CI (fewer than 2 repetitions)".into()),
+                }
+            }
+            Check::Info => {
+                let inside = match (theory, simulated.ci95_low, simulated.ci95_high) {
+                    (Some(t), Some(lo), Some(hi)) => {
+                        if lo <= t && t <= hi {
+                            "reference in 95% CI"
+                        } else {
+                            "reference outside 95% CI"
+                        }
+                    }
+                    _ => "reported only",
+                };
+                (
+                    Verdict::Info,
+                    format!("approximate reference, no verdict ({inside})"),
+                )
+            }
+        };
+        CaseResult {
+            case: case.to_owned(),
+            point: point.to_owned(),
+            quantity: quantity.to_owned(),
+            theory,
+            simulated,
+            check,
+            verdict,
+            tolerance,
+        }
+    }
+}
+
+/// Collects a case's lines, summarising samples with [`Summary`].
+pub(crate) struct Lines {
+    case: &'static str,
+    pub(crate) out: Vec<CaseResult>,
+}
+
+impl Lines {
+    pub(crate) fn new(case: &'static str) -> Lines {
+        Lines {
+            case,
+            out: Vec::new(),
+        }
+    }
+
+    /// Summarises `sample` (in repetition order) and judges it.
+    pub(crate) fn sample(
+        &mut self,
+        point: &str,
+        quantity: &str,
+        theory: Option<f64>,
+        sample: &[f64],
+        check: Check,
+    ) -> Result<Simulated, ValidationError> {
+        let s = Summary::of(sample).map_err(|cause| ValidationError::Stats {
+            case: self.case.to_owned(),
+            point: point.to_owned(),
+            quantity: quantity.to_owned(),
+            cause,
+        })?;
+        let sim = Simulated::of_summary(&s);
+        self.out.push(CaseResult::judge(
+            self.case, point, quantity, theory, sim, check,
+        ));
+        Ok(sim)
+    }
+
+    /// Judges an exact value.
+    pub(crate) fn exact(
+        &mut self,
+        point: &str,
+        quantity: &str,
+        theory: f64,
+        value: f64,
+        precision: f64,
+    ) {
+        self.out.push(CaseResult::judge(
+            self.case,
+            point,
+            quantity,
+            Some(theory),
+            Simulated::exact(value),
+            Check::Exact { precision },
+        ));
+    }
+}
+
+/// The seed of repetition `rep` of point `point` of `case`.
+pub(crate) fn rep_seed(seed: u64, case: &str, point: &str, rep: u64) -> RepetitionSeed {
+    RepetitionSeed::derive(seed, &format!("validation/{case}/{point}"), rep)
+}
+
+/// Runs `f(rep, seed)` for every repetition in parallel, collected in repetition order.
+pub(crate) fn repetitions<T: Send>(
+    seed: u64,
+    case: &str,
+    point: &str,
+    n: u64,
+    f: impl Fn(RepetitionSeed) -> T + Sync,
+) -> Vec<T> {
+    (0..n)
+        .into_par_iter()
+        .map(|rep| f(rep_seed(seed, case, point, rep)))
+        .collect()
+}
+
+/// A uniform draw in [0, 1).
+pub(crate) fn uniform(s: &mut Stream) -> f64 {
+    use rand::RngExt;
+    s.random::<f64>()
+}
+
+/// Parses a case file (TOML, unknown keys refused).
+pub(crate) fn parse<T: for<'de> Deserialize<'de>>(
+    text: &str,
+    file: &str,
+) -> Result<T, ValidationError> {
+    toml::from_str(text).map_err(|e| ValidationError::Parse {
+        file: file.to_owned(),
+        message: e.to_string().trim_end().to_owned(),
+    })
+}
+
+/// Options of a validation run.
+#[derive(Clone, Debug)]
+pub struct ValidateOptions {
+    pub mode: Mode,
+    /// Only this case (all when `None`).
+    pub case: Option<String>,
+    /// Worker threads (0: all cores).
+    pub threads: usize,
+}
+
+/// Runs the selected cases and returns every line.
+pub fn validate(opts: &ValidateOptions) -> Result<ValidationReport, ValidationError> {
+    let selected: Vec<&str> = match &opts.case {
+        Some(c) => vec![
+            CASES
+                .iter()
+                .copied()
+                .find(|k| k == c)
+                .ok_or_else(|| ValidationError::UnknownCase(c.clone()))?,
+        ],
+        None => CASES.to_vec(),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| ValidationError::Threads(e.to_string()))?;
+    let mut results = Vec::new();
+    for case in selected {
+        let lines = pool.install(|| match case {
+            glosten_milgrom::CASE => glosten_milgrom::run(opts.mode),
+            kyle::CASE => kyle::run(opts.mode),
+            bcs::CASE => bcs::run(opts.mode),
+            avellaneda_stoikov::CASE => avellaneda_stoikov::run(opts.mode),
+            _ => unreachable!("cases are listed in CASES"),
+        })?;
+        results.extend(lines);
+    }
+    Ok(ValidationReport {
+        mode: opts.mode,
+        results,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sim(mean: f64, lo: f64, hi: f64) -> Simulated {
+        Simulated {
+            mean,
+            ci95_low: Some(lo),
+            ci95_high: Some(hi),
+            se: Some((hi - lo) / 4.0),
+            n: 10,
+        }
+    }
+
+    #[test]
+    fn ci_rule() {
+        let j = |t| CaseResult::judge("c", "p", "q", Some(t), sim(1.0, 0.9, 1.1), Check::Ci);
+        assert_eq!(j(1.05).verdict, Verdict::Pass);
+        assert_eq!(j(1.1).verdict, Verdict::Pass);
+        assert_eq!(j(1.2).verdict, Verdict::Fail);
+        assert_eq!(j(0.8).verdict, Verdict::Fail);
+        // No CI: never a pass.
+        let one = CaseResult::judge("c", "p", "q", Some(1.0), Simulated::exact(1.0), Check::Ci);
+        assert_eq!(one.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn exact_rule() {
+        let j = |x| {
+            CaseResult::judge(
+                "c",
+                "p",
+                "q",
+                Some(1.0),
+                Simulated::exact(x),
+                Check::Exact { precision: 1e-12 },
+            )
+            .verdict
+        };
+        assert_eq!(j(1.0 + 1e-13), Verdict::Pass);
+        assert_eq!(j(1.0 + 1e-11), Verdict::Fail);
+    }
+
+    #[test]
+    fn directional_rule() {
+        let j = |lo, hi| {
+            CaseResult::judge(
+                "c",
+                "p",
+                "q",
+                None,
+                sim((lo + hi) / 2.0, lo, hi),
+                Check::Directional { below: true },
+            )
+            .verdict
+        };
+        assert_eq!(j(-2.0, -1.0), Verdict::Pass);
+        assert_eq!(j(1.0, 2.0), Verdict::Fail);
+        assert_eq!(j(-1.0, 1.0), Verdict::Inconclusive);
+    }
+}

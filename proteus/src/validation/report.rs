@@ -1,0 +1,132 @@
+//! The validation table, `validation.json` and `validation.csv`.
+
+use super::{CaseResult, Mode, ValidationError, Verdict};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Every line of one validation run.
+#[derive(Clone, Debug, Serialize)]
+pub struct ValidationReport {
+    pub mode: Mode,
+    pub results: Vec<CaseResult>,
+}
+
+impl ValidationReport {
+    pub fn count(&self, v: Verdict) -> usize {
+        self.results.iter().filter(|r| r.verdict == v).count()
+    }
+
+    pub fn failed(&self) -> bool {
+        self.count(Verdict::Fail) > 0
+    }
+
+    /// The table printed by `cargo xtask validate` (also the Markdown of `docs/validation.md`).
+    pub fn markdown(&self) -> String {
+        let mut s = String::from(
+            "| case | point | quantity | theory | simulated (95% CI) | n | verdict |\n\
+             |---|---|---|---|---|---|---|\n",
+        );
+        for r in &self.results {
+            let theory = r.theory.map_or("—".to_owned(), fmt);
+            let sim = match (r.simulated.ci95_low, r.simulated.ci95_high) {
+                (Some(lo), Some(hi)) => {
+                    format!("{} [{}, {}]", fmt(r.simulated.mean), fmt(lo), fmt(hi))
+                }
+                _ => fmt(r.simulated.mean),
+            };
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                r.case,
+                r.point,
+                r.quantity,
+                theory,
+                sim,
+                r.simulated.n,
+                r.verdict.as_str()
+            );
+        }
+        s
+    }
+
+    /// CSV, one line per result.
+    pub fn csv(&self) -> Result<String, csv::Error> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([
+            "case",
+            "point",
+            "quantity",
+            "theory",
+            "simulated_mean",
+            "ci95_low",
+            "ci95_high",
+            "se",
+            "n",
+            "verdict",
+            "tolerance",
+        ])?;
+        let opt = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v:e}"));
+        for r in &self.results {
+            w.write_record([
+                r.case.clone(),
+                r.point.clone(),
+                r.quantity.clone(),
+                opt(r.theory),
+                format!("{:e}", r.simulated.mean),
+                opt(r.simulated.ci95_low),
+                opt(r.simulated.ci95_high),
+                opt(r.simulated.se),
+                r.simulated.n.to_string(),
+                r.verdict.as_str().to_owned(),
+                r.tolerance.clone(),
+            ])?;
+        }
+        let bytes = w.into_inner().map_err(|e| e.into_error())?;
+        Ok(String::from_utf8(bytes).expect("CSV of UTF-8 strings"))
+    }
+}
+
+/// Four significant digits, plain or scientific.
+fn fmt(x: f64) -> String {
+    if x == 0.0 {
+        "0".into()
+    } else if x.abs() >= 1e-3 && x.abs() < 1e6 {
+        let digits = (3 - x.abs().log10().floor() as i32).max(0) as usize;
+        format!("{x:.digits$}")
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+/// Writes `validation.json` and `validation.csv` into `dir` (created if needed).
+pub fn write_outputs(report: &ValidationReport, dir: &Path) -> Result<(), ValidationError> {
+    let io = |action, path: &Path, cause| ValidationError::Io {
+        action,
+        path: path.to_owned(),
+        cause,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| io("creating", dir, e))?;
+    let json = serde_json::to_string_pretty(report).expect("a report serializes") + "\n";
+    let p = dir.join("validation.json");
+    std::fs::write(&p, json).map_err(|e| io("writing", &p, e))?;
+    let csv = report
+        .csv()
+        .map_err(|e| io("writing", dir, std::io::Error::other(e)))?;
+    let p = dir.join("validation.csv");
+    std::fs::write(&p, csv).map_err(|e| io("writing", &p, e))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_format() {
+        assert_eq!(fmt(101.0), "101.0");
+        assert_eq!(fmt(0.25), "0.2500");
+        assert_eq!(fmt(1.5e-7), "1.500e-7");
+        assert_eq!(fmt(0.0), "0");
+    }
+}
