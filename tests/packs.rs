@@ -276,3 +276,54 @@ fn bad_inputs_are_refused_before_anything_is_written() {
     );
     fs::remove_dir_all(root).unwrap();
 }
+
+#[test]
+fn audit_finds_identical_bytes_and_catches_a_tampered_manifest() {
+    use proteus::experiments::audit::{AuditPlan, audit, rederive_run};
+    use proteus::experiments::{RunBundleOptions, write_run_bundle};
+    let root = scratch("audit");
+    let sc = small();
+    let mechs: Vec<_> = ["clob", "fba:100ms"]
+        .iter()
+        .map(|s| sc.mechanism.with_spec(s).unwrap())
+        .collect();
+    let plan = AuditPlan {
+        mechanisms: &mechs,
+        repetitions: 3,
+        threads: &[1, 2],
+        shards: 2,
+    };
+    let a = audit(&sc, &plan, &root.join("work"), &root.join("out"), false).unwrap();
+    assert_eq!(a.mismatches, 0, "{:#?}", a.verdicts);
+    let checks: std::collections::BTreeSet<&str> =
+        a.verdicts.iter().map(|v| v.check.as_str()).collect();
+    assert_eq!(
+        checks.into_iter().collect::<Vec<_>>(),
+        [
+            "re-derived from manifest.json",
+            "threads 1 vs 2",
+            "threads 1 vs 2 shards merged"
+        ]
+    );
+    assert!(root.join("out/audit.json").is_file());
+
+    // A manifest whose hash no longer matches what it describes is reported, not trusted.
+    let run = root.join("run");
+    write_run_bundle(&sc, &run, &RunBundleOptions::default()).unwrap();
+    let m = fs::read_to_string(run.join("manifest.json")).unwrap();
+    let fills = proteus::artifacts::sha256_hex(&fs::read(run.join("fills.csv")).unwrap());
+    fs::write(
+        run.join("manifest.json"),
+        m.replace(&fills, &"0".repeat(64)),
+    )
+    .unwrap();
+    let mut verdicts = Vec::new();
+    rederive_run(&run, &root.join("again"), &mut verdicts).unwrap();
+    let bad: Vec<&str> = verdicts
+        .iter()
+        .filter(|v| !v.identical)
+        .map(|v| v.artifact.as_str())
+        .collect();
+    assert_eq!(bad, ["run/fills.csv"]);
+    fs::remove_dir_all(root).unwrap();
+}

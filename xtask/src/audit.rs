@@ -1,7 +1,7 @@
 use crate::run::load_scenario;
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use proteus::experiments::audit::audit;
+use proteus::experiments::audit::{AuditPlan, audit};
 use proteus::scenario::MechanismConfig;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -17,6 +17,9 @@ pub struct Audit {
     /// Repetitions of the audited pack.
     #[arg(long, default_value_t = 6)]
     repetitions: u64,
+    /// Shards the audited pack is also split into (then merged, as after a Slurm job array).
+    #[arg(long, default_value_t = 3)]
+    shards: usize,
     /// Simulated seconds per run (shorter than the scenario's to keep the audit quick).
     #[arg(long, default_value_t = 60.0)]
     duration_s: f64,
@@ -43,15 +46,13 @@ impl Audit {
             .max(2);
         let work = std::env::temp_dir().join(format!("proteus-audit-{}", std::process::id()));
         let started = Instant::now();
-        let result = audit(
-            &sc,
-            &mechanisms,
-            self.repetitions,
-            &[1, cores],
-            &work,
-            &self.out,
-            self.force,
-        );
+        let plan = AuditPlan {
+            mechanisms: &mechanisms,
+            repetitions: self.repetitions,
+            threads: &[1, cores],
+            shards: self.shards,
+        };
+        let result = audit(&sc, &plan, &work, &self.out, self.force);
         let _ = std::fs::remove_dir_all(&work);
         let a = result.context("audit could not run")?;
         for v in &a.verdicts {

@@ -1,9 +1,11 @@
-//! The reproducibility audit (`cargo xtask audit`): the same pack on one thread and on all
-//! threads, and bundles re-derived from their own manifests, must give identical bytes.
+//! The reproducibility audit (`cargo xtask audit`): the same pack on one thread, on all
+//! threads and as shards merged, and bundles re-derived from their own manifests, must give
+//! identical bytes.
 
 use super::execution::Execution;
 use super::packs::{ExperimentError, compare_pack};
 use super::run_bundle::{RunBundleError, RunBundleOptions, write_run_bundle};
+use super::shard::{PackKind, ShardError, SlurmOptions, merge_shards, plan_shards, run_shard};
 use crate::artifacts::{ArtifactError, BundleWriter, sha256_hex};
 use crate::scenario::{MechanismConfig, Scenario};
 use serde::{Deserialize, Serialize};
@@ -33,6 +35,7 @@ pub struct Audit {
     pub repetitions: u64,
     pub mechanisms: Vec<String>,
     pub threads: Vec<usize>,
+    pub shards: usize,
     pub verdicts: Vec<Verdict>,
     pub mismatches: usize,
 }
@@ -43,6 +46,8 @@ pub enum AuditError {
     Experiment(Box<ExperimentError>),
     #[error(transparent)]
     Run(#[from] RunBundleError),
+    #[error("sharded pack: {0}")]
+    Shard(Box<ShardError>),
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
     #[error("{action} {path}: {cause}")]
@@ -53,6 +58,12 @@ pub enum AuditError {
     },
     #[error("manifest {path}: {why}")]
     Manifest { path: PathBuf, why: String },
+}
+
+impl From<ShardError> for AuditError {
+    fn from(e: ShardError) -> Self {
+        AuditError::Shard(Box::new(e))
+    }
 }
 
 impl From<ExperimentError> for AuditError {
@@ -184,15 +195,28 @@ pub fn rederive_run(
 }
 
 /// Runs the audit in `work` (a scratch folder) and writes `audit.json` to `out`.
+/// What the audit runs: a comparison pack of `mechanisms` × `repetitions`, on each thread count
+/// of `threads` and as `shards` shards merged.
+pub struct AuditPlan<'a> {
+    pub mechanisms: &'a [MechanismConfig],
+    pub repetitions: u64,
+    pub threads: &'a [usize],
+    pub shards: usize,
+}
+
 pub fn audit(
     scenario: &Scenario,
-    mechanisms: &[MechanismConfig],
-    repetitions: u64,
-    threads: &[usize],
+    plan: &AuditPlan,
     work: &Path,
     out: &Path,
     force: bool,
 ) -> Result<Audit, AuditError> {
+    let AuditPlan {
+        mechanisms,
+        repetitions,
+        threads,
+        shards,
+    } = *plan;
     let mut w = BundleWriter::create(out, force)?;
     let mut verdicts = Vec::new();
     let quiet = |_: &str, _: u64, _: u64| {};
@@ -212,6 +236,39 @@ pub fn audit(
         let check = format!("threads {} vs {}", dirs[0].0, t);
         compare_dirs(&check, "compare", &dirs[0].1, dir, &mut verdicts)?;
     }
+    // The same pack split into shards (as a Slurm job array would run it) and merged.
+    let plan_dir = work.join("shard-plan");
+    let slurm = SlurmOptions {
+        binary: PathBuf::from("target/release/xtask"),
+        partition: None,
+        time: "01:00:00".to_owned(),
+        mem: "2G".to_owned(),
+        cpus_per_task: 1,
+        max_parallel: None,
+    };
+    let manifest = plan_shards(
+        PackKind::Compare,
+        scenario,
+        mechanisms,
+        repetitions,
+        None,
+        shards,
+        &slurm,
+        &plan_dir,
+        true,
+    )?;
+    for i in 0..manifest.shards.len() {
+        run_shard(&plan_dir, i, 0, &|_, _| {})?;
+    }
+    let merged = work.join("compare-shards-merged");
+    merge_shards(&plan_dir, &merged, true)?;
+    let check = format!(
+        "threads {} vs {} shards merged",
+        dirs[0].0,
+        manifest.shards.len()
+    );
+    compare_dirs(&check, "compare", &dirs[0].1, &merged, &mut verdicts)?;
+
     // One seeded run per mechanism, re-derived from its manifest.
     for m in mechanisms {
         let sc = Scenario {
@@ -242,6 +299,7 @@ pub fn audit(
         repetitions,
         mechanisms: mechanisms.iter().map(MechanismConfig::label).collect(),
         threads: threads.to_vec(),
+        shards,
         mismatches: verdicts.iter().filter(|v| !v.identical).count(),
         verdicts,
     };
