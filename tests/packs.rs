@@ -50,6 +50,7 @@ fn exec(threads: usize, checkpoint: Option<PathBuf>, resume: bool) -> Execution<
         progress: &|_, _, _| {},
         checkpoint,
         resume,
+        tables: Default::default(),
     }
 }
 

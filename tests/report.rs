@@ -175,6 +175,7 @@ fn exec() -> Execution<'static> {
         progress: &|_, _, _| {},
         checkpoint: None,
         resume: false,
+        tables: Default::default(),
     }
 }
 

@@ -76,6 +76,40 @@ impl Ci {
                 "--unreferenced=reject",
             ],
         ));
+        // The optional `parquet` feature (not in the default build): its code linted and its
+        // read-back test run, so that it cannot rot unseen.
+        if !self.tests_only {
+            steps.push((
+                "clippy, feature parquet",
+                vec![
+                    "clippy",
+                    "--package",
+                    "proteus",
+                    "--features",
+                    "parquet",
+                    "--lib",
+                    "--test",
+                    "parquet",
+                    "--locked",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            ));
+        }
+        steps.push((
+            "Parquet tables read back (feature parquet)",
+            vec![
+                "test",
+                "--package",
+                "proteus",
+                "--features",
+                "parquet",
+                "--test",
+                "parquet",
+                "--locked",
+            ],
+        ));
         steps.push((
             "golden artifacts",
             vec![

@@ -4,6 +4,7 @@ use crate::progress::Progress;
 use crate::run::load_scenario;
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use proteus::artifacts::TableFormat;
 use proteus::experiments::execution::Execution;
 use proteus::experiments::packs::{PackOutcome, baseline_pack, calibration_pack, compare_pack};
 use proteus::experiments::summary::{HEADLINE_METRICS as HEADLINE, PackSummary};
@@ -30,6 +31,10 @@ pub struct PackArgs {
     /// Replace a non-empty output folder.
     #[arg(long)]
     force: bool,
+    /// Table format: csv, or parquet (every CSV table also as NAME.parquet; needs the `parquet`
+    /// feature: `cargo xtask-parquet compare --format parquet ...`).
+    #[arg(long, value_name = "FORMAT", default_value = "csv")]
+    format: TableFormat,
 }
 
 impl PackArgs {
@@ -60,6 +65,7 @@ fn with_execution<T>(
     out: &Path,
     f: impl FnOnce(&Execution) -> Result<T>,
 ) -> Result<T> {
+    crate::run::check_table_format(args.format)?;
     let progress = Progress::new();
     let update = |phase: &str, done: u64, total: u64| progress.update(phase, done, total);
     let exec = Execution {
@@ -67,6 +73,7 @@ fn with_execution<T>(
         progress: &update,
         checkpoint: Some(PackArgs::checkpoint_for(out)),
         resume: args.resume,
+        tables: args.format,
     };
     f(&exec)
 }

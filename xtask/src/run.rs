@@ -1,5 +1,6 @@
 use anyhow::{Context, Result};
 use clap::Args;
+use proteus::artifacts::TableFormat;
 use proteus::experiments::{RunBundleOptions, write_run_bundle};
 use proteus::scenario::Scenario;
 use std::path::PathBuf;
@@ -28,6 +29,10 @@ pub struct Run {
     /// Price levels per side in the LOBSTER order-book file.
     #[arg(long, value_name = "N", default_value_t = 10, requires = "lobster")]
     lobster_levels: usize,
+    /// Table format: csv, or parquet (every CSV table also as NAME.parquet; needs the `parquet`
+    /// feature: `cargo xtask-parquet run --format parquet`).
+    #[arg(long, value_name = "FORMAT", default_value = "csv")]
+    format: TableFormat,
     /// Replace a non-empty output folder.
     #[arg(long)]
     force: bool,
@@ -41,8 +46,21 @@ pub fn load_scenario(path: Option<&PathBuf>) -> Result<Scenario> {
     }
 }
 
+/// Refuses `--format parquet` in a build without the `parquet` feature, before anything runs.
+pub fn check_table_format(format: TableFormat) -> Result<()> {
+    if format == TableFormat::Parquet && !proteus::artifacts::tables::PARQUET_AVAILABLE {
+        anyhow::bail!(
+            "--format parquet: this xtask was built without the `parquet` feature; run \
+             `cargo xtask-parquet ...` (or `cargo run -p xtask --features parquet -- ...`); \
+             nothing was run or written"
+        );
+    }
+    Ok(())
+}
+
 impl Run {
     pub fn run(&self) -> Result<()> {
+        check_table_format(self.format)?;
         let mut scenario = load_scenario(self.scenario.as_ref())?;
         if let Some(seed) = self.seed {
             scenario.seed = seed;
@@ -55,6 +73,7 @@ impl Run {
             force: self.force,
             repetition: 0,
             lobster: self.lobster.then_some(self.lobster_levels),
+            tables: self.format,
         };
         let started = Instant::now();
         let s = write_run_bundle(&scenario, &self.out, &options).with_context(|| {

@@ -143,6 +143,7 @@ impl Plan {
             progress: &update,
             checkpoint: None,
             resume: false,
+            tables: Default::default(),
         };
         let calibration = match (&self.pack, &self.calibration) {
             (Pack::Baseline, Some(f)) => Some(CalibrationInput::File(f)),

@@ -1,3 +1,4 @@
+use super::tables::{self, TableFormat};
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::io::{self, Write};
@@ -20,6 +21,13 @@ pub enum ArtifactError {
     },
     #[error("writing CSV {path}: {cause}")]
     Csv { path: PathBuf, cause: csv::Error },
+    #[error(
+        "--format parquet needs a build with the `parquet` feature: run `cargo xtask-parquet ...` \
+         (or `cargo run -p xtask --features parquet -- ...`); nothing was written"
+    )]
+    ParquetUnavailable,
+    #[error("writing Parquet {path}: {cause}")]
+    Parquet { path: PathBuf, cause: String },
     #[error("writing JSON {path}: {cause}")]
     Json {
         path: PathBuf,
@@ -61,6 +69,7 @@ pub struct BundleWriter {
     force: bool,
     files: Vec<FileDigest>,
     committed: bool,
+    tables: TableFormat,
 }
 
 impl BundleWriter {
@@ -89,7 +98,18 @@ impl BundleWriter {
             force,
             files: Vec::new(),
             committed: false,
+            tables: TableFormat::Csv,
         })
+    }
+
+    /// Sets the formats of the tables written from now on ([`BundleWriter::write_csv`]). Refuses
+    /// Parquet in a build without the `parquet` feature.
+    pub fn set_tables(&mut self, format: TableFormat) -> Result<(), ArtifactError> {
+        if format == TableFormat::Parquet && !tables::PARQUET_AVAILABLE {
+            return Err(ArtifactError::ParquetUnavailable);
+        }
+        self.tables = format;
+        Ok(())
     }
 
     /// Writes `bytes` as file `name` of the bundle and records its digest.
@@ -127,7 +147,8 @@ impl BundleWriter {
         Ok(())
     }
 
-    /// Serialises `rows` as CSV (header from the first row's field names) into file `name`.
+    /// Serialises `rows` as CSV (header from the first row's field names) into file `name`, and,
+    /// when the tables are Parquet too, the same rows into `NAME.parquet` (`artifacts::tables`).
     pub fn write_csv<T: serde::Serialize>(
         &mut self,
         name: &str,
@@ -151,7 +172,26 @@ impl BundleWriter {
             path: path.clone(),
             cause: e.into_error(),
         })?;
-        self.write(name, &bytes)
+        self.write(name, &bytes)?;
+        if self.tables == TableFormat::Parquet {
+            let twin = tables::parquet_name(name);
+            let parquet = self.to_parquet(&twin, &bytes)?;
+            self.write(&twin, &parquet)?;
+        }
+        Ok(())
+    }
+
+    #[cfg(feature = "parquet")]
+    fn to_parquet(&self, name: &str, csv_bytes: &[u8]) -> Result<Vec<u8>, ArtifactError> {
+        tables::csv_to_parquet(csv_bytes).map_err(|cause| ArtifactError::Parquet {
+            path: self.staging.join(name),
+            cause,
+        })
+    }
+
+    #[cfg(not(feature = "parquet"))]
+    fn to_parquet(&self, _name: &str, _csv_bytes: &[u8]) -> Result<Vec<u8>, ArtifactError> {
+        Err(ArtifactError::ParquetUnavailable)
     }
 
     /// Serialises `value` as pretty JSON (with a final newline) into file `name`.

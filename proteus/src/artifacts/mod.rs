@@ -5,5 +5,7 @@
 //! when everything succeeded; on any error (or a panic) the staging folder is removed.
 
 mod bundle;
+pub mod tables;
 
 pub use bundle::{ArtifactError, BundleWriter, FileDigest, sha256_hex};
+pub use tables::TableFormat;

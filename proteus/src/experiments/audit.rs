@@ -6,7 +6,7 @@ use super::execution::Execution;
 use super::packs::{ExperimentError, compare_pack};
 use super::run_bundle::{RunBundleError, RunBundleOptions, write_run_bundle};
 use super::shard::{PackKind, ShardError, SlurmOptions, merge_shards, plan_shards, run_shard};
-use crate::artifacts::{ArtifactError, BundleWriter, sha256_hex};
+use crate::artifacts::{ArtifactError, BundleWriter, TableFormat, sha256_hex};
 use crate::scenario::{MechanismConfig, Scenario};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -169,11 +169,17 @@ pub fn rederive_run(
         why: e.to_string(),
     })?;
     let events = m.files.iter().any(|f| f.name == "events.csv");
+    let parquet = m.files.iter().any(|f| f.name.ends_with(".parquet"));
     let opts = RunBundleOptions {
         events,
         force: true,
         repetition: m.seeds.repetition,
         lobster: m.lobster.as_ref().map(|l| l.levels),
+        tables: if parquet {
+            TableFormat::Parquet
+        } else {
+            TableFormat::Csv
+        },
     };
     write_run_bundle(&m.scenario, scratch, &opts)?;
     let fresh = hashes(scratch)?;
@@ -228,6 +234,7 @@ pub fn audit(
             progress: &quiet,
             checkpoint: None,
             resume: false,
+            tables: TableFormat::Csv,
         };
         compare_pack(scenario, mechanisms, repetitions, &exec, &dir, true)?;
         dirs.push((t, dir));
@@ -285,6 +292,7 @@ pub fn audit(
                 force: true,
                 repetition: 0,
                 lobster: None,
+                tables: TableFormat::Csv,
             },
         )?;
         rederive_run(

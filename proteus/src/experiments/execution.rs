@@ -2,6 +2,7 @@
 //! result.
 
 use super::pack::{Checkpoint, PackError, PackPlan, RunRecord, run_pack};
+use crate::artifacts::TableFormat;
 use std::path::PathBuf;
 
 /// Execution settings shared by every phase of a command.
@@ -14,6 +15,8 @@ pub struct Execution<'a> {
     pub checkpoint: Option<PathBuf>,
     /// Reuse the runs already checkpointed.
     pub resume: bool,
+    /// The formats of the bundle's tables (CSV, or CSV and Parquet).
+    pub tables: TableFormat,
 }
 
 impl Execution<'_> {

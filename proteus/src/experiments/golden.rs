@@ -53,6 +53,7 @@ fn default_10s_under(spec: &str, out: &Path) -> Result<(), GoldenError> {
         force: true,
         repetition: 0,
         lobster: None,
+        tables: Default::default(),
     };
     write_run_bundle(&sc, out, &opts)?;
     Ok(())
@@ -77,6 +78,7 @@ fn quiet() -> Execution<'static> {
         progress: &|_, _, _| {},
         checkpoint: None,
         resume: false,
+        tables: Default::default(),
     }
 }
 

@@ -136,7 +136,7 @@ pub fn calibration_pack(
     out: &Path,
     force: bool,
 ) -> Result<Calibration, ExperimentError> {
-    let mut w = BundleWriter::create(out, force)?;
+    let mut w = pack_writer(out, force, exec)?;
     let c = calibrate(scenario, exec)?;
     write_calibration(&mut w, &c)?;
     let manifest = PackManifest {
@@ -326,6 +326,14 @@ pub fn write_pack_bundle(
     Ok((path, summary))
 }
 
+/// The pack's bundle writer, refusing a non-empty `out` (unless `force`) and a table format this
+/// build cannot write before any run starts.
+fn pack_writer(out: &Path, force: bool, exec: &Execution) -> Result<BundleWriter, ArtifactError> {
+    let mut w = BundleWriter::create(out, force)?;
+    w.set_tables(exec.tables)?;
+    Ok(w)
+}
+
 fn run_spec(
     spec: PackSpec,
     w: BundleWriter,
@@ -355,7 +363,7 @@ pub fn baseline_pack(
     if repetitions == 0 {
         return Err(ExperimentError::NoRepetitions);
     }
-    let w = BundleWriter::create(out, force)?;
+    let w = pack_writer(out, force, exec)?;
     let spec = match calibration_file {
         Some(path) => {
             let (regime, source) = calibration_from_file(path)?;
@@ -386,6 +394,6 @@ pub fn compare_pack(
     force: bool,
 ) -> Result<PackOutcome, ExperimentError> {
     let spec = compare_spec(scenario, mechanisms, repetitions)?;
-    let w = BundleWriter::create(out, force)?;
+    let w = pack_writer(out, force, exec)?;
     run_spec(spec, w, exec)
 }

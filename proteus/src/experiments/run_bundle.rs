@@ -7,7 +7,7 @@
 //! `docs/report.md`) is made from those files and listed in the manifest under `derived`,
 //! unhashed.
 
-use crate::artifacts::{ArtifactError, BundleWriter, FileDigest};
+use crate::artifacts::{ArtifactError, BundleWriter, FileDigest, TableFormat};
 use crate::core::{MechanismKind, RepetitionSeed};
 use crate::lobster::{self, LobsterConfig, LobsterError};
 use crate::metrics::{self, MetricsError};
@@ -32,6 +32,8 @@ pub struct RunBundleOptions {
     /// Also write the LOBSTER message and order-book files with this many levels (CLOB only;
     /// `docs/lobster.md`).
     pub lobster: Option<usize>,
+    /// The formats of the tables (CSV, or CSV and Parquet).
+    pub tables: TableFormat,
 }
 
 /// What `cargo xtask run` prints.
@@ -167,6 +169,7 @@ pub fn write_run_bundle(
     };
     // Refuse a non-empty destination before spending time on the run.
     let mut w = BundleWriter::create(out, options.force)?;
+    w.set_tables(options.tables)?;
     let log = sim::run(
         scenario,
         options.repetition,

@@ -1,0 +1,279 @@
+//! `--format parquet` (the `parquet` feature): every CSV table of a run bundle and of a pack bundle
+//! also written as Parquet, read back here with the Arrow reader and compared cell by cell with
+//! the CSV. Run with `cargo test -p proteus --features parquet --test parquet`.
+
+use arrow_array::{Array, Float64Array, Int64Array, RecordBatch, StringArray};
+use arrow_schema::DataType;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use proteus::artifacts::tables::{ColumnType, infer_column_type};
+use proteus::artifacts::{TableFormat, sha256_hex};
+use proteus::experiments::audit::rederive_run;
+use proteus::experiments::execution::Execution;
+use proteus::experiments::packs::compare_pack;
+use proteus::experiments::{RunBundleOptions, write_run_bundle};
+use proteus::scenario::{MechanismConfig, Scenario};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("proteus-parquet-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&d);
+    fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn short_default() -> Scenario {
+    let mut sc = Scenario::default_scenario();
+    sc.duration_s = 10.0;
+    sc
+}
+
+fn read_parquet(path: &Path) -> Vec<RecordBatch> {
+    let file = fs::File::open(path).unwrap();
+    ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// The cell of `column` at `row` rendered back as our CSV writer would write it (None: null).
+fn cell(array: &dyn Array, row: usize) -> Option<String> {
+    if array.is_null(row) {
+        return None;
+    }
+    Some(match array.data_type() {
+        DataType::Int64 => array
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .unwrap()
+            .value(row)
+            .to_string(),
+        DataType::Float64 => {
+            let v = array
+                .as_any()
+                .downcast_ref::<Float64Array>()
+                .unwrap()
+                .value(row);
+            format!("f64:{:x}", v.to_bits())
+        }
+        DataType::Utf8 => array
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap()
+            .value(row)
+            .to_owned(),
+        other => panic!("unexpected column type {other}"),
+    })
+}
+
+/// Reads `NAME.parquet` beside `NAME.csv` and checks that they hold the same table: the same
+/// column names in order, the types of the typing rule, the same number of rows, and every cell
+/// equal (floats bit for bit, empty cells as nulls). Returns the number of rows.
+fn assert_same_table(csv_path: &Path) -> usize {
+    let pq_path = csv_path.with_extension("parquet");
+    assert!(pq_path.exists(), "{} is missing", pq_path.display());
+    let mut reader = csv::Reader::from_path(csv_path).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let batches = read_parquet(&pq_path);
+    let schema = batches
+        .first()
+        .map(|b| b.schema())
+        .expect("a Parquet file with at least one batch");
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(names, header, "{}: column names", pq_path.display());
+    let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    assert_eq!(total, rows.len(), "{}: row count", pq_path.display());
+    for (c, field) in schema.fields().iter().enumerate() {
+        let expected = match infer_column_type(rows.iter().map(|r| &r[c])) {
+            ColumnType::Int64 => DataType::Int64,
+            ColumnType::Float64 => DataType::Float64,
+            ColumnType::Utf8 => DataType::Utf8,
+        };
+        assert_eq!(
+            field.data_type(),
+            &expected,
+            "{}: type of column {}",
+            pq_path.display(),
+            field.name()
+        );
+        let mut r = 0;
+        for batch in &batches {
+            let array = batch.column(c);
+            for i in 0..batch.num_rows() {
+                let csv_cell = &rows[r][c];
+                let want = if csv_cell.is_empty() {
+                    None
+                } else if expected == DataType::Float64 {
+                    Some(format!(
+                        "f64:{:x}",
+                        csv_cell.parse::<f64>().unwrap().to_bits()
+                    ))
+                } else {
+                    Some(csv_cell.to_owned())
+                };
+                assert_eq!(
+                    cell(array.as_ref(), i),
+                    want,
+                    "{}: row {r}, column {}",
+                    pq_path.display(),
+                    field.name()
+                );
+                r += 1;
+            }
+        }
+    }
+    rows.len()
+}
+
+fn csv_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn manifest_files(dir: &Path) -> Vec<(String, String)> {
+    let m: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap().to_owned(),
+                f["sha256"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn run_tables_read_back_equal_to_the_csv() {
+    let root = scratch("run");
+    let opts = RunBundleOptions {
+        events: true,
+        tables: TableFormat::Parquet,
+        ..Default::default()
+    };
+    write_run_bundle(&short_default(), &root.join("a"), &opts).unwrap();
+    let dir = root.join("a");
+    let csvs = csv_files(&dir);
+    let names: Vec<String> = csvs
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["events.csv", "fills.csv", "fundamental.csv", "quotes.csv"]
+    );
+    for csv in &csvs {
+        let rows = assert_same_table(csv);
+        assert!(
+            rows > 0,
+            "{} is empty: the test would prove nothing",
+            csv.display()
+        );
+    }
+    // Fills carry integers and strings, the fundamental floats: every type is exercised.
+    let fills = read_parquet(&dir.join("fills.parquet"));
+    assert_eq!(fills[0].schema().field(0).data_type(), &DataType::Int64);
+    assert_eq!(fills[0].schema().field(3).data_type(), &DataType::Utf8);
+    // The manifest hashes the Parquet files like the CSV ones.
+    let listed = manifest_files(&dir);
+    for name in ["events", "fills", "fundamental", "quotes"] {
+        let pq = format!("{name}.parquet");
+        let (_, sha) = listed
+            .iter()
+            .find(|(n, _)| *n == pq)
+            .unwrap_or_else(|| panic!("{pq} not in the manifest"));
+        assert_eq!(sha, &sha256_hex(&fs::read(dir.join(&pq)).unwrap()));
+    }
+    // Same manifest, same bytes: the Parquet files are deterministic too.
+    write_run_bundle(&short_default(), &root.join("b"), &opts).unwrap();
+    for name in ["events", "fills", "fundamental", "quotes"] {
+        let pq = format!("{name}.parquet");
+        assert_eq!(
+            fs::read(dir.join(&pq)).unwrap(),
+            fs::read(root.join("b").join(&pq)).unwrap(),
+            "{pq} differs between two identical runs"
+        );
+    }
+    // And the audit re-derives them from the manifest.
+    let mut verdicts = Vec::new();
+    rederive_run(&dir, &root.join("rederived"), &mut verdicts).unwrap();
+    assert!(
+        verdicts
+            .iter()
+            .any(|v| v.artifact.ends_with("fills.parquet")),
+        "the audit checks the Parquet files"
+    );
+    assert!(verdicts.iter().all(|v| v.identical), "{verdicts:#?}");
+    // The CSV files are the same bytes as in a CSV-only bundle.
+    let csv_only = RunBundleOptions {
+        events: true,
+        ..Default::default()
+    };
+    write_run_bundle(&short_default(), &root.join("c"), &csv_only).unwrap();
+    for csv in &csvs {
+        let name = csv.file_name().unwrap();
+        assert_eq!(
+            fs::read(csv).unwrap(),
+            fs::read(root.join("c").join(name)).unwrap()
+        );
+    }
+    let _ = fs::remove_dir_all(&root);
+}
+
+#[test]
+fn pack_tables_read_back_equal_to_the_csv() {
+    let root = scratch("pack");
+    let mut sc = short_default();
+    sc.duration_s = 5.0;
+    let mechanisms = [
+        MechanismConfig::default().with_spec("clob").unwrap(),
+        MechanismConfig::default().with_spec("fba:100ms").unwrap(),
+    ];
+    let exec = Execution {
+        threads: 0,
+        progress: &|_, _, _| {},
+        checkpoint: None,
+        resume: false,
+        tables: TableFormat::Parquet,
+    };
+    let dir = root.join("compare");
+    compare_pack(&sc, &mechanisms, 3, &exec, &dir, false).unwrap();
+    let csvs = csv_files(&dir);
+    let names: Vec<String> = csvs
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["contrasts.csv", "runs.csv", "summary.csv"]);
+    for csv in &csvs {
+        let rows = assert_same_table(csv);
+        assert!(rows > 0, "{} is empty", csv.display());
+    }
+    // runs.csv is long (one row per run and metric): 3 repetitions under 2 mechanisms.
+    let runs = read_parquet(&dir.join("runs.parquet"));
+    let mut seen = std::collections::BTreeSet::new();
+    for b in &runs {
+        let s = b.schema();
+        let mech = b.column(s.index_of("mechanism").unwrap());
+        let rep = b.column(s.index_of("repetition").unwrap());
+        for i in 0..b.num_rows() {
+            seen.insert((cell(mech.as_ref(), i), cell(rep.as_ref(), i)));
+        }
+    }
+    assert_eq!(seen.len(), 6, "{seen:?}");
+    assert!(
+        seen.contains(&(Some("fba:100ms".into()), Some("2".into()))),
+        "{seen:?}"
+    );
+    let _ = fs::remove_dir_all(&root);
+}
