@@ -307,3 +307,36 @@ fn validate_quick_glosten_milgrom_passes_and_writes_its_files() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown case"));
     fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn format_parquet_without_the_feature_is_refused_before_anything_runs() {
+    let root = scratch("parquet");
+    for cmd in ["run", "compare"] {
+        let out = root.join(cmd);
+        let o = xtask(&[cmd, "--format", "parquet", "--out", out.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        if cfg!(feature = "parquet") {
+            // A build with the feature writes the Parquet twins instead.
+            assert!(o.status.success(), "{stderr}");
+            continue;
+        }
+        assert_eq!(o.status.code(), Some(1), "{cmd}: {stderr}");
+        assert!(
+            stderr.contains("without the `parquet` feature")
+                && stderr.contains("cargo xtask-parquet"),
+            "{cmd}: {stderr}"
+        );
+        assert!(!out.exists(), "{cmd} wrote {}", out.display());
+    }
+    let o = xtask(&[
+        "run",
+        "--format",
+        "arrow",
+        "--out",
+        root.join("x").to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("allowed: csv, parquet"), "{stderr}");
+    fs::remove_dir_all(root).unwrap();
+}
