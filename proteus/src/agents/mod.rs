@@ -8,6 +8,7 @@ mod bayesian_dealer;
 mod context;
 mod fixed_spread;
 mod informed;
+pub mod kyle;
 mod market_maker;
 mod noise;
 
@@ -16,6 +17,7 @@ pub use bayesian_dealer::{BayesianDealer, BayesianDealerConfig};
 pub use context::{Action, AgentCtx, Quote, RfqNotice};
 pub use fixed_spread::FixedSpreadProvider;
 pub use informed::{InformedConfig, InformedTrader};
+pub use kyle::{KyleDealer, KyleInsider};
 pub use market_maker::{MarketMaker, MarketMakerConfig};
 pub use noise::{NoiseConfig, NoiseTrader};
 
