@@ -64,5 +64,54 @@ fn writes_json_and_csv() {
     let csv = std::fs::read_to_string(dir.join("validation.csv")).unwrap();
     assert_eq!(csv.lines().count(), r.results.len() + 1);
     assert!(csv.starts_with("case,point,quantity,theory,simulated_mean,ci95_low,ci95_high"));
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",verdict,tolerance,p_value,p_holm")
+    );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_quick_suite_holds_under_the_family_rule() {
+    let r = validate(&ValidateOptions {
+        mode: Mode::Quick,
+        case: None,
+        threads: 0,
+    })
+    .unwrap();
+    let failed: Vec<_> = r
+        .results
+        .iter()
+        .filter(|l| l.verdict == Verdict::Fail)
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    for case in proteus::validation::CASES {
+        assert!(
+            r.results.iter().any(|l| l.case == case),
+            "case {case} did not run"
+        );
+    }
+    for l in &r.results {
+        let monte_carlo = l.check == proteus::validation::Check::Ci;
+        assert_eq!(l.p_value.is_some(), monte_carlo, "{l:#?}");
+        assert_eq!(l.p_holm.is_some(), monte_carlo, "{l:#?}");
+        if let (Some(p), Some(h)) = (l.p_value, l.p_holm) {
+            assert!(h >= p && h <= 1.0, "{l:#?}");
+        }
+        // A watch line is outside its own 95% CI but not significant for its case.
+        if l.verdict == Verdict::Watch {
+            let (lo, hi) = (
+                l.simulated.ci95_low.unwrap(),
+                l.simulated.ci95_high.unwrap(),
+            );
+            let t = l.theory.unwrap();
+            assert!(t < lo || t > hi, "{l:#?}");
+            assert!(
+                l.p_holm.unwrap() >= proteus::validation::FAMILY_ALPHA,
+                "{l:#?}"
+            );
+        }
+    }
 }

@@ -32,9 +32,10 @@ impl Validate {
         print!("{}", report.markdown());
         write_outputs(&report, &self.out).context("writing the validation files")?;
         println!(
-            "\n{} pass, {} fail, {} inconclusive, {} info, in {:.1}s; wrote {} and {}",
+            "\n{} pass, {} fail, {} watch, {} inconclusive, {} info, in {:.1}s; wrote {} and {}",
             report.count(Verdict::Pass),
             report.count(Verdict::Fail),
+            report.count(Verdict::Watch),
             report.count(Verdict::Inconclusive),
             report.count(Verdict::Info),
             started.elapsed().as_secs_f64(),

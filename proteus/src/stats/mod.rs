@@ -24,7 +24,7 @@ mod holm;
 mod interval;
 mod moments;
 mod paired;
-mod student_t;
+pub(crate) mod student_t;
 mod summary;
 
 pub use bootstrap::{BootstrapInterval, bootstrap_mean_interval};

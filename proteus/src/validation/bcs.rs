@@ -142,9 +142,20 @@ enum Ev {
 #[derive(Clone, Copy, Debug, Default)]
 struct RunOut {
     provider_rate: f64,
+    /// The provider's gain on investors' trades (λ_invest·δ in theory).
+    provider_investor_rate: f64,
+    /// The provider's loss to snipers (λ_jump·L(δ)·(N−1)/N in theory).
+    provider_sniped_rate: f64,
+    /// Every sniper gain, per sniper.
     sniper_rate: f64,
+    /// Sniper gains on trades against the provider's quote, per sniper.
+    sniper_stale_rate: f64,
     races: f64,
     stale_trades: f64,
+    /// Investors who arrived, and those of them who traded with nobody (no quote on their side,
+    /// or an IOC that did not fill).
+    investors: f64,
+    investors_unfilled: f64,
 }
 
 impl RunOut {
@@ -225,16 +236,26 @@ impl World<'_> {
                     let s = f.taker_side.sign() as f64;
                     // The taker's gain against the value now, in price units.
                     let taker_gain = s * (self.y - f.price as f64) * f.qty as f64 * self.cf.tick;
+                    let sniper = (1..self.slots.len() as u32).contains(&f.taker.0);
                     if f.maker.0 == 0 {
                         self.out.provider_rate -= taker_gain;
+                        if sniper {
+                            self.out.provider_sniped_rate += taker_gain;
+                        } else {
+                            self.out.provider_investor_rate -= taker_gain;
+                        }
                     }
-                    if (1..self.slots.len() as u32).contains(&f.taker.0) {
-                        // Every sniper gain counts (under FBA a sniper's order can also cross
-                        // an investor's in the same batch); a stale-quote trade is one against
-                        // the provider.
+                    if f.taker.0 as usize >= self.slots.len() {
+                        self.out.investors_unfilled -= f.qty as f64;
+                    }
+                    if sniper {
+                        // Every sniper gain counts in `sniper_rate` (under FBA a sniper's order
+                        // can also cross an investor's in the same batch); a stale-quote trade
+                        // is one against the provider.
                         self.out.sniper_rate += taker_gain;
                         if f.maker.0 == 0 {
                             self.out.stale_trades += 1.0;
+                            self.out.sniper_stale_rate += taker_gain;
                         }
                     }
                     for who in [f.maker.0, f.taker.0] {
@@ -352,6 +373,9 @@ fn one_run(
                     w.venue.best_bid()
                 };
                 let u = uniform(&mut invest_latency);
+                w.out.investors += 1.0;
+                // Counted as unfilled until its fill comes back (one lot each).
+                w.out.investors_unfilled += 1.0;
                 if let Some((price, _)) = quote {
                     investor_seq += 1;
                     let at = now.0 + cf.latency_min_ns + (u * cf.latency_gap_ns as f64) as u64;
@@ -396,7 +420,10 @@ fn one_run(
     let t = cf.duration_s;
     RunOut {
         provider_rate: w.out.provider_rate / t,
+        provider_investor_rate: w.out.provider_investor_rate / t,
+        provider_sniped_rate: w.out.provider_sniped_rate / t,
         sniper_rate: w.out.sniper_rate / t / (n - 1) as f64,
+        sniper_stale_rate: w.out.sniper_stale_rate / t / (n - 1) as f64,
         ..w.out
     }
 }
@@ -444,6 +471,27 @@ pub fn run(mode: super::Mode) -> Result<Vec<super::CaseResult>, ValidationError>
                 )?;
                 lines.sample(
                     &format!("CLOB {point}"),
+                    "provider income from investors (lambda_invest delta)",
+                    Some(li * de),
+                    &col(&|r| r.provider_investor_rate),
+                    Check::Ci,
+                )?;
+                lines.sample(
+                    &format!("CLOB {point}"),
+                    "provider loss to snipers (lambda_jump L (N-1)/N)",
+                    Some(lj * l * share),
+                    &col(&|r| r.provider_sniped_rate),
+                    Check::Ci,
+                )?;
+                lines.sample(
+                    &format!("CLOB {point}"),
+                    "investors who traded with nobody (fraction)",
+                    None,
+                    &col(&|r| r.investors_unfilled / r.investors.max(1.0)),
+                    Check::Info,
+                )?;
+                lines.sample(
+                    &format!("CLOB {point}"),
                     "profit rate per sniper",
                     Some(lj * l / n as f64),
                     &col(&|r| r.sniper_rate),
@@ -473,12 +521,20 @@ pub fn run(mode: super::Mode) -> Result<Vec<super::CaseResult>, ValidationError>
                         &fcol(&|r| r.stale_fraction()),
                         Check::Ci,
                     )?;
+                    let fba_theory = lj * l * window / (2.0 * (n + 1) as f64);
                     lines.sample(
                         &format!("FBA {point}"),
-                        "profit rate per sniper",
-                        Some(lj * l * window / (2.0 * (n + 1) as f64)),
-                        &fcol(&|r| r.sniper_rate),
+                        "profit rate per sniper on stale quotes (window/tau law)",
+                        Some(fba_theory),
+                        &fcol(&|r| r.sniper_stale_rate),
                         Check::Ci,
+                    )?;
+                    lines.sample(
+                        &format!("FBA {point}"),
+                        "profit rate per sniper, all fills (incl. crossing investors)",
+                        Some(fba_theory),
+                        &fcol(&|r| r.sniper_rate),
+                        Check::Info,
                     )?;
                     let diff: Vec<f64> = fcol(&|r| r.sniper_rate)
                         .iter()

@@ -65,6 +65,8 @@ impl ValidationReport {
             "n",
             "verdict",
             "tolerance",
+            "p_value",
+            "p_holm",
         ])?;
         let opt = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v:e}"));
         for r in &self.results {
@@ -80,6 +82,8 @@ impl ValidationReport {
                 r.simulated.n.to_string(),
                 r.verdict.as_str().to_owned(),
                 r.tolerance.clone(),
+                opt(r.p_value),
+                opt(r.p_holm),
             ])?;
         }
         let bytes = w.into_inner().map_err(|e| e.into_error())?;
