@@ -9,8 +9,9 @@
 //! * After each trade it updates `belief` by Bayes' rule with the same likelihoods.
 //!
 //! On an order book it rests one lot on each side at its quotes rounded outward to the tick
-//! (`bid ⌊·⌋`, `ask ⌈·⌉`) and re-quotes after each fill; the validation harness
-//! (`validation::glosten_milgrom`) uses the exact real-valued quotes.
+//! (`bid ⌊·⌋`, `ask ⌈·⌉`, the ask at least a tick above the bid) and re-quotes after each fill;
+//! the validation case (`validation::glosten_milgrom`) trades with it through the CLOB at a tick
+//! of 10⁻⁶ price units.
 
 use super::{Agent, AgentCtx};
 use crate::core::OrderId;
@@ -111,12 +112,14 @@ impl BayesianDealer {
 
     fn post(&mut self, ctx: &mut AgentCtx) {
         let trader = ctx.id;
-        for (i, (side, price)) in [
-            (Side::Buy, self.bid().floor() as i64),
-            (Side::Sell, self.ask().ceil() as i64),
-        ]
-        .into_iter()
-        .enumerate()
+        // Rounded outward; when the belief is nearly certain the exact spread is below a tick
+        // and both can round to one price: the ask then sits a tick above the bid, so the
+        // dealer never crosses itself.
+        let bid = self.bid().floor() as i64;
+        let ask = (self.ask().ceil() as i64).max(bid + 1);
+        for (i, (side, price)) in [(Side::Buy, bid), (Side::Sell, ask)]
+            .into_iter()
+            .enumerate()
         {
             if let Some(id) = self.live[i].take() {
                 ctx.send(Request::Cancel { id, trader });
@@ -175,6 +178,34 @@ mod tests {
         let d = gm(0.5, 0.1);
         assert!((d.bid() - 99.0).abs() < 1e-12, "{}", d.bid());
         assert!((d.ask() - 101.0).abs() < 1e-12, "{}", d.ask());
+    }
+
+    #[test]
+    fn on_a_book_it_never_crosses_itself() {
+        // μ = 0: bid = ask = 100 exactly, so both would round to 100.
+        let mut d = gm(0.5, 0.0);
+        let (mut actions, mut seq) = (Vec::new(), 0);
+        let mut ctx = AgentCtx::new(
+            crate::core::SimTime::ZERO,
+            crate::core::AgentId(0),
+            crate::core::Role::MarketMaker,
+            Default::default(),
+            None,
+            &mut actions,
+            &mut seq,
+        );
+        d.on_start(&mut ctx);
+        let prices: Vec<(Side, i64)> = actions
+            .iter()
+            .filter_map(|a| match a {
+                crate::agents::Action::Send(Request::New(o)) => match o.kind {
+                    OrderKind::Limit { price, .. } => Some((o.side, price)),
+                    OrderKind::Market => None,
+                },
+                _ => None,
+            })
+            .collect();
+        assert_eq!(prices, [(Side::Buy, 100), (Side::Sell, 101)]);
     }
 
     #[test]

@@ -4,18 +4,23 @@
 //! the value V (high with probability θ) from stream `value`; each period one trader arrives,
 //! informed with probability μ (stream `arrivals`; an informed trader buys when V is high and
 //! sells when it is low) or uninformed (buys or sells with probability 1/2, stream
-//! `uninformed`), and trades one unit at the quote of a [`BayesianDealer`], which then updates
-//! its belief by Bayes' rule. Prices are real numbers (the CLOB's integer ticks would round the
-//! quotes), so the trade happens at the dealer's exact quote rather than through the order book.
+//! `uninformed`) and sends a one-lot market order to the real [`Clob`]. The [`BayesianDealer`]
+//! agent, driven through the `Agent` trait, rests one lot on each side at its quotes rounded
+//! outward to the tick; the market order fills against it, the dealer's fill report makes it
+//! update its belief by Bayes' rule and re-quote (cancel both sides, post both anew). Orders take
+//! effect at once (GM's market has no latency). The tick is fine (`ticks_per_unit`, 10⁻⁶ of a
+//! price unit), so rounding moves a trade price by under 10⁻⁶, far below every CI here.
 //!
-//! Checks per point: the first quotes against the closed form (1e-12); at θ = 1/2 the spread
+//! Checks per point: the dealer's first quotes against the closed form (1e-12, the agent's own
+//! real-valued quotes) and the first quotes resting on the book (to the tick); at θ = 1/2 the spread
 //! `μ(V_H − V_L)`; the dealer's mean profit 0; informed profit minus uninformed loss 0; the
 //! expected informed profit of period 1; the posterior error falls over time and falls faster
 //! for larger μ (at `compare_period`, Welch difference between adjacent μ at the same θ).
 
 use super::{Check, Lines, Repetitions, ValidationError, parse, repetitions, uniform};
-use crate::agents::{BayesianDealer, BayesianDealerConfig};
-use crate::mechanisms::Side;
+use crate::agents::{Action, Agent, AgentCtx, BayesianDealer, BayesianDealerConfig, Quote};
+use crate::core::{AgentId, OrderId, Role, SimTime};
+use crate::mechanisms::{Clob, ClobConfig, NewOrder, OrderKind, Output, Request, Side};
 use crate::stats::Contrast;
 use serde::Deserialize;
 
@@ -29,6 +34,8 @@ struct CaseFile {
     #[allow(dead_code)]
     case: String,
     seed: u64,
+    /// Book ticks per price unit (the CLOB trades integer ticks).
+    ticks_per_unit: f64,
     periods: usize,
     compare_period: usize,
     repetitions: Repetitions,
@@ -48,10 +55,11 @@ impl Point {
     fn label(&self) -> String {
         format!("theta={} mu={}", self.theta, self.mu)
     }
-    fn dealer(&self) -> BayesianDealer {
+    /// The dealer with values in price units (`scale` 1) or in book ticks.
+    fn dealer(&self, scale: f64) -> BayesianDealer {
         BayesianDealer::new(BayesianDealerConfig {
-            v_low: self.v_low,
-            v_high: self.v_high,
+            v_low: self.v_low * scale,
+            v_high: self.v_high * scale,
             prior_high: self.theta,
             informed_prob: self.mu,
         })
@@ -77,14 +85,106 @@ struct Rep {
     error: Vec<f64>,
 }
 
-fn one_rep(p: Point, periods: usize, seed: crate::core::RepetitionSeed) -> Rep {
+/// The dealer (agent 0) and the CLOB: every request the dealer sends reaches the book at once,
+/// and every report goes back to it (which may send more).
+struct Market {
+    book: Clob,
+    dealer: BayesianDealer,
+    seq: u32,
+    actions: Vec<Action>,
+    outputs: Vec<Output>,
+}
+
+const DEALER: AgentId = AgentId(0);
+const TRADER: AgentId = AgentId(1);
+
+impl Market {
+    fn new(dealer: BayesianDealer) -> Market {
+        let mut m = Market {
+            book: Clob::new(ClobConfig::default()),
+            dealer,
+            seq: 0,
+            actions: Vec::new(),
+            outputs: Vec::new(),
+        };
+        m.with_dealer(|d, ctx| d.on_start(ctx));
+        m
+    }
+
+    /// Runs one dealer callback and delivers what it sent, then the reports that come back.
+    fn with_dealer(&mut self, f: impl FnOnce(&mut BayesianDealer, &mut AgentCtx)) {
+        let quote = Quote {
+            bid: self.book.best_bid(),
+            ask: self.book.best_ask(),
+        };
+        let mut actions = std::mem::take(&mut self.actions);
+        let mut ctx = AgentCtx::new(
+            SimTime::ZERO,
+            DEALER,
+            Role::MarketMaker,
+            quote,
+            None,
+            &mut actions,
+            &mut self.seq,
+        );
+        f(&mut self.dealer, &mut ctx);
+        let sent: Vec<Request> = actions
+            .drain(..)
+            .filter_map(|a| match a {
+                Action::Send(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        self.actions = actions;
+        for r in sent {
+            self.submit(r);
+        }
+    }
+
+    /// Sends `request` to the book and the dealer's reports to the dealer; returns the fills.
+    fn submit(&mut self, request: Request) -> Vec<crate::mechanisms::Fill> {
+        let mut outputs = std::mem::take(&mut self.outputs);
+        outputs.clear();
+        self.book.handle(request, &mut outputs);
+        let fills = outputs
+            .iter()
+            .filter_map(|o| match o {
+                Output::Fill(f) => Some(*f),
+                _ => None,
+            })
+            .collect();
+        let reports: Vec<Output> = outputs.iter().filter(|o| for_dealer(o)).copied().collect();
+        self.outputs = outputs;
+        for o in &reports {
+            self.with_dealer(|d, ctx| d.on_report(o, ctx));
+        }
+        fills
+    }
+}
+
+/// Whether the dealer gets `o` as a report.
+fn for_dealer(o: &Output) -> bool {
+    match *o {
+        Output::Fill(f) => f.maker == DEALER || f.taker == DEALER,
+        Output::Rejected { trader, .. }
+        | Output::Cancelled { trader, .. }
+        | Output::Accepted { trader, .. }
+        | Output::Amended { trader, .. }
+        | Output::Rested { trader, .. } => trader == DEALER,
+        _ => false,
+    }
+}
+
+fn one_rep(p: Point, cf: &CaseFile, seed: crate::core::RepetitionSeed) -> Rep {
+    let periods = cf.periods;
+    let scale = cf.ticks_per_unit;
     let mut value = seed.stream("value");
     let mut arrivals = seed.stream("arrivals");
     let mut coin = seed.stream("uninformed");
     let high = uniform(&mut value) < p.theta;
     let v = if high { p.v_high } else { p.v_low };
     let truth = if high { 1.0 } else { 0.0 };
-    let mut dealer = p.dealer();
+    let mut market = Market::new(p.dealer(scale));
     let mut rep = Rep {
         dealer_profit: 0.0,
         informed_profit: 0.0,
@@ -92,7 +192,7 @@ fn one_rep(p: Point, periods: usize, seed: crate::core::RepetitionSeed) -> Rep {
         first_informed_profit: 0.0,
         error: Vec::with_capacity(periods + 1),
     };
-    rep.error.push((dealer.belief() - truth).abs());
+    rep.error.push((market.dealer.belief() - truth).abs());
     for t in 0..periods {
         let informed = uniform(&mut arrivals) < p.mu;
         // The uninformed coin is drawn every period, so the informed draws do not shift it.
@@ -104,7 +204,19 @@ fn one_rep(p: Point, periods: usize, seed: crate::core::RepetitionSeed) -> Rep {
         } else {
             Side::Sell
         };
-        let price = dealer.quote(side);
+        let fills = market.submit(Request::New(NewOrder {
+            id: OrderId(((TRADER.0 as u64) << 32) | (t as u64 + 1)),
+            trader: TRADER,
+            side,
+            qty: 1,
+            kind: OrderKind::Market,
+        }));
+        assert_eq!(
+            fills.len(),
+            1,
+            "the dealer always quotes one lot on each side"
+        );
+        let price = fills[0].price as f64 / scale;
         // The trader's profit: a buyer gains V − price, a seller price − V.
         let trader = side.sign() as f64 * (v - price);
         rep.dealer_profit -= trader;
@@ -116,8 +228,7 @@ fn one_rep(p: Point, periods: usize, seed: crate::core::RepetitionSeed) -> Rep {
         } else {
             rep.uninformed_profit += trader;
         }
-        dealer.observe_trade(side);
-        rep.error.push((dealer.belief() - truth).abs());
+        rep.error.push((market.dealer.belief() - truth).abs());
     }
     rep
 }
@@ -132,9 +243,28 @@ pub fn run(mode: super::Mode) -> Result<Vec<super::CaseResult>, ValidationError>
         let label = p.label();
         // Exact closed forms: the dealer's Bayesian quotes against the design note's formula.
         let (bid, ask) = closed_form_quotes(p.v_low, p.v_high, p.theta, p.mu);
-        let d = p.dealer();
+        let d = p.dealer(1.0);
         lines.exact(&label, "first ask", ask, d.ask(), 1e-12);
         lines.exact(&label, "first bid", bid, d.bid(), 1e-12);
+        // The same quotes resting on the CLOB, rounded outward to the tick: within one tick,
+        // plus the floating-point error of computing them in ticks (below a second tick).
+        let book = Market::new(p.dealer(cf.ticks_per_unit)).book;
+        let on_book = |q: Option<(i64, i64)>| q.expect("the dealer quotes both sides").0;
+        let tick = 1.0 / cf.ticks_per_unit;
+        lines.exact(
+            &label,
+            "first ask resting on the CLOB (to the tick)",
+            ask,
+            on_book(book.best_ask()) as f64 * tick,
+            2.0 * tick,
+        );
+        lines.exact(
+            &label,
+            "first bid resting on the CLOB (to the tick)",
+            bid,
+            on_book(book.best_bid()) as f64 * tick,
+            2.0 * tick,
+        );
         if p.theta == 0.5 {
             lines.exact(
                 &label,
@@ -144,7 +274,7 @@ pub fn run(mode: super::Mode) -> Result<Vec<super::CaseResult>, ValidationError>
                 1e-12,
             );
         }
-        let reps = repetitions(cf.seed, CASE, &label, n, |s| one_rep(p, cf.periods, s));
+        let reps = repetitions(cf.seed, CASE, &label, n, |s| one_rep(p, &cf, s));
         let col = |f: &dyn Fn(&Rep) -> f64| reps.iter().map(f).collect::<Vec<f64>>();
         lines.sample(
             &label,
