@@ -10,6 +10,9 @@ use proteus::artifacts::{TableFormat, sha256_hex};
 use proteus::experiments::audit::rederive_run;
 use proteus::experiments::execution::Execution;
 use proteus::experiments::packs::compare_pack;
+use proteus::experiments::shard::{
+    PackKind, SlurmOptions, merge_shards_as, plan_shards, run_shard,
+};
 use proteus::experiments::{RunBundleOptions, write_run_bundle};
 use proteus::scenario::{MechanismConfig, Scenario};
 use std::fs;
@@ -275,5 +278,43 @@ fn pack_tables_read_back_equal_to_the_csv() {
         seen.contains(&(Some("fba:100ms".into()), Some("2".into()))),
         "{seen:?}"
     );
+
+    // The same pack as a Slurm-style plan of 2 shards, merged with Parquet: the same files.
+    let plan = root.join("plan");
+    let slurm = SlurmOptions {
+        binary: PathBuf::from("/opt/proteus/xtask"),
+        partition: None,
+        time: "00:10:00".to_owned(),
+        mem: "1G".to_owned(),
+        cpus_per_task: 1,
+        max_parallel: None,
+    };
+    plan_shards(
+        PackKind::Compare,
+        &sc,
+        &mechanisms,
+        3,
+        None,
+        2,
+        &slurm,
+        &plan,
+        false,
+    )
+    .unwrap();
+    for k in 0..2 {
+        run_shard(&plan, k, 1, &|_, _| {}).unwrap();
+    }
+    let merged = root.join("merged");
+    merge_shards_as(&plan, &merged, false, TableFormat::Parquet).unwrap();
+    for name in ["contrasts", "runs", "summary"] {
+        for ext in ["csv", "parquet"] {
+            let f = format!("{name}.{ext}");
+            assert_eq!(
+                fs::read(dir.join(&f)).unwrap(),
+                fs::read(merged.join(&f)).unwrap(),
+                "{f}: merged shards differ from the one-process pack"
+            );
+        }
+    }
     let _ = fs::remove_dir_all(&root);
 }

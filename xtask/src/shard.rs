@@ -6,9 +6,10 @@ use crate::progress::Progress;
 use crate::run::load_scenario;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
+use proteus::artifacts::TableFormat;
 use proteus::experiments::execution::Execution;
 use proteus::experiments::shard::{
-    CalibrationInput, PackKind, ShardRun, SlurmOptions, merge_shards, plan_shards, run_shard,
+    CalibrationInput, PackKind, ShardRun, SlurmOptions, merge_shards_as, plan_shards, run_shard,
 };
 use proteus::scenario::MechanismConfig;
 use std::path::{Path, PathBuf};
@@ -235,15 +236,20 @@ struct Merge {
     /// Replace a non-empty bundle folder.
     #[arg(long)]
     force: bool,
+    /// Table format: csv, or parquet (every CSV table also as NAME.parquet; needs the `parquet`
+    /// feature: `cargo xtask-parquet shard merge --format parquet ...`).
+    #[arg(long, value_name = "FORMAT", default_value = "csv")]
+    format: TableFormat,
 }
 
 impl Merge {
     fn run(&self) -> Result<()> {
+        crate::run::check_table_format(self.format)?;
         let out = self
             .out
             .clone()
             .unwrap_or_else(|| Path::new(&self.plan).join("bundle"));
-        let o = merge_shards(&self.plan, &out, self.force)
+        let o = merge_shards_as(&self.plan, &out, self.force, self.format)
             .with_context(|| format!("merging {}", self.plan.display()))?;
         println!(
             "merged {} runs ({} events); wrote {}",

@@ -19,7 +19,7 @@ use super::packs::{
     write_pack_bundle,
 };
 use super::summary::PackSummary;
-use crate::artifacts::{ArtifactError, BundleWriter, sha256_hex};
+use crate::artifacts::{ArtifactError, BundleWriter, TableFormat, sha256_hex};
 use crate::scenario::{MechanismConfig, Scenario};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -717,6 +717,16 @@ pub struct MergeOutcome {
 /// (naming each one that is not, and writing nothing), then writes the pack's bundle at `out`
 /// with the single-process writer.
 pub fn merge_shards(dir: &Path, out: &Path, force: bool) -> Result<MergeOutcome, ShardError> {
+    merge_shards_as(dir, out, force, TableFormat::Csv)
+}
+
+/// [`merge_shards`] with the bundle's tables in `tables` (CSV, or CSV and Parquet).
+pub fn merge_shards_as(
+    dir: &Path,
+    out: &Path,
+    force: bool,
+    tables: TableFormat,
+) -> Result<MergeOutcome, ShardError> {
     let plan = load_plan(dir)?;
     let mut records = Vec::with_capacity(plan.manifest.runs as usize);
     let mut problems = Vec::new();
@@ -736,7 +746,8 @@ pub fn merge_shards(dir: &Path, out: &Path, force: bool) -> Result<MergeOutcome,
             shards: plan.manifest.shards.len(),
         });
     }
-    let w = BundleWriter::create(out, force)?;
+    let mut w = BundleWriter::create(out, force)?;
+    w.set_tables(tables)?;
     let (path, summary) = write_pack_bundle(w, &plan.spec, &records)?;
     Ok(MergeOutcome {
         path,
