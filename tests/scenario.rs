@@ -77,6 +77,16 @@ fn out_of_range_values_name_the_field_value_and_range() {
             "`agents.market_maker.inventory_limit` = 2: must be >= quote_size",
         ),
         (
+            "horizon_s = 10.0",
+            "horizon_s = 10.0\nsession_end_s = -1.0",
+            "`agents.market_maker.session_end_s` = -1: must be in (0, 604800] seconds",
+        ),
+        (
+            "horizon_s = 10.0",
+            "horizon_s = 10.0\nfill_decay_k = 0.0",
+            "`agents.market_maker.fill_decay_k` = 0: must be finite and > 0",
+        ),
+        (
             "tick_size = 1",
             "tick_size = 0",
             "`market.tick_size` = 0: must be in [1, 1000000]",
