@@ -100,6 +100,62 @@ struct Slot {
     order_seq: u32,
     wants_news: bool,
     informed: Option<Informed>,
+    sight: Sight,
+}
+
+/// What the leakage policy lets one agent see, looked up once per run instead of at every
+/// callback and report: the policy and the agent's id and role are fixed for the run, and the
+/// values are the policy's own answers (see [`Sight::of`]).
+#[derive(Clone, Copy, Debug)]
+struct Sight {
+    /// The public top of book.
+    quote: bool,
+    /// The last trade print (CLOB), clearing price (FBA) or RFQ trade price.
+    last_price: bool,
+    /// Extra delay of its own fills' reports, `None` if it never sees them.
+    own_fill: Option<Duration>,
+    /// Extra delay of its own acknowledgements, `None` if it never sees them.
+    own_ack: Option<Duration>,
+}
+
+impl Sight {
+    fn of(policy: &LeakagePolicy, id: AgentId, role: Role) -> Sight {
+        let public = |field| {
+            policy
+                .visible_to(field, &Parties::public(), id, role)
+                .is_some()
+        };
+        let own = |field| policy.visible_to(field, &Parties::owned_by(id), id, role);
+        Sight {
+            quote: public(Field::TopOfBook),
+            last_price: public(Field::TradePrint)
+                || public(Field::ClearingPrice)
+                || public(Field::RfqTradePrice),
+            own_fill: own(Field::OwnFill),
+            own_ack: own(Field::OwnAck),
+        }
+    }
+}
+
+/// The publication delays of the public feed's fields (fixed for a run).
+#[derive(Clone, Copy, Debug)]
+struct FeedDelays {
+    top_of_book: Duration,
+    trade_print: Duration,
+    clearing_price: Duration,
+    rfq_trade_price: Duration,
+}
+
+impl FeedDelays {
+    fn of(policy: &LeakagePolicy) -> FeedDelays {
+        let delay = |field| Duration(policy.visibility(field).delay_ns);
+        FeedDelays {
+            top_of_book: delay(Field::TopOfBook),
+            trade_print: delay(Field::TradePrint),
+            clearing_price: delay(Field::ClearingPrice),
+            rfq_trade_price: delay(Field::RfqTradePrice),
+        }
+    }
 }
 
 /// The event loop's side of RFQ: dealer selection, windows, the reference price, and where each
@@ -149,6 +205,7 @@ struct Simulation {
     batch_interval: Duration,
     rfq: RfqState,
     leakage: LeakagePolicy,
+    feed_delays: FeedDelays,
     slots: Vec<Slot>,
     path: FundamentalPath,
     news: NewsSchedule,
@@ -168,6 +225,7 @@ impl Simulation {
             FundamentalPath::new(&sc.fundamental, &news, horizon, &seed.stream("fundamental"));
         let initial = path.current();
         let mechanism = sc.mechanism.kind;
+        let leakage = sc.leakage.policy_for(mechanism);
 
         let mut slots = Vec::new();
         let mut add =
@@ -186,6 +244,7 @@ impl Simulation {
                     order_seq: 0,
                     wants_news,
                     informed,
+                    sight: Sight::of(&leakage, id, role),
                 });
             };
         let root = |role: Role, i: u32| seed.stream(&format!("agent/{}/{i}", role.as_str()));
@@ -289,7 +348,8 @@ impl Simulation {
                 last_trade: None,
                 index: BTreeMap::new(),
             },
-            leakage: sc.leakage.policy_for(mechanism),
+            feed_delays: FeedDelays::of(&leakage),
+            leakage,
             slots,
             path,
             news,
@@ -421,21 +481,13 @@ impl Simulation {
     fn call(&mut self, agent: u32, now: SimTime, f: impl FnOnce(&mut AnyAgent, &mut AgentCtx)) {
         let slot = &mut self.slots[agent as usize];
         let lag = slot.wire.market_data_arrival(now) - now;
-        let sees = |field| {
-            self.leakage
-                .visible_to(field, &Parties::public(), slot.info.id, slot.info.role)
-                .is_some()
-        };
         let feed = self.board.seen(now, lag);
-        let quote = if sees(Field::TopOfBook) {
+        let quote = if slot.sight.quote {
             feed.quote
         } else {
             Quote::default()
         };
-        let last_price = if sees(Field::TradePrint)
-            || sees(Field::ClearingPrice)
-            || sees(Field::RfqTradePrice)
-        {
+        let last_price = if slot.sight.last_price {
             feed.last_price
         } else {
             None
@@ -582,7 +634,7 @@ impl Simulation {
         self.outputs = outputs;
         self.log.batches.push(BatchRecord { time: now, outcome });
         if let Some(price) = outcome.clearing_price {
-            let delay = Duration(self.leakage.visibility(Field::ClearingPrice).delay_ns);
+            let delay = self.feed_delays.clearing_price;
             self.board.publish_price(now.saturating_add(delay), price);
         }
         self.publish_top(now);
@@ -707,12 +759,11 @@ impl Simulation {
         // `rfq_trade_price`); a batch auction publishes its clearing price instead (in
         // `batch_ends`).
         let print = match self.venue {
-            Venue::Clob(_) => Some(Field::TradePrint),
-            Venue::Rfq(_) => Some(Field::RfqTradePrice),
+            Venue::Clob(_) => Some(self.feed_delays.trade_print),
+            Venue::Rfq(_) => Some(self.feed_delays.rfq_trade_price),
             Venue::Fba(_) => None,
         };
-        if let (Some(price), Some(field)) = (last_price, print) {
-            let delay = Duration(self.leakage.visibility(field).delay_ns);
+        if let (Some(price), Some(delay)) = (last_price, print) {
             self.board.publish_price(now.saturating_add(delay), price);
         }
     }
@@ -828,7 +879,7 @@ impl Simulation {
         if top != self.last_top {
             self.last_top = top;
             self.log.quotes.push((now, top));
-            let delay = Duration(self.leakage.visibility(Field::TopOfBook).delay_ns);
+            let delay = self.feed_delays.top_of_book;
             self.board.publish(now.saturating_add(delay), top);
         }
     }
@@ -836,10 +887,14 @@ impl Simulation {
     /// Sends a venue report to its owner, if the leakage policy lets the owner see it.
     fn report(&mut self, now: SimTime, field: Field, owner: AgentId, output: Output) {
         let slot = &mut self.slots[owner.0 as usize];
-        let Some(delay) =
-            self.leakage
-                .visible_to(field, &Parties::owned_by(owner), owner, slot.info.role)
-        else {
+        let visible = match field {
+            Field::OwnFill => slot.sight.own_fill,
+            Field::OwnAck => slot.sight.own_ack,
+            _ => self
+                .leakage
+                .visible_to(field, &Parties::owned_by(owner), owner, slot.info.role),
+        };
+        let Some(delay) = visible else {
             return;
         };
         let at = slot.wire.ack_arrival(now).saturating_add(delay);

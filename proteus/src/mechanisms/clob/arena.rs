@@ -13,6 +13,10 @@ pub(super) type Handle = u32;
 /// "No node": the end of a list, or the end of the free chain.
 pub(super) const NIL: Handle = Handle::MAX;
 
+/// The largest handle the arena hands out; the values above it are sentinels ([`NIL`], and the
+/// registry's "unseen" mark).
+pub(super) const MAX_HANDLE: Handle = Handle::MAX - 2;
+
 #[derive(Clone, Copy, Debug)]
 pub(super) struct OrderNode {
     pub id: OrderId,
@@ -54,9 +58,10 @@ impl OrderArena {
             self.nodes[h as usize] = node;
             h
         } else {
-            let h =
-                Handle::try_from(self.nodes.len()).expect("more than u32::MAX - 1 resting orders");
-            assert!(h != NIL, "more than u32::MAX - 1 resting orders");
+            let h = Handle::try_from(self.nodes.len())
+                .ok()
+                .filter(|&h| h <= MAX_HANDLE)
+                .expect("more than u32::MAX - 2 resting orders");
             self.nodes.push(node);
             h
         }

@@ -33,19 +33,46 @@ impl Ladder {
         price * self.sign
     }
 
+    /// Where the level at `price` is (`Ok`) or would be inserted (`Err`).
+    ///
+    /// Ranks strictly increase along the vector, by at least 1 per step, so a level `d` ranks
+    /// below the best one is at least at index `len - 1 - d`; it is exactly there when the levels
+    /// in between are all occupied, which is the common case near the touch. That index is
+    /// probed first; otherwise the search walks the few levels at the touch, then bisects what
+    /// is left above the lower bound.
+    #[inline]
     fn search(&self, price: Price) -> Result<usize, usize> {
         const NEAR_TOUCH: usize = 4;
         let rank = self.rank(price);
-        // Most lookups are within a few levels of the touch: walk those before bisecting.
-        let near = self.levels.len().saturating_sub(NEAR_TOUCH);
-        for i in (near..self.levels.len()).rev() {
+        let len = self.levels.len();
+        let Some(best) = self.levels.last() else {
+            return Err(0);
+        };
+        let behind = self.rank(best.price) - rank;
+        if behind < 0 {
+            return Err(len);
+        }
+        // `behind` ≥ 0 here; a level further behind than the whole vector is bounded by 0.
+        let lower = (len - 1).saturating_sub(usize::try_from(behind).unwrap_or(usize::MAX));
+        match self.rank(self.levels[lower].price).cmp(&rank) {
+            Ordering::Equal => return Ok(lower),
+            Ordering::Greater => return Err(lower),
+            Ordering::Less => {}
+        }
+        // levels[lower] ranks below `rank`: the answer is above `lower`.
+        let near = len.saturating_sub(NEAR_TOUCH).max(lower + 1);
+        for i in (near..len).rev() {
             match self.rank(self.levels[i].price).cmp(&rank) {
                 Ordering::Equal => return Ok(i),
                 Ordering::Less => return Err(i + 1),
                 Ordering::Greater => {}
             }
         }
-        self.levels[..near].binary_search_by(|l| self.rank(l.price).cmp(&rank))
+        let from = lower + 1;
+        self.levels[from..near]
+            .binary_search_by(|l| self.rank(l.price).cmp(&rank))
+            .map(|i| i + from)
+            .map_err(|i| i + from)
     }
 
     pub fn best(&self) -> Option<&PriceLevel> {

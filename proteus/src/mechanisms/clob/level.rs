@@ -13,7 +13,6 @@ pub(super) struct PriceLevel {
     pub price: Price,
     /// Sum of the open quantity of the orders in the queue.
     pub qty: Qty,
-    pub count: u32,
     /// Oldest order: the next to trade.
     pub head: Handle,
     pub tail: Handle,
@@ -24,7 +23,6 @@ impl PriceLevel {
         PriceLevel {
             price,
             qty: 0,
-            count: 0,
             head: NIL,
             tail: NIL,
         }
@@ -42,7 +40,6 @@ impl PriceLevel {
         node.prev = tail;
         node.next = NIL;
         self.qty += node.qty;
-        self.count += 1;
         if tail == NIL {
             self.head = h;
         } else {
@@ -71,7 +68,6 @@ impl PriceLevel {
         node.prev = NIL;
         node.next = NIL;
         self.qty -= qty;
-        self.count -= 1;
     }
 
     /// The orders of the queue, oldest first.

@@ -2,10 +2,16 @@
 //!
 //! Ids are never forgotten: that is what lets the book reject a reused id and tell a cancel for
 //! an order that already finished (`TooLate`) from one for an id it never saw (`UnknownOrder`).
-//! The map is only ever probed by key, never iterated, so its order cannot reach an output.
-//! The hasher is fixed and cheap: ids are chosen by the simulation, not by an adversary, and a
-//! fixed hasher keeps the book free of hidden randomness. Memory grows with the number of ids
-//! ever seen (16 bytes and change per id).
+//!
+//! Simulation ids are the agent id in the high 32 bits and the agent's own counter in the low 32
+//! bits, so they are dense per high half. The registry exploits that: an id whose halves are
+//! close to ids already seen lives in a plain table, `dense[high][low]` (8 bytes per id, one
+//! bounds check and one load per lookup, no hashing); any other id (a sparse or adversarial
+//! numbering, e.g. from a replayed order file) goes to a hash map. Every id lives in exactly one
+//! of the two, and a lookup consults both, so where an id went cannot change an answer. Neither
+//! structure is iterated, so their layout cannot reach an output. The hasher is fixed and cheap:
+//! ids are chosen by the simulation, not by an adversary, and a fixed hasher keeps the book free
+//! of hidden randomness. Memory grows with the number of ids ever seen.
 
 use super::arena::{Handle, NIL};
 use crate::core::{AgentId, OrderId};
@@ -27,27 +33,85 @@ pub(super) enum IdStatus {
     },
 }
 
+/// The `handle` of a dense slot whose id has not been seen. The arena never hands it out
+/// (see [`super::arena::MAX_HANDLE`]).
+const UNSEEN: Handle = NIL - 1;
+
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     owner: AgentId,
-    /// [`NIL`] once the order no longer rests.
+    /// [`NIL`] once the order no longer rests; [`UNSEEN`] for a dense slot not claimed yet.
     handle: Handle,
+}
+
+const UNSEEN_ENTRY: Entry = Entry {
+    owner: AgentId(0),
+    handle: UNSEEN,
+};
+
+/// Whether index `i` may extend a dense table of length `len`: the table at most doubles (plus a
+/// constant), so the unseen slots it holds are bounded by the ids it has seen.
+fn may_grow(len: usize, i: usize) -> bool {
+    i <= 2 * len + 1024
+}
+
+fn halves(id: OrderId) -> (usize, usize) {
+    ((id.0 >> 32) as usize, (id.0 & 0xFFFF_FFFF) as usize)
 }
 
 #[derive(Default)]
 pub(super) struct OrderRegistry {
-    ids: HashMap<OrderId, Entry, BuildHasherDefault<OrderIdHasher>>,
+    /// `dense[high][low]`, see the module documentation.
+    dense: Vec<Vec<Entry>>,
+    /// Ids that did not fit the dense table when they were claimed.
+    sparse: HashMap<OrderId, Entry, BuildHasherDefault<OrderIdHasher>>,
+    /// Number of ids seen.
+    seen: usize,
 }
 
 impl OrderRegistry {
     pub fn with_capacity(ids: usize) -> Self {
+        let mut dense = Vec::new();
+        if ids > 0 {
+            dense.push(Vec::with_capacity(ids));
+        }
         OrderRegistry {
-            ids: HashMap::with_capacity_and_hasher(ids, Default::default()),
+            dense,
+            sparse: HashMap::default(),
+            seen: 0,
         }
     }
 
+    /// The entry of a seen id, wherever it lives.
+    #[inline]
+    fn entry(&self, id: OrderId) -> Option<&Entry> {
+        let (high, low) = halves(id);
+        if let Some(e) = self.dense.get(high).and_then(|t| t.get(low))
+            && e.handle != UNSEEN
+        {
+            return Some(e);
+        }
+        if self.sparse.is_empty() {
+            None
+        } else {
+            self.sparse.get(&id)
+        }
+    }
+
+    #[inline]
+    fn entry_mut(&mut self, id: OrderId) -> Option<&mut Entry> {
+        let (high, low) = halves(id);
+        if let Some(e) = self.dense.get(high).and_then(|t| t.get(low))
+            && e.handle != UNSEEN
+        {
+            return self.dense[high].get_mut(low);
+        }
+        self.sparse.get_mut(&id)
+    }
+
+    #[inline]
     pub fn status(&self, id: OrderId) -> IdStatus {
-        match self.ids.get(&id) {
+        match self.entry(id) {
             None => IdStatus::Unknown,
             Some(e) if e.handle == NIL => IdStatus::Closed { owner: e.owner },
             Some(e) => IdStatus::Open {
@@ -60,29 +124,47 @@ impl OrderRegistry {
     /// Records a new id as seen (not resting). Returns false, changing nothing, if it was seen
     /// before.
     pub fn claim(&mut self, id: OrderId, owner: AgentId) -> bool {
-        match self.ids.entry(id) {
-            std::collections::hash_map::Entry::Occupied(_) => false,
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(Entry { owner, handle: NIL });
-                true
+        if self.entry(id).is_some() {
+            return false;
+        }
+        self.seen += 1;
+        let entry = Entry { owner, handle: NIL };
+        let (high, low) = halves(id);
+        if high < self.dense.len() || may_grow(self.dense.len(), high) {
+            if high >= self.dense.len() {
+                self.dense.resize_with(high + 1, Vec::new);
+            }
+            let table = &mut self.dense[high];
+            if low < table.len() {
+                table[low] = entry;
+                return true;
+            }
+            if may_grow(table.len(), low) {
+                table.resize(low, UNSEEN_ENTRY);
+                table.push(entry);
+                return true;
             }
         }
+        self.sparse.insert(id, entry);
+        true
     }
 
+    #[inline]
     pub fn open(&mut self, id: OrderId, handle: Handle) {
-        self.ids.get_mut(&id).expect("a claimed id").handle = handle;
+        self.entry_mut(id).expect("a claimed id").handle = handle;
     }
 
+    #[inline]
     pub fn close(&mut self, id: OrderId) {
-        self.ids.get_mut(&id).expect("a claimed id").handle = NIL;
+        self.entry_mut(id).expect("a claimed id").handle = NIL;
     }
 }
 
-/// Shows only the number of ids: printing the map would expose its iteration order.
+/// Shows only the number of ids: printing the tables would expose the hash map's order.
 impl fmt::Debug for OrderRegistry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OrderRegistry")
-            .field("ids_seen", &self.ids.len())
+            .field("ids_seen", &self.seen)
             .finish()
     }
 }
@@ -90,8 +172,7 @@ impl fmt::Debug for OrderRegistry {
 /// Hashes the `u64` inside an [`OrderId`] so that ids issued in sequence land in neighbouring
 /// buckets: the low bits of the hash (the bucket index) are the id's own low bits folded with
 /// its higher bits, and the top seven bits (the tag the table compares first) are a
-/// multiplicative mix. Simulations issue ids mostly in sequence, so recently created orders stay
-/// close together in memory; ids that differ only in their high bits still spread out.
+/// multiplicative mix. Ids that differ only in their high bits still spread out.
 #[derive(Default)]
 pub(super) struct OrderIdHasher {
     state: u64,
@@ -114,5 +195,56 @@ impl Hasher for OrderIdHasher {
 
     fn write_u64(&mut self, n: u64) {
         self.state = self.state.rotate_left(5) ^ n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dense_and_sparse_ids_behave_alike() {
+        let mut r = OrderRegistry::default();
+        let ids = [
+            0u64,
+            1,
+            5,
+            1 << 32 | 1,
+            7 << 32 | 3,
+            1 << 40,
+            u64::MAX,
+            2_000,
+            2,
+        ];
+        for (n, &id) in ids.iter().enumerate() {
+            let owner = AgentId(n as u32);
+            assert_eq!(r.status(OrderId(id)), IdStatus::Unknown);
+            assert!(r.claim(OrderId(id), owner));
+            assert!(!r.claim(OrderId(id), AgentId(99)));
+            assert_eq!(r.status(OrderId(id)), IdStatus::Closed { owner });
+            r.open(OrderId(id), n as Handle);
+            assert_eq!(
+                r.status(OrderId(id)),
+                IdStatus::Open {
+                    owner,
+                    handle: n as Handle
+                }
+            );
+        }
+        // Unclaimed ids inside a grown dense table are unknown.
+        assert_eq!(r.status(OrderId(3)), IdStatus::Unknown);
+        assert_eq!(r.status(OrderId(4 << 32)), IdStatus::Unknown);
+        // An id that went to the sparse map stays there even once the dense table reaches it.
+        assert!(r.sparse.contains_key(&OrderId(2_000)));
+        for low in (6..3_000).filter(|&low| low != 2_000) {
+            assert!(r.claim(OrderId(low), AgentId(1)));
+        }
+        assert!(!r.claim(OrderId(2_000), AgentId(1)));
+        assert!(!r.claim(OrderId(5), AgentId(1)));
+        for &id in &ids {
+            r.close(OrderId(id));
+            assert!(matches!(r.status(OrderId(id)), IdStatus::Closed { .. }));
+        }
+        assert!(!r.sparse.is_empty());
     }
 }
