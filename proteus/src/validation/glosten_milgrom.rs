@@ -1,6 +1,6 @@
 //! Glosten–Milgrom (1985): sequential trade with a Bayesian dealer.
 //!
-//! Setting in Proteus terms (a stylized harness, `docs/validation.md`): each repetition draws
+//! Setting in Proteus terms (`docs/validation.md`): each repetition draws
 //! the value V (high with probability θ) from stream `value`; each period one trader arrives,
 //! informed with probability μ (stream `arrivals`; an informed trader buys when V is high and
 //! sells when it is low) or uninformed (buys or sells with probability 1/2, stream
