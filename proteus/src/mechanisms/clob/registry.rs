@@ -5,8 +5,9 @@
 //!
 //! Simulation ids are the agent id in the high 32 bits and the agent's own counter in the low 32
 //! bits, so they are dense per high half. The registry exploits that: an id whose halves are
-//! close to ids already seen lives in a plain table, `dense[high][low]` (8 bytes per id, one
-//! bounds check and one load per lookup, no hashing); any other id (a sparse or adversarial
+//! close to ids already seen lives in a plain table, `dense[high][low]` (8 bytes per id, kept in
+//! fixed pages so that it never reallocates; two bounds checks and two loads per lookup, no
+//! hashing); any other id (a sparse or adversarial
 //! numbering, e.g. from a replayed order file) goes to a hash map. Every id lives in exactly one
 //! of the two, and a lookup consults both, so where an id went cannot change an answer. Neither
 //! structure is iterated, so their layout cannot reach an output. The hasher is fixed and cheap:
