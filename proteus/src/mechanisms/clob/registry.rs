@@ -5,8 +5,9 @@
 //!
 //! Simulation ids are the agent id in the high 32 bits and the agent's own counter in the low 32
 //! bits, so they are dense per high half. The registry exploits that: an id whose halves are
-//! close to ids already seen lives in a plain table, `dense[high][low]` (8 bytes per id, one
-//! bounds check and one load per lookup, no hashing); any other id (a sparse or adversarial
+//! close to ids already seen lives in a plain table, `dense[high][low]` (8 bytes per id, kept in
+//! fixed pages so that it never reallocates; two bounds checks and two loads per lookup, no
+//! hashing); any other id (a sparse or adversarial
 //! numbering, e.g. from a replayed order file) goes to a hash map. Every id lives in exactly one
 //! of the two, and a lookup consults both, so where an id went cannot change an answer. Neither
 //! structure is iterated, so their layout cannot reach an output. The hasher is fixed and cheap:
@@ -59,10 +60,81 @@ fn halves(id: OrderId) -> (usize, usize) {
     ((id.0 >> 32) as usize, (id.0 & 0xFFFF_FFFF) as usize)
 }
 
+/// log2 of the number of entries in one page of a [`Table`].
+const PAGE_BITS: usize = 12;
+const PAGE: usize = 1 << PAGE_BITS;
+
+/// One dense table, `dense[high]`: a growable array of entries indexed by the low half of an
+/// id, cut into pages of [`PAGE`] entries. The first page grows like a `Vec` (a small table
+/// costs what a `Vec` would); every later page is allocated once at its full size and filled as
+/// ids arrive. So a large table never reallocates: growing it neither copies it nor touches
+/// fresh memory for a copy, and only the slots in use have been written.
+#[derive(Default)]
+struct Table {
+    /// Every page but the last holds exactly [`PAGE`] slots.
+    pages: Vec<Vec<Entry>>,
+    /// Number of slots, seen or not.
+    len: usize,
+}
+
+impl Table {
+    #[inline]
+    fn get(&self, low: usize) -> Option<&Entry> {
+        self.pages
+            .get(low >> PAGE_BITS)
+            .and_then(|page| page.get(low & (PAGE - 1)))
+    }
+
+    #[inline]
+    fn get_mut(&mut self, low: usize) -> Option<&mut Entry> {
+        self.pages
+            .get_mut(low >> PAGE_BITS)
+            .and_then(|page| page.get_mut(low & (PAGE - 1)))
+    }
+
+    /// Extends the table to `low + 1` slots (the new ones unseen) and sets slot `low`, which
+    /// must not be below the current length.
+    #[inline]
+    fn extend_to(&mut self, low: usize, entry: Entry) {
+        // The usual case: the next id in sequence, with room left in the last page.
+        if low == self.len
+            && let Some(page) = self.pages.last_mut()
+            && page.len() < page.capacity().min(PAGE)
+        {
+            page.push(entry);
+            self.len += 1;
+            return;
+        }
+        self.extend_slow(low, entry);
+    }
+
+    #[inline(never)]
+    fn extend_slow(&mut self, low: usize, entry: Entry) {
+        debug_assert!(low >= self.len);
+        while self.len <= low {
+            let p = self.len >> PAGE_BITS;
+            if p == self.pages.len() {
+                // The first page starts empty and grows; later ones are allocated whole.
+                let capacity = if p == 0 { 0 } else { PAGE };
+                self.pages.push(Vec::with_capacity(capacity));
+            }
+            let page = &mut self.pages[p];
+            let end = (low + 1 - (p << PAGE_BITS)).min(PAGE);
+            if page.capacity() < end {
+                let capacity = end.max(2 * page.capacity()).min(PAGE);
+                page.reserve_exact(capacity - page.len());
+            }
+            page.resize(end, UNSEEN_ENTRY);
+            self.len = (p << PAGE_BITS) + end;
+        }
+        self.pages[low >> PAGE_BITS][low & (PAGE - 1)] = entry;
+    }
+}
+
 #[derive(Default)]
 pub(super) struct OrderRegistry {
     /// `dense[high][low]`, see the module documentation.
-    dense: Vec<Vec<Entry>>,
+    dense: Vec<Table>,
     /// Ids that did not fit the dense table when they were claimed.
     sparse: HashMap<OrderId, Entry, BuildHasherDefault<OrderIdHasher>>,
     /// Number of ids seen.
@@ -73,7 +145,9 @@ impl OrderRegistry {
     pub fn with_capacity(ids: usize) -> Self {
         let mut dense = Vec::new();
         if ids > 0 {
-            dense.push(Vec::with_capacity(ids));
+            let mut pages = Vec::with_capacity(ids.div_ceil(PAGE));
+            pages.push(Vec::with_capacity(ids.min(PAGE)));
+            dense.push(Table { pages, len: 0 });
         }
         OrderRegistry {
             dense,
@@ -132,16 +206,15 @@ impl OrderRegistry {
         let (high, low) = halves(id);
         if high < self.dense.len() || may_grow(self.dense.len(), high) {
             if high >= self.dense.len() {
-                self.dense.resize_with(high + 1, Vec::new);
+                self.dense.resize_with(high + 1, Table::default);
             }
             let table = &mut self.dense[high];
-            if low < table.len() {
-                table[low] = entry;
+            if let Some(slot) = table.get_mut(low) {
+                *slot = entry;
                 return true;
             }
-            if may_grow(table.len(), low) {
-                table.resize(low, UNSEEN_ENTRY);
-                table.push(entry);
+            if may_grow(table.len, low) {
+                table.extend_to(low, entry);
                 return true;
             }
         }
@@ -246,5 +319,53 @@ mod tests {
             assert!(matches!(r.status(OrderId(id)), IdStatus::Closed { .. }));
         }
         assert!(!r.sparse.is_empty());
+    }
+
+    #[test]
+    fn dense_tables_span_pages() {
+        let mut r = OrderRegistry::default();
+        // In sequence across several pages, then with gaps that open new pages.
+        let mut ids: Vec<u64> = (0..3 * PAGE as u64 + 7).collect();
+        ids.extend([4 * PAGE as u64 + 1, 5 * PAGE as u64 - 1, 5 * PAGE as u64]);
+        ids.extend((0..2 * PAGE as u64 + 3).map(|low| 3 << 32 | low));
+        for (n, &id) in ids.iter().enumerate() {
+            assert_eq!(r.status(OrderId(id)), IdStatus::Unknown);
+            assert!(r.claim(OrderId(id), AgentId(n as u32 % 7)));
+            if n % 3 == 0 {
+                r.open(OrderId(id), n as Handle);
+            }
+        }
+        assert!(r.sparse.is_empty());
+        for (n, &id) in ids.iter().enumerate() {
+            let owner = AgentId(n as u32 % 7);
+            let want = if n % 3 == 0 {
+                IdStatus::Open {
+                    owner,
+                    handle: n as Handle,
+                }
+            } else {
+                IdStatus::Closed { owner }
+            };
+            assert_eq!(r.status(OrderId(id)), want);
+            assert!(!r.claim(OrderId(id), AgentId(99)));
+        }
+        for low in [
+            3 * PAGE as u64 + 7,
+            4 * PAGE as u64,
+            5 * PAGE as u64 - 2,
+            5 * PAGE as u64 + 1,
+        ] {
+            assert_eq!(r.status(OrderId(low)), IdStatus::Unknown);
+        }
+        assert_eq!(
+            r.status(OrderId((3 << 32) | (2 * PAGE as u64 + 3))),
+            IdStatus::Unknown
+        );
+        // A gap inside an existing page is claimed in place.
+        assert!(r.claim(OrderId(4 * PAGE as u64), AgentId(5)));
+        assert_eq!(
+            r.status(OrderId(4 * PAGE as u64)),
+            IdStatus::Closed { owner: AgentId(5) }
+        );
     }
 }
