@@ -355,6 +355,21 @@ pub enum Output {
     },
 }
 
+impl Output {
+    /// The agent an acknowledgement of its own order is for (accepted, rejected, cancelled,
+    /// amended, rested); `None` for fills (which go to both sides) and RFQ notices.
+    pub fn ack_trader(&self) -> Option<AgentId> {
+        match *self {
+            Output::Accepted { trader, .. }
+            | Output::Rejected { trader, .. }
+            | Output::Cancelled { trader, .. }
+            | Output::Amended { trader, .. }
+            | Output::Rested { trader, .. } => Some(trader),
+            _ => None,
+        }
+    }
+}
+
 /// Why an RFQ request closed without a trade.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -377,6 +392,39 @@ impl NoTradeReason {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn acknowledgements_name_their_trader_fills_do_not() {
+        let (id, trader) = (OrderId(7), AgentId(3));
+        let acks = [
+            Output::Accepted { id, trader },
+            Output::Rejected {
+                id,
+                trader,
+                reason: RejectReason::UnknownOrder,
+            },
+            Output::Rested {
+                id,
+                trader,
+                side: Side::Buy,
+                price: 10,
+                qty: 1,
+            },
+        ];
+        for a in acks {
+            assert_eq!(a.ack_trader(), Some(trader), "{a:?}");
+        }
+        let fill = Output::Fill(Fill {
+            taker_order: OrderId(1),
+            maker_order: OrderId(2),
+            taker: AgentId(1),
+            maker: AgentId(2),
+            taker_side: Side::Sell,
+            price: 10,
+            qty: 1,
+        });
+        assert_eq!(fill.ack_trader(), None);
+    }
 
     #[test]
     fn as_str_matches_serde_names() {

@@ -152,10 +152,10 @@ struct RunOut {
     sniper_stale_rate: f64,
     races: f64,
     stale_trades: f64,
-    /// Investors who arrived, and those of them who traded with nobody (no quote on their side,
-    /// or an IOC that did not fill).
+    /// Investors who arrived, and the lots they traded (one each at most); the rest traded with
+    /// nobody (no quote on their side, or an IOC that did not fill).
     investors: f64,
-    investors_unfilled: f64,
+    investor_fills: f64,
 }
 
 impl RunOut {
@@ -246,7 +246,7 @@ impl World<'_> {
                         }
                     }
                     if f.taker.0 as usize >= self.slots.len() {
-                        self.out.investors_unfilled -= f.qty as f64;
+                        self.out.investor_fills += f.qty as f64;
                     }
                     if sniper {
                         // Every sniper gain counts in `sniper_rate` (under FBA a sniper's order
@@ -264,16 +264,13 @@ impl World<'_> {
                         }
                     }
                 }
-                Output::Rejected { trader, .. }
-                | Output::Cancelled { trader, .. }
-                | Output::Accepted { trader, .. }
-                | Output::Amended { trader, .. }
-                | Output::Rested { trader, .. }
-                    if (trader.0 as usize) < self.slots.len() =>
-                {
-                    self.call(trader.0 as usize, now, |a, ctx| a.on_report(o, ctx));
+                _ => {
+                    if let Some(trader) = o.ack_trader()
+                        && (trader.0 as usize) < self.slots.len()
+                    {
+                        self.call(trader.0 as usize, now, |a, ctx| a.on_report(o, ctx));
+                    }
                 }
-                _ => {}
             }
         }
     }
@@ -374,8 +371,6 @@ fn one_run(
                 };
                 let u = uniform(&mut invest_latency);
                 w.out.investors += 1.0;
-                // Counted as unfilled until its fill comes back (one lot each).
-                w.out.investors_unfilled += 1.0;
                 if let Some((price, _)) = quote {
                     investor_seq += 1;
                     let at = now.0 + cf.latency_min_ns + (u * cf.latency_gap_ns as f64) as u64;
@@ -487,7 +482,7 @@ pub fn run(mode: super::Mode) -> Result<Vec<super::CaseResult>, ValidationError>
                     &format!("CLOB {point}"),
                     "investors who traded with nobody (fraction)",
                     None,
-                    &col(&|r| r.investors_unfilled / r.investors.max(1.0)),
+                    &col(&|r| (r.investors - r.investor_fills) / r.investors.max(1.0)),
                     Check::Info,
                 )?;
                 lines.sample(

@@ -166,12 +166,7 @@ impl Market {
 fn for_dealer(o: &Output) -> bool {
     match *o {
         Output::Fill(f) => f.maker == DEALER || f.taker == DEALER,
-        Output::Rejected { trader, .. }
-        | Output::Cancelled { trader, .. }
-        | Output::Accepted { trader, .. }
-        | Output::Amended { trader, .. }
-        | Output::Rested { trader, .. } => trader == DEALER,
-        _ => false,
+        _ => o.ack_trader() == Some(DEALER),
     }
 }
 
