@@ -3,6 +3,8 @@
 use crate::core::{AgentId, Duration, MechanismKind, OrderId, Role, SimTime};
 use crate::mechanisms::{Price, Qty, QuoteRequest, Request, Side};
 
+// Agents price on the grid: see `AgentCtx::bid_price`, `AgentCtx::ask_price`, `AgentCtx::size`.
+
 /// The top of the book as published on the public feed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Quote {
@@ -16,6 +18,65 @@ impl Quote {
         match (self.bid, self.ask) {
             (Some((b, _)), Some((a, _))) => Some((b + a) as f64 / 2.0),
             _ => None,
+        }
+    }
+}
+
+/// How many price levels per side the public book shows ([`BookDepth`]).
+pub const DEPTH_LEVELS: usize = 5;
+
+/// The visible book aggregated by price: up to [`DEPTH_LEVELS`] levels per side, best first.
+/// Under the CLOB it is the live book (field `depth`); under FBA the residual book as published
+/// after the last batch (nothing of the sealed book during a batch); empty under RFQ.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BookDepth {
+    bids: [(Price, Qty); DEPTH_LEVELS],
+    asks: [(Price, Qty); DEPTH_LEVELS],
+    n_bids: u8,
+    n_asks: u8,
+}
+
+impl BookDepth {
+    /// A depth view from levels given best first; levels beyond [`DEPTH_LEVELS`] are dropped.
+    pub fn from_levels(
+        bids: impl IntoIterator<Item = (Price, Qty)>,
+        asks: impl IntoIterator<Item = (Price, Qty)>,
+    ) -> BookDepth {
+        let mut d = BookDepth::default();
+        for (slot, level) in d.bids.iter_mut().zip(bids) {
+            *slot = level;
+            d.n_bids += 1;
+        }
+        for (slot, level) in d.asks.iter_mut().zip(asks) {
+            *slot = level;
+            d.n_asks += 1;
+        }
+        d
+    }
+
+    /// Bid levels, best (highest) first.
+    pub fn bids(&self) -> &[(Price, Qty)] {
+        &self.bids[..self.n_bids as usize]
+    }
+
+    /// Ask levels, best (lowest) first.
+    pub fn asks(&self) -> &[(Price, Qty)] {
+        &self.asks[..self.n_asks as usize]
+    }
+
+    /// The levels of `side`, best first.
+    pub fn side(&self, side: Side) -> &[(Price, Qty)] {
+        match side {
+            Side::Buy => self.bids(),
+            Side::Sell => self.asks(),
+        }
+    }
+
+    /// The top of book this depth implies.
+    pub fn top(&self) -> Quote {
+        Quote {
+            bid: self.bids().first().copied(),
+            ask: self.asks().first().copied(),
         }
     }
 }
@@ -61,8 +122,11 @@ pub struct AgentCtx<'a> {
     pub now: SimTime,
     pub id: AgentId,
     pub role: Role,
-    /// The public top of book as this agent sees it now (empty where the book is sealed).
+    /// The public top of book as this agent sees it now: the live book under the CLOB, the
+    /// residual book published after the last batch under FBA, empty under RFQ.
     pub quote: Quote,
+    /// The public book by price level, seen the same way as `quote` (`BookDepth`).
+    pub depth: BookDepth,
     /// The last trade price (CLOB), clearing price (FBA) or RFQ trade print published, as this
     /// agent sees it.
     pub last_price: Option<Price>,
@@ -71,6 +135,10 @@ pub struct AgentCtx<'a> {
     pub mechanism: MechanismKind,
     /// Under RFQ: whether clients ask for two-way quotes (`[mechanism] rfq_two_way`).
     pub rfq_two_way: bool,
+    /// The market's price grid (`[market] tick_size`): every price an agent sends is a multiple.
+    pub tick_size: Price,
+    /// The market's size grid (`[market] lot_size`): every quantity an agent sends is a multiple.
+    pub lot_size: Qty,
     pub(crate) actions: &'a mut Vec<Action>,
     pub(crate) next_order_seq: &'a mut u32,
 }
@@ -93,11 +161,32 @@ impl<'a> AgentCtx<'a> {
             id,
             role,
             quote,
+            depth: BookDepth::from_levels(quote.bid, quote.ask),
             last_price,
             mechanism: MechanismKind::Clob,
             rfq_two_way: false,
+            tick_size: 1,
+            lot_size: 1,
             actions,
             next_order_seq,
+        }
+    }
+
+    /// The same context on another price and size grid.
+    pub fn on_grid(self, tick_size: Price, lot_size: Qty) -> Self {
+        AgentCtx {
+            tick_size,
+            lot_size,
+            ..self
+        }
+    }
+
+    /// The same context with a visible book deeper than its top (`quote` becomes its top).
+    pub fn with_depth(self, depth: BookDepth) -> Self {
+        AgentCtx {
+            quote: depth.top(),
+            depth,
+            ..self
         }
     }
 
@@ -117,6 +206,45 @@ impl AgentCtx<'_> {
     pub fn new_order_id(&mut self) -> OrderId {
         *self.next_order_seq += 1;
         OrderId(((self.id.0 as u64) << 32) | *self.next_order_seq as u64)
+    }
+
+    /// The highest price on the tick grid at or below `x` ticks, at least one tick: how a buyer
+    /// or a bid rounds (never pays more than it meant).
+    pub fn bid_price(&self, x: f64) -> Price {
+        let t = self.tick_size as f64;
+        (((x / t).floor() as Price) * self.tick_size).max(self.tick_size)
+    }
+
+    /// The lowest price on the tick grid at or above `x` ticks, at least one tick: how a seller
+    /// or an ask rounds (never sells for less than it meant).
+    pub fn ask_price(&self, x: f64) -> Price {
+        let t = self.tick_size as f64;
+        (((x / t).ceil() as Price) * self.tick_size).max(self.tick_size)
+    }
+
+    /// `price` moved to the grid on the passive side for `side` (down for a buy, up for a sell).
+    pub fn passive_price(&self, side: Side, price: Price) -> Price {
+        match side {
+            Side::Buy => self.bid_price(price as f64),
+            Side::Sell => self.ask_price(price as f64),
+        }
+    }
+
+    /// `qty` on the lot grid: the nearest multiple of the lot size, at least one lot.
+    pub fn size(&self, qty: Qty) -> Qty {
+        let l = self.lot_size;
+        (((qty + l / 2) / l) * l).max(l)
+    }
+
+    /// The price this agent can see to price off: the visible mid, else the one visible side,
+    /// else the last published trade price (`None` when it sees nothing at all).
+    pub fn reference_price(&self) -> Option<f64> {
+        match (self.quote.bid, self.quote.ask) {
+            (Some((b, _)), Some((a, _))) => Some((b + a) as f64 / 2.0),
+            (Some((b, _)), None) => Some(b as f64),
+            (None, Some((a, _))) => Some(a as f64),
+            (None, None) => self.last_price.map(|p| p as f64),
+        }
     }
 
     /// Whether the run is a request-for-quote market.

@@ -102,9 +102,12 @@ mod tests {
             id: AgentId(0),
             role: Role::MarketMaker,
             quote: Default::default(),
+            depth: Default::default(),
             last_price: None,
             mechanism: MechanismKind::Clob,
             rfq_two_way: false,
+            tick_size: 1,
+            lot_size: 1,
             actions: &mut actions,
             next_order_seq: &mut seq,
         };

@@ -14,7 +14,7 @@ mod noise;
 
 pub use arbitrageur::{ArbitrageurConfig, LatencyArbitrageur};
 pub use bayesian_dealer::{BayesianDealer, BayesianDealerConfig};
-pub use context::{Action, AgentCtx, Quote, RfqNotice};
+pub use context::{Action, AgentCtx, BookDepth, DEPTH_LEVELS, Quote, RfqNotice};
 pub use fixed_spread::FixedSpreadProvider;
 pub use informed::{InformedConfig, InformedTrader};
 pub use kyle::{KyleDealer, KyleInsider};

@@ -16,7 +16,8 @@
 //! | all | `own_fill`, `own_ack` | owner | 0 | a trader always learns its own outcome |
 //! | CLOB | `trade_print`, `top_of_book`, `depth` | everyone | 0 | a lit book with a real-time tape |
 //! | FBA | `clearing_price`, `clearing_volume` | everyone | 0 | published at each batch end (Budish, Cramton and Shim 2015) |
-//! | FBA | `trade_print`, `top_of_book`, `depth` | nobody | – | the book is sealed between batches; the batch results summarise the trades |
+//! | FBA | `top_of_book`, `depth` | everyone | 0 | the residual book, aggregated by price, published right after each batch clears (Budish, Cramton and Shim 2015 propose it); nothing of the sealed book during a batch |
+//! | FBA | `trade_print` | nobody | – | the batch results summarise the trades |
 //! | FBA | `aggregate_curves` | nobody | – | the curves would reveal the whole order book |
 //! | RFQ | `rfq_request`, `rfq_side`, `rfq_size` | addressees | 0 | asked dealers must see the request to quote |
 //! | RFQ | `rfq_trade_happened` | addressees | 0 | losing dealers learn they lost (common on D2C platforms) |
@@ -184,6 +185,8 @@ impl LeakagePolicy {
             MechanismKind::Fba => {
                 set(ClearingPrice, Everyone, 0);
                 set(ClearingVolume, Everyone, 0);
+                set(TopOfBook, Everyone, 0);
+                set(Depth, Everyone, 0);
             }
             MechanismKind::Rfq => {
                 set(RfqRequest, Addressees, 0);
@@ -247,7 +250,10 @@ mod tests {
             match (kind, field) {
                 (_, Field::OwnFill | Field::OwnAck) => vis(Owner, 0),
                 (Clob, Field::TradePrint | Field::TopOfBook | Field::Depth) => vis(Everyone, 0),
-                (Fba, Field::ClearingPrice | Field::ClearingVolume) => vis(Everyone, 0),
+                (
+                    Fba,
+                    Field::ClearingPrice | Field::ClearingVolume | Field::TopOfBook | Field::Depth,
+                ) => vis(Everyone, 0),
                 (
                     Rfq,
                     Field::RfqRequest | Field::RfqSide | Field::RfqSize | Field::RfqTradeHappened,
@@ -325,7 +331,12 @@ mod tests {
             fba.visible_to(Field::AggregateCurves, &public, sniper, mm),
             None
         );
-        assert_eq!(fba.visible_to(Field::TopOfBook, &public, sniper, mm), None);
+        // The residual book after each batch is public; the trade tape is not.
+        assert_eq!(
+            fba.visible_to(Field::TopOfBook, &public, sniper, mm),
+            Some(Duration(0))
+        );
+        assert_eq!(fba.visible_to(Field::TradePrint, &public, sniper, mm), None);
     }
 
     fn scenario() -> serde_json::Value {

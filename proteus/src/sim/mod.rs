@@ -20,7 +20,7 @@ pub use run_log::{
 pub use venue::Venue;
 
 use crate::agents::{
-    Action, Agent, AgentCtx, AnyAgent, InformedTrader, LatencyArbitrageur, MarketMaker,
+    Action, Agent, AgentCtx, AnyAgent, BookDepth, InformedTrader, LatencyArbitrageur, MarketMaker,
     NoiseTrader, Quote, RfqNotice,
 };
 use crate::core::{
@@ -110,6 +110,8 @@ struct Slot {
 struct Sight {
     /// The public top of book.
     quote: bool,
+    /// The public book by price level.
+    depth: bool,
     /// The last trade print (CLOB), clearing price (FBA) or RFQ trade price.
     last_price: bool,
     /// Extra delay of its own fills' reports, `None` if it never sees them.
@@ -128,6 +130,7 @@ impl Sight {
         let own = |field| policy.visible_to(field, &Parties::owned_by(id), id, role);
         Sight {
             quote: public(Field::TopOfBook),
+            depth: public(Field::Depth),
             last_price: public(Field::TradePrint)
                 || public(Field::ClearingPrice)
                 || public(Field::RfqTradePrice),
@@ -210,7 +213,13 @@ struct Simulation {
     path: FundamentalPath,
     news: NewsSchedule,
     board: QuoteBoard,
+    /// The last top of book published (CLOB: the live book; FBA: the residual book after the
+    /// last batch).
     last_top: Quote,
+    /// The last book by price level published.
+    last_depth: BookDepth,
+    tick_size: Price,
+    lot_size: crate::mechanisms::Qty,
     log: RunLog,
     actions: Vec<Action>,
     outputs: Vec<Output>,
@@ -236,7 +245,10 @@ impl Simulation {
                     latency,
                     &seed.stream(&format!("latency/{}/{index}", role.as_str())),
                 );
-                let wants_news = matches!(role, Role::MarketMaker | Role::Arbitrageur);
+                // Public news reaches every trader, each after its own market-data latency
+                // (what it does with it is its own rule): a slow trader's resting orders go
+                // stale for longer, which is what a sniper races against.
+                let wants_news = true;
                 slots.push(Slot {
                     agent,
                     info: AgentInfo { id, role, index },
@@ -355,6 +367,9 @@ impl Simulation {
             news,
             board: QuoteBoard::default(),
             last_top: Quote::default(),
+            last_depth: BookDepth::default(),
+            tick_size: sc.market.tick_size,
+            lot_size: sc.market.lot_size,
             log,
             actions: Vec::new(),
             outputs: Vec::new(),
@@ -482,10 +497,13 @@ impl Simulation {
         let slot = &mut self.slots[agent as usize];
         let lag = slot.wire.market_data_arrival(now) - now;
         let feed = self.board.seen(now, lag);
-        let quote = if slot.sight.quote {
-            feed.quote
-        } else {
-            Quote::default()
+        let (quote, depth) = match (slot.sight.quote, slot.sight.depth) {
+            (true, true) => (feed.quote, feed.depth),
+            (true, false) => (
+                feed.quote,
+                BookDepth::from_levels(feed.quote.bid, feed.quote.ask),
+            ),
+            (false, _) => (Quote::default(), BookDepth::default()),
         };
         let last_price = if slot.sight.last_price {
             feed.last_price
@@ -497,9 +515,12 @@ impl Simulation {
             id: slot.info.id,
             role: slot.info.role,
             quote,
+            depth,
             last_price,
             mechanism: self.mechanism,
             rfq_two_way: self.rfq.two_way,
+            tick_size: self.tick_size,
+            lot_size: self.lot_size,
             actions: &mut self.actions,
             next_order_seq: &mut slot.order_seq,
         };
@@ -620,12 +641,9 @@ impl Simulation {
     fn batch_ends(&mut self, now: SimTime, n: u64) {
         let mut outputs = std::mem::take(&mut self.outputs);
         outputs.clear();
-        // For FBA there is no continuous mid: a fill's reference quote is the sealed book's top
-        // just before the auction (docs/metrics.md).
-        let quote_before = Quote {
-            bid: self.venue.best_bid(),
-            ask: self.venue.best_ask(),
-        };
+        // A fill's reference quote is the public one it met: for FBA the residual book
+        // published after the previous batch (docs/metrics.md), never the sealed book.
+        let quote_before = self.last_top;
         let outcome = self
             .venue
             .clear(&mut outputs)
@@ -637,7 +655,8 @@ impl Simulation {
             let delay = self.feed_delays.clearing_price;
             self.board.publish_price(now.saturating_add(delay), price);
         }
-        self.publish_top(now);
+        // After the clearing, and only then, the residual book is published (BCS 2015).
+        self.publish_book(now);
         let next = now.saturating_add(self.batch_interval);
         if next <= self.horizon {
             self.queue.schedule(next, Event::BatchEnd(n + 1));
@@ -870,18 +889,30 @@ impl Simulation {
         );
     }
 
-    /// Logs a change of the venue's top of book and publishes it on the feed.
+    /// After a request: a continuous book publishes every change at once; a batch auction's
+    /// book is sealed until the batch ends ([`Self::publish_book`] from `batch_ends`), and RFQ
+    /// has no book.
     fn publish_top(&mut self, now: SimTime) {
-        let top = Quote {
-            bid: self.venue.best_bid(),
-            ask: self.venue.best_ask(),
-        };
+        if matches!(self.venue, Venue::Clob(_)) {
+            self.publish_book(now);
+        }
+    }
+
+    /// Publishes the venue's book by price level on the feed if it changed, and logs a change
+    /// of its top (the quote the metrics measure).
+    fn publish_book(&mut self, now: SimTime) {
+        let depth = self.venue.depth();
+        if depth == self.last_depth {
+            return;
+        }
+        self.last_depth = depth;
+        let top = depth.top();
         if top != self.last_top {
             self.last_top = top;
             self.log.quotes.push((now, top));
-            let delay = self.feed_delays.top_of_book;
-            self.board.publish(now.saturating_add(delay), top);
         }
+        let delay = self.feed_delays.top_of_book;
+        self.board.publish_book(now.saturating_add(delay), depth);
     }
 
     /// Sends a venue report to its owner, if the leakage policy lets the owner see it.

@@ -5,7 +5,7 @@
 //! auction's clearing price). Whether an agent may see each is the leakage policy's decision,
 //! applied when the agent reads.
 
-use crate::agents::Quote;
+use crate::agents::{BookDepth, Quote};
 use crate::core::{Duration, SimTime};
 use crate::mechanisms::Price;
 use std::collections::VecDeque;
@@ -17,6 +17,8 @@ pub const MAX_LAG: Duration = Duration::from_secs(60);
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FeedState {
     pub quote: Quote,
+    /// The book by price level; its top is `quote`.
+    pub depth: BookDepth,
     pub last_price: Option<Price>,
 }
 
@@ -30,10 +32,16 @@ impl QuoteBoard {
         self.history.back().map(|(_, s)| *s).unwrap_or_default()
     }
 
-    /// Publishes a new top of book at `time`.
+    /// Publishes a new top of book at `time` (with no deeper levels).
     pub fn publish(&mut self, time: SimTime, quote: Quote) {
+        self.publish_book(time, BookDepth::from_levels(quote.bid, quote.ask));
+    }
+
+    /// Publishes the book by price level at `time`; its top becomes the published quote.
+    pub fn publish_book(&mut self, time: SimTime, depth: BookDepth) {
         let state = FeedState {
-            quote,
+            quote: depth.top(),
+            depth,
             ..self.latest()
         };
         self.push(time, state);
@@ -146,7 +154,7 @@ mod tests {
             for (i, g) in gaps.iter().enumerate() {
                 t += g;
                 // Distinct states, so every publication is kept (equal times allowed).
-                b.history.push_back((SimTime(t), FeedState { quote: q(i as i64), last_price: None }));
+                b.history.push_back((SimTime(t), FeedState { quote: q(i as i64), depth: Default::default(), last_price: None }));
             }
             let want = b.history.partition_point(|(t, _)| t.0 <= cutoff);
             proptest::prop_assert_eq!(b.published_by(cutoff), want);

@@ -1,6 +1,7 @@
 //! The venue of a run: one of the mechanisms, behind one face for the event loop. An RFQ venue
 //! has no book (no best bid or ask, no resting orders).
 
+use crate::agents::{BookDepth, DEPTH_LEVELS};
 use crate::core::OrderId;
 use crate::mechanisms::{BatchAuction, BatchOutcome, Clob, Output, Price, Qty, Request, RfqVenue};
 
@@ -44,6 +45,18 @@ impl Venue {
             Venue::Clob(v) => v.best_ask(),
             Venue::Fba(v) => v.best_ask(),
             Venue::Rfq(_) => None,
+        }
+    }
+
+    /// The book aggregated by price, [`DEPTH_LEVELS`] levels per side (empty under RFQ).
+    pub fn depth(&self) -> BookDepth {
+        use crate::mechanisms::Side::{Buy, Sell};
+        match self {
+            Venue::Clob(v) => BookDepth::from_levels(v.levels(Buy), v.levels(Sell)),
+            Venue::Fba(v) => {
+                BookDepth::from_levels(v.depth(Buy, DEPTH_LEVELS), v.depth(Sell, DEPTH_LEVELS))
+            }
+            Venue::Rfq(_) => BookDepth::default(),
         }
     }
 

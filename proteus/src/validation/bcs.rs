@@ -29,7 +29,8 @@
 
 use super::{Check, Lines, Repetitions, ValidationError, parse, repetitions, uniform};
 use crate::agents::{
-    Action, Agent, AgentCtx, ArbitrageurConfig, FixedSpreadProvider, LatencyArbitrageur, Quote,
+    Action, Agent, AgentCtx, ArbitrageurConfig, BookDepth, FixedSpreadProvider, LatencyArbitrageur,
+    Quote,
 };
 use crate::core::{AgentId, EventQueue, MechanismKind, RepetitionSeed, Role, SimTime, Stream};
 use crate::info::JumpSizeLaw;
@@ -204,9 +205,12 @@ impl World<'_> {
                 Role::Arbitrageur
             },
             quote,
+            depth: BookDepth::from_levels(quote.bid, quote.ask),
             last_price: None,
             mechanism: self.mechanism,
             rfq_two_way: false,
+            tick_size: 1,
+            lot_size: 1,
             actions: &mut actions,
             next_order_seq: &mut slot.seq,
         };

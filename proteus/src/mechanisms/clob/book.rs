@@ -138,6 +138,12 @@ impl Clob {
             .collect()
     }
 
+    /// The price levels of one side as (price, total open quantity), best first, without
+    /// allocating (what the public depth feed reads after every request).
+    pub fn levels(&self, side: Side) -> impl Iterator<Item = (Price, Qty)> + '_ {
+        self.ladder(side).levels().map(|l| (l.price, l.qty))
+    }
+
     /// Number of resting orders on both sides.
     pub fn len(&self) -> usize {
         self.arena.len()

@@ -224,6 +224,24 @@ impl BatchAuction {
         self.best(Side::Sell)
     }
 
+    /// Up to `levels` price levels of one side's resting limit orders as (price, total open
+    /// quantity), best first: the book aggregated by price (market orders have no price and are
+    /// left out). Right after a clearing this is the residual book a batch auction publishes.
+    pub fn depth(&self, side: Side, levels: usize) -> Vec<(Price, Qty)> {
+        let mut out: Vec<(Price, Qty)> = Vec::new();
+        for o in self.sorted(side) {
+            let Some(price) = o.limit() else { continue };
+            if let Some(last) = out.last_mut().filter(|l| l.0 == price) {
+                last.1 += o.order.qty;
+            } else if out.len() == levels {
+                break;
+            } else {
+                out.push((price, o.order.qty));
+            }
+        }
+        out
+    }
+
     /// All open orders of one side in priority order: market orders, then best price, then
     /// time priority.
     pub fn orders(&self, side: Side) -> Vec<BatchOrder> {
