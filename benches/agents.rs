@@ -75,7 +75,7 @@ fn bench_agents(c: &mut Criterion) {
     group.throughput(Throughput::Elements(STEPS as u64));
     group.bench_function("noise_wake", |b| {
         b.iter_batched(
-            || NoiseTrader::new(noise.clone(), &seed.stream("agent/noise/0")),
+            || NoiseTrader::new(noise.clone(), &seed.stream("agent/noise/0"), 10_000.0),
             |mut a| black_box(drive(&mut a, Role::Noise, STEPS)),
             BatchSize::SmallInput,
         )

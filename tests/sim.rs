@@ -175,3 +175,40 @@ fn adding_a_noise_trader_shifts_nobody_elses_draws() {
     assert!(!requests_of(&b, Role::Noise, 10).is_empty());
     assert_ne!(a.fills, b.fills);
 }
+
+/// Agents respect the grid: with `tick_size = 5, lot_size = 10` the default scenario runs under
+/// every mechanism without a single off-tick or off-lot reject, and it still trades.
+#[test]
+fn agents_price_on_the_tick_and_size_on_the_lot() {
+    use proteus::mechanisms::RejectReason;
+    let mut sc = Scenario::default_scenario();
+    sc.market.tick_size = 5;
+    sc.market.lot_size = 10;
+    for spec in ["clob", "fba:100ms", "rfq:3"] {
+        let mut s = sc.clone();
+        s.mechanism = s.mechanism.with_spec(spec).unwrap();
+        let log = run(&s, 0, RunOptions::default());
+        let off_grid: Vec<_> = log
+            .venue_requests
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.rejected,
+                    Some(RejectReason::OffTick | RejectReason::OffLot)
+                )
+            })
+            .collect();
+        assert!(
+            off_grid.is_empty(),
+            "{spec}: {} off-grid rejects, first {:?}",
+            off_grid.len(),
+            off_grid.first()
+        );
+        assert!(log.fills.len() > 100, "{spec}: {} fills", log.fills.len());
+        assert!(
+            log.fills
+                .iter()
+                .all(|f| f.price % 5 == 0 && f.qty % 10 == 0)
+        );
+    }
+}

@@ -2,20 +2,29 @@
 //! continuous-market sniping that frequent batch auctions are designed to remove.
 //!
 //! Its value estimate is public information only: the initial value plus every public news
-//! shift it has received. When the quote it sees is further than `threshold_ticks` on the wrong
-//! side of that estimate it sends an IOC order at the stale price; whether it wins is decided by
-//! its latency against the market maker's cancel or amend. Where the book is sealed (a batch
-//! auction) it compares with the last clearing price instead and bids up to its estimate less
-//! the threshold: if the market maker's update reaches the same batch, the stale price is gone.
+//! shift it has received. When news reaches it (after its own market-data latency) it looks at
+//! the visible book, as of its own market-data lag, and takes every level that is further than
+//! `threshold_ticks` on the wrong side of that estimate: one IOC order at the worst such level
+//! for their total size (capped at `max_size`, on the lot grid). Whether it wins is decided by
+//! its latency against the resting orders' owners: a market maker's cancel or amend, a slow
+//! noise trader's amend. So its profit comes from being faster than whoever is stale
+//! (Budish, Cramton and Shim 2015), and a sniper slower than every provider finds nothing.
+//!
+//! The same rule runs under FBA on the residual book published after the last batch: its IOC
+//! joins the next clearing, where the owners' updates that reach the same batch have already
+//! moved the stale prices, so with a batch interval much longer than the latency gaps there is
+//! little left to snipe. With no visible book at all (a leakage policy that hides it) it compares
+//! with the last published price (or, before any, the estimate before the news) and bids up to
+//! its estimate less the threshold.
 //!
 //! Under RFQ there are no resting quotes to snipe. It acts as a fast client: on news it
-//! compares its estimate with the last RFQ print it sees (as in the sealed-book case) and
+//! compares its estimate with the last RFQ print it sees (as in the hidden-book case) and
 //! requests quotes for `max_size` with limit its estimate ∓ the threshold. It profits only
 //! from dealers who quote before the news reaches them: the RFQ form of the latency race.
 
 use super::{Agent, AgentCtx};
 use crate::core::config_error::{ConfigError, field_path, require, require_non_negative};
-use crate::mechanisms::{NewOrder, OrderKind, Qty, Request, Side, TimeInForce};
+use crate::mechanisms::{NewOrder, OrderKind, Price, Qty, Request, Side, TimeInForce};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -57,52 +66,70 @@ impl Agent for LatencyArbitrageur {
 
     fn on_news(&mut self, shift_ticks: f64, ctx: &mut AgentCtx) {
         self.estimate += shift_ticks;
+        let Some((side, price, qty)) = self.snipe(shift_ticks, ctx) else {
+            return;
+        };
+        let qty = ctx.size(qty.clamp(1, self.cfg.max_size));
+        let id = ctx.new_order_id();
+        if ctx.is_rfq() {
+            ctx.request_quotes(id, side, qty, Some(price));
+            return;
+        }
+        ctx.send(Request::New(NewOrder {
+            id,
+            trader: ctx.id,
+            side,
+            qty,
+            kind: OrderKind::Limit {
+                price,
+                tif: TimeInForce::Ioc,
+            },
+        }));
+    }
+}
+
+impl LatencyArbitrageur {
+    /// The order the news justifies: (side, limit price, size before the lot grid).
+    fn snipe(&self, shift_ticks: f64, ctx: &AgentCtx) -> Option<(Side, Price, Qty)> {
         let thr = self.cfg.threshold_ticks;
-        let order = match (ctx.quote.ask, ctx.quote.bid) {
-            (Some((ask, q)), _) if self.estimate - ask as f64 > thr => Some((Side::Buy, ask, q)),
-            (_, Some((bid, q))) if bid as f64 - self.estimate > thr => Some((Side::Sell, bid, q)),
-            // A sealed book (batch auction): the quotes are hidden, so measure the news against
-            // the last clearing price (or, before any, the estimate before the news) and bid up
-            // to the new estimate less the threshold.
-            (None, None) => {
-                let reference = ctx
-                    .last_price
-                    .map_or(self.estimate - shift_ticks, |p| p as f64);
-                if self.estimate - reference > thr {
-                    Some((
-                        Side::Buy,
-                        (self.estimate - thr).floor() as i64,
-                        self.cfg.max_size,
-                    ))
-                } else if reference - self.estimate > thr {
-                    Some((
-                        Side::Sell,
-                        (self.estimate + thr).ceil() as i64,
-                        self.cfg.max_size,
-                    ))
-                } else {
-                    None
+        let est = self.estimate;
+        // The stale levels of one side: those beyond the threshold on the wrong side of the
+        // estimate, best first; the order goes to the worst of them for their total size.
+        let stale = |side: Side| -> Option<(Price, Qty)> {
+            let levels = ctx.depth.side(side);
+            let mut take: Option<(Price, Qty)> = None;
+            for &(price, qty) in levels {
+                let edge = match side {
+                    Side::Sell => est - price as f64,
+                    Side::Buy => price as f64 - est,
+                };
+                if edge <= thr {
+                    break;
+                }
+                let total = take.map_or(0, |t| t.1) + qty;
+                take = Some((price, total.min(self.cfg.max_size)));
+                if total >= self.cfg.max_size {
+                    break;
                 }
             }
-            _ => None,
+            take
         };
-        if let Some((side, price, available)) = order {
-            let id = ctx.new_order_id();
-            if ctx.is_rfq() {
-                let qty = available.clamp(1, self.cfg.max_size);
-                ctx.request_quotes(id, side, qty, Some(price));
-                return;
+        if !ctx.depth.bids().is_empty() || !ctx.depth.asks().is_empty() {
+            if let Some((price, qty)) = stale(Side::Sell) {
+                return Some((Side::Buy, price, qty));
             }
-            ctx.send(Request::New(NewOrder {
-                id,
-                trader: ctx.id,
-                side,
-                qty: available.clamp(1, self.cfg.max_size),
-                kind: OrderKind::Limit {
-                    price,
-                    tif: TimeInForce::Ioc,
-                },
-            }));
+            return stale(Side::Buy).map(|(price, qty)| (Side::Sell, price, qty));
+        }
+        // No visible book (hidden by the leakage policy, or RFQ): measure the news against the
+        // last published price (or, before any, the estimate before the news) and bid up to the
+        // new estimate less the threshold.
+        let reference = ctx.last_price.map_or(est - shift_ticks, |p| p as f64);
+        if est - reference > thr {
+            Some((Side::Buy, ctx.bid_price(est - thr), self.cfg.max_size))
+        } else if reference - est > thr {
+            Some((Side::Sell, ctx.ask_price(est + thr), self.cfg.max_size))
+        } else {
+            None
         }
     }
 }

@@ -224,9 +224,15 @@ impl AgentCtx<'_> {
 
     /// `price` moved to the grid on the passive side for `side` (down for a buy, up for a sell).
     pub fn passive_price(&self, side: Side, price: Price) -> Price {
+        self.passive_price_f(side, price as f64)
+    }
+
+    /// `x` ticks moved to the grid on the passive side for `side` (down for a buy, up for a
+    /// sell): the price a trader who means "at most x" (buy) or "at least x" (sell) sends.
+    pub fn passive_price_f(&self, side: Side, x: f64) -> Price {
         match side {
-            Side::Buy => self.bid_price(price as f64),
-            Side::Sell => self.ask_price(price as f64),
+            Side::Buy => self.bid_price(x),
+            Side::Sell => self.ask_price(x),
         }
     }
 

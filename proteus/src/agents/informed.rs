@@ -7,9 +7,11 @@
 //! agent). It trades with IOC orders at the quote it sees, so latency decides whether the price
 //! is still there.
 //!
-//! Under RFQ there is no book to see: as in a sealed batch auction it measures its edge against
-//! the last RFQ print it sees and, as a client, requests quotes with limit `estimate − threshold`
-//! (buy) or `estimate + threshold` (sell), rounded to the tick away from the estimate.
+//! Under FBA it sees the residual book published after the last batch and applies the same
+//! rule to it; its IOC order joins the batch. Under RFQ there is no book to see: it measures its
+//! edge against the last RFQ print it sees and, as a client, requests quotes with limit
+//! `estimate − threshold` (buy) or `estimate + threshold` (sell), put on the tick grid away from
+//! the estimate. Public news changes nothing for it: its signal already held the news.
 
 use super::{Agent, AgentCtx};
 use crate::core::config_error::{ConfigError, field_path, require, require_non_negative};
@@ -74,7 +76,12 @@ impl InformedTrader {
         &self.cfg
     }
 
-    /// The order (side, limit price, size) that `estimate` justifies against `quote`, if any.
+    /// The order (side, limit price, size) that `estimate` justifies against what it sees, if
+    /// any: against the visible book (the live CLOB book, FBA's residual book after the last
+    /// batch) it takes the best price when the edge exceeds the threshold; with no visible book
+    /// (a sealed or empty book, RFQ) it measures the edge against the last published price and
+    /// limits the order to the estimate less the threshold. Prices are on the tick grid (a buy
+    /// never above what it meant, a sell never below) and sizes on the lot grid.
     pub fn decide(&self, estimate: f64, ctx: &AgentCtx) -> Option<(Side, i64, Qty)> {
         let size_for = |edge: f64| {
             let extra = ((edge - self.cfg.threshold_ticks) * self.cfg.lots_per_tick).floor();
@@ -83,32 +90,32 @@ impl InformedTrader {
         if let Some((ask, ask_qty)) = ctx.quote.ask {
             let edge = estimate - ask as f64;
             if edge > self.cfg.threshold_ticks {
-                return Some((Side::Buy, ask, size_for(edge).min(ask_qty.max(1))));
+                let qty = size_for(edge).min(ask_qty.max(1));
+                return Some((Side::Buy, ask, ctx.size(qty)));
             }
         }
         if let Some((bid, bid_qty)) = ctx.quote.bid {
             let edge = bid as f64 - estimate;
             if edge > self.cfg.threshold_ticks {
-                return Some((Side::Sell, bid, size_for(edge).min(bid_qty.max(1))));
+                let qty = size_for(edge).min(bid_qty.max(1));
+                return Some((Side::Sell, bid, ctx.size(qty)));
             }
         }
-        // A sealed book (batch auction): measure the edge against the last published price and
-        // limit the order to the estimate less the threshold.
         if ctx.quote.bid.is_none() && ctx.quote.ask.is_none() {
             let last = ctx.last_price? as f64;
             let thr = self.cfg.threshold_ticks;
             if estimate - last > thr {
                 return Some((
                     Side::Buy,
-                    (estimate - thr).floor() as i64,
-                    size_for(estimate - last),
+                    ctx.bid_price(estimate - thr),
+                    ctx.size(size_for(estimate - last)),
                 ));
             }
             if last - estimate > thr {
                 return Some((
                     Side::Sell,
-                    (estimate + thr).ceil() as i64,
-                    size_for(last - estimate),
+                    ctx.ask_price(estimate + thr),
+                    ctx.size(size_for(last - estimate)),
                 ));
             }
         }

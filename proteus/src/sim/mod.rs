@@ -303,6 +303,7 @@ impl Simulation {
                 let agent = AnyAgent::Noise(NoiseTrader::new(
                     g.params.clone(),
                     &root(Role::Noise, index),
+                    initial,
                 ));
                 add(Role::Noise, index, &g.latency, agent, None);
                 index += 1;
@@ -541,7 +542,32 @@ impl Simulation {
                             Request::QuoteRequest(_) => "quote_request",
                             Request::DealerQuote(_) => "dealer_quote",
                         };
-                        self.record(now, at, agent, "request", kind, Some(request.order_id()));
+                        let (side, price, qty) = match request {
+                            Request::New(o) => (
+                                Some(o.side),
+                                match o.kind {
+                                    OrderKind::Limit { price, .. } => Some(price),
+                                    OrderKind::Market => None,
+                                },
+                                Some(o.qty),
+                            ),
+                            Request::Amend { price, qty, .. } => (None, Some(price), Some(qty)),
+                            Request::QuoteRequest(r) => (Some(r.side), r.limit, Some(r.qty)),
+                            Request::DealerQuote(_) | Request::Cancel { .. } => (None, None, None),
+                        };
+                        if let Some(m) = self.log.messages.as_mut() {
+                            m.push(MessageRecord {
+                                sent: now,
+                                delivered: at,
+                                agent: AgentId(agent),
+                                channel: "request",
+                                kind,
+                                order_id: Some(request.order_id()),
+                                side,
+                                price,
+                                qty,
+                            });
+                        }
                     }
                     self.queue.schedule(at, Event::Arrive { request });
                 }
