@@ -266,3 +266,38 @@ fn noise_traders_make_the_same_decisions_under_every_mechanism() {
     assert_eq!(gtc(&fba), resting);
     assert!(!fba.quotes.is_empty());
 }
+
+/// Under FBA the public book changes only at batch ends (the residual book published after each
+/// clearing, Budish–Cramton–Shim), never while orders accumulate in the sealed book, and the
+/// published book never crosses.
+#[test]
+fn fba_publishes_its_book_only_at_batch_ends() {
+    let mut sc = Scenario::default_scenario();
+    sc.duration_s = 30.0;
+    let fba = run(&under(&sc, "fba:100ms"), 1, RunOptions::default());
+    let ends: std::collections::BTreeSet<u64> = fba.batches.iter().map(|b| b.time.0).collect();
+    assert!(fba.quotes.len() > 50, "{} quote changes", fba.quotes.len());
+    for (t, q) in &fba.quotes {
+        assert!(
+            ends.contains(&t.0),
+            "quote change at {t:?} is not a batch end"
+        );
+        if let (Some((b, _)), Some((a, _))) = (q.bid, q.ask) {
+            assert!(b < a, "published residual book crossed at {t:?}: {b} / {a}");
+        }
+    }
+    // Each fill's reference quote is the book published before its batch, not the sealed one.
+    let mut published = fba.quotes.iter().peekable();
+    let mut current = proteus::agents::Quote::default();
+    for f in &fba.fills {
+        while let Some((t, q)) = published.peek() {
+            if t.0 < f.time.0 {
+                current = *q;
+                published.next();
+            } else {
+                break;
+            }
+        }
+        assert_eq!(f.quote_before, current, "fill at {:?}", f.time);
+    }
+}

@@ -130,6 +130,9 @@ pub struct AgentCtx<'a> {
     /// The last trade price (CLOB), clearing price (FBA) or RFQ trade print published, as this
     /// agent sees it.
     pub last_price: Option<Price>,
+    /// The size of that print: the lots of the last trade (CLOB), the volume of the last batch
+    /// (FBA), the size of the last RFQ trade; seen with `last_price`.
+    pub last_volume: Option<Qty>,
     /// The mechanism of the run: agents trade by orders under CLOB and FBA, and as clients
     /// (quote requests) or dealers (quotes) under RFQ.
     pub mechanism: MechanismKind,
@@ -163,6 +166,7 @@ impl<'a> AgentCtx<'a> {
             quote,
             depth: BookDepth::from_levels(quote.bid, quote.ask),
             last_price,
+            last_volume: None,
             mechanism: MechanismKind::Clob,
             rfq_two_way: false,
             tick_size: 1,

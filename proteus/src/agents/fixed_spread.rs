@@ -104,6 +104,7 @@ mod tests {
             quote: Default::default(),
             depth: Default::default(),
             last_price: None,
+            last_volume: None,
             mechanism: MechanismKind::Clob,
             rfq_two_way: false,
             tick_size: 1,

@@ -114,6 +114,8 @@ struct Sight {
     depth: bool,
     /// The last trade print (CLOB), clearing price (FBA) or RFQ trade price.
     last_price: bool,
+    /// The size of the last print or batch volume.
+    last_volume: bool,
     /// Extra delay of its own fills' reports, `None` if it never sees them.
     own_fill: Option<Duration>,
     /// Extra delay of its own acknowledgements, `None` if it never sees them.
@@ -133,6 +135,9 @@ impl Sight {
             depth: public(Field::Depth),
             last_price: public(Field::TradePrint)
                 || public(Field::ClearingPrice)
+                || public(Field::RfqTradePrice),
+            last_volume: public(Field::TradePrint)
+                || public(Field::ClearingVolume)
                 || public(Field::RfqTradePrice),
             own_fill: own(Field::OwnFill),
             own_ack: own(Field::OwnAck),
@@ -506,11 +511,8 @@ impl Simulation {
             ),
             (false, _) => (Quote::default(), BookDepth::default()),
         };
-        let last_price = if slot.sight.last_price {
-            feed.last_price
-        } else {
-            None
-        };
+        let last_price = feed.last_price.filter(|_| slot.sight.last_price);
+        let last_volume = feed.last_volume.filter(|_| slot.sight.last_volume);
         let mut ctx = AgentCtx {
             now,
             id: slot.info.id,
@@ -518,6 +520,7 @@ impl Simulation {
             quote,
             depth,
             last_price,
+            last_volume,
             mechanism: self.mechanism,
             rfq_two_way: self.rfq.two_way,
             tick_size: self.tick_size,
@@ -679,7 +682,8 @@ impl Simulation {
         self.log.batches.push(BatchRecord { time: now, outcome });
         if let Some(price) = outcome.clearing_price {
             let delay = self.feed_delays.clearing_price;
-            self.board.publish_price(now.saturating_add(delay), price);
+            self.board
+                .publish_trade(now.saturating_add(delay), price, outcome.volume);
         }
         // After the clearing, and only then, the residual book is published (BCS 2015).
         self.publish_book(now);
@@ -735,6 +739,7 @@ impl Simulation {
     /// Records and routes what the venue reported.
     fn apply(&mut self, now: SimTime, outputs: &[Output], quote_before: Quote) {
         let mut last_price = None;
+        let mut printed_qty = 0;
         for out in outputs {
             match *out {
                 Output::Fill(f) => {
@@ -758,6 +763,7 @@ impl Simulation {
                     maker.position -= sign * f.qty;
                     maker.cash += sign as i128 * value;
                     last_price = Some(f.price);
+                    printed_qty += f.qty;
                     self.report(now, Field::OwnFill, f.taker, *out);
                     self.report(now, Field::OwnFill, f.maker, *out);
                 }
@@ -809,7 +815,8 @@ impl Simulation {
             Venue::Fba(_) => None,
         };
         if let (Some(price), Some(delay)) = (last_price, print) {
-            self.board.publish_price(now.saturating_add(delay), price);
+            self.board
+                .publish_trade(now.saturating_add(delay), price, printed_qty);
         }
     }
 

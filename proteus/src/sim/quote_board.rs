@@ -7,7 +7,7 @@
 
 use crate::agents::{BookDepth, Quote};
 use crate::core::{Duration, SimTime};
-use crate::mechanisms::Price;
+use crate::mechanisms::{Price, Qty};
 use std::collections::VecDeque;
 
 /// Publications older than this behind the newest are dropped: no agent lags the feed longer.
@@ -20,6 +20,9 @@ pub struct FeedState {
     /// The book by price level; its top is `quote`.
     pub depth: BookDepth,
     pub last_price: Option<Price>,
+    /// The size of the last print: the lots one request executed (CLOB), a batch's volume
+    /// (FBA), an RFQ trade's size.
+    pub last_volume: Option<Qty>,
 }
 
 #[derive(Debug, Default)]
@@ -51,6 +54,16 @@ impl QuoteBoard {
     pub fn publish_price(&mut self, time: SimTime, price: Price) {
         let state = FeedState {
             last_price: Some(price),
+            ..self.latest()
+        };
+        self.push(time, state);
+    }
+
+    /// Publishes a trade print, or a batch's clearing price and volume, at `time`.
+    pub fn publish_trade(&mut self, time: SimTime, price: Price, volume: Qty) {
+        let state = FeedState {
+            last_price: Some(price),
+            last_volume: Some(volume),
             ..self.latest()
         };
         self.push(time, state);
@@ -154,7 +167,7 @@ mod tests {
             for (i, g) in gaps.iter().enumerate() {
                 t += g;
                 // Distinct states, so every publication is kept (equal times allowed).
-                b.history.push_back((SimTime(t), FeedState { quote: q(i as i64), depth: Default::default(), last_price: None }));
+                b.history.push_back((SimTime(t), FeedState { quote: q(i as i64), depth: Default::default(), last_price: None, last_volume: None }));
             }
             let want = b.history.partition_point(|(t, _)| t.0 <= cutoff);
             proptest::prop_assert_eq!(b.published_by(cutoff), want);

@@ -207,6 +207,7 @@ impl World<'_> {
             quote,
             depth: BookDepth::from_levels(quote.bid, quote.ask),
             last_price: None,
+            last_volume: None,
             mechanism: self.mechanism,
             rfq_two_way: false,
             tick_size: 1,
