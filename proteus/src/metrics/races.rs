@@ -39,7 +39,9 @@
 //! the requests and fills: registered when a new order can rest (CLOB: a non-immediate order
 //! with open quantity after arrival; FBA: any accepted order, immediate ones until their first
 //! batch end), moved by accepted amends, removed by a cancel, a `too_late` or `unknown_order`
-//! rejection, or fills using up the open quantity (CLOB: as maker; FBA: as either party).
+//! rejection, or fills using up the open quantity (CLOB: as maker; FBA: as either party). An
+//! order used up by fills (or an FBA immediate order expired at its batch end) keeps its price
+//! for `start_limit` + the widest window, so a cancel that arrives too late still finds it.
 //! Fills of an instant are applied when the instant closes, so the order of observations
 //! within a nanosecond does not matter.
 
@@ -49,7 +51,7 @@ use crate::core::{AgentId, Duration, OrderId, SimTime};
 use crate::info::NewsEvent;
 use crate::mechanisms::{Price, Qty, RejectReason, Side};
 use crate::sim::{FillRecord, RequestKind, RequestRecord};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// A resting order's side and price (`None`: a market order waiting for its batch).
 #[derive(Clone, Copy, Debug)]
@@ -152,6 +154,9 @@ pub(super) struct Races {
     /// Batch ends not yet passed.
     batch_ends: BTreeSet<SimTime>,
     resting: BTreeMap<OrderId, Resting>,
+    /// Orders used up by fills or expired, with when: kept in `resting` for `retention`, so a
+    /// too-late cancel still finds the price it aimed at.
+    dead: VecDeque<(SimTime, OrderId)>,
     /// Batch auction: immediate orders that expire at their first batch end.
     expiring: Vec<(SimTime, OrderId)>,
     open: Vec<NewsRace>,
@@ -186,6 +191,7 @@ impl Races {
             no_book: false,
             batch_ends: BTreeSet::new(),
             resting: BTreeMap::new(),
+            dead: VecDeque::new(),
             expiring: Vec::new(),
             open: Vec::new(),
             instant_fills: Vec::new(),
@@ -232,6 +238,12 @@ impl Races {
             first: None,
             messages: Vec::new(),
         });
+    }
+
+    /// How long a used-up order's price is kept: the longest a race message can come after
+    /// the news.
+    fn retention(&self) -> Duration {
+        Duration(self.start_limit.0.saturating_add(self.largest_window().0))
     }
 
     fn largest_window(&self) -> Duration {
@@ -384,16 +396,25 @@ impl Races {
                 &[f.maker_order]
             };
             for id in parties {
-                if let Some(o) = self.resting.get_mut(id) {
+                if let Some(o) = self.resting.get_mut(id)
+                    && o.open > 0
+                {
                     o.open -= f.qty;
                     if o.open <= 0 {
-                        self.resting.remove(id);
+                        self.dead.push_back((now, *id));
                     }
                 }
             }
         }
         self.instant_fills = fills;
         self.instant_fills.clear();
+        let retention = self.retention();
+        while let Some(&(died, id)) = self.dead.front()
+            && died.saturating_add(retention) < now
+        {
+            self.dead.pop_front();
+            self.resting.remove(&id);
+        }
         self.close_ready(now.saturating_add(Duration(1)));
     }
 
@@ -445,10 +466,15 @@ impl Races {
             }
         }
         if batched {
-            let resting = &mut self.resting;
+            let (resting, dead) = (&mut self.resting, &mut self.dead);
             self.expiring.retain(|&(t, id)| {
                 if t <= now {
-                    resting.remove(&id);
+                    if let Some(o) = resting.get_mut(&id)
+                        && o.open > 0
+                    {
+                        o.open = 0;
+                        dead.push_back((now, id));
+                    }
                     false
                 } else {
                     true

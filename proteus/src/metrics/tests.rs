@@ -638,6 +638,29 @@ fn a_cancel_in_the_snipers_batch_wins_under_fba() {
     assert_close(&r, "sniping_profit_ticks", 0.0);
 }
 
+/// A provider's cancel that comes too late is the race's failure: without arbitrageur 2 and the
+/// bid amend, the CLOB race exists from 500 µs on (arb 1 won, the ask amend at 300 µs found the
+/// ask already filled), and likewise under FBA (the ask was filled at the 200 µs batch end).
+#[test]
+fn a_too_late_cancel_loses_a_race_under_both_mechanisms() {
+    for mut log in [race_log(), fba_race_log()] {
+        log.venue_requests
+            .retain(|r| r.agent != AgentId(2) && r.order != OrderId(10) || r.time == t(0));
+        log.fills.retain(|f| f.taker != AgentId(2));
+        // Alone in its batch, arbitrageur 1 gets the whole stale ask.
+        for f in &mut log.fills {
+            if f.taker == AgentId(1) {
+                f.qty = 5;
+            }
+        }
+        settle(&mut log);
+        let r = compute(&log).unwrap();
+        assert_close(&r, "races_50us", 0.0);
+        assert_close(&r, "races_500us", 1.0);
+        assert_close(&r, "races_5ms", 1.0);
+    }
+}
+
 #[test]
 fn a_lone_sniper_is_no_race() {
     let mut log = race_log();
