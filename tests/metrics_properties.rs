@@ -7,17 +7,25 @@
 //!   against the fundamental (to rounding);
 //! * the accounting check is exactly zero;
 //! * the market makers' spread capture + adverse selection + inventory = their ledger PnL;
-//! * every value written is finite and no metric is both defined and missing.
+//! * every value written is finite and no metric is both defined and missing;
+//! * race counts and volumes do not fall as the window widens, the legacy race names equal
+//!   the 500 µs window's, and a race has at least one winning lot;
+//! * the share of time at the inventory limit is in [0, 1].
+//!
+//! Half the logs are batch-auction logs (batch ends every 250 ms).
 //!
 //! The number of cases is `PROPTEST_CASES` when set, 256 otherwise.
 
 use proptest::prelude::*;
 use proteus::agents::Quote;
+use proteus::core::MechanismKind;
 use proteus::core::{AgentId, OrderId, Role, SimTime};
 use proteus::info::NewsEvent;
-use proteus::mechanisms::{Side, TimeInForce};
+use proteus::mechanisms::{BatchOutcome, Side, TimeInForce};
 use proteus::metrics::{self, MetricRecord};
-use proteus::sim::{Account, AgentInfo, FillRecord, RequestKind, RequestRecord, RunLog};
+use proteus::sim::{
+    Account, AgentInfo, BatchRecord, FillRecord, InventoryLimit, RequestKind, RequestRecord, RunLog,
+};
 
 const HORIZON: SimTime = SimTime(20_000_000_000);
 
@@ -44,6 +52,10 @@ enum Step {
         kind: u8,
         filled: i64,
         too_late: bool,
+        /// The order it names (a small id space, so cancels and fills meet earlier orders).
+        id: u64,
+        /// A limit order's price offset from 100; its side is its parity.
+        offset: i64,
     },
 }
 
@@ -77,14 +89,24 @@ fn step() -> impl Strategy<Value = Step> {
             }),
         (-3.0f64..3.0).prop_map(Step::Fundamental),
         (-8.0f64..8.0).prop_map(Step::News),
-        (0usize..8, 0u8..4, 0i64..5, any::<bool>()).prop_map(|(agent, kind, filled, too_late)| {
-            Step::Request {
-                agent,
-                kind,
-                filled,
-                too_late,
-            }
-        }),
+        (
+            0usize..8,
+            0u8..4,
+            0i64..5,
+            any::<bool>(),
+            0u64..12,
+            -4i64..5
+        )
+            .prop_map(|(agent, kind, filled, too_late, id, offset)| {
+                Step::Request {
+                    agent,
+                    kind,
+                    filled,
+                    too_late,
+                    id,
+                    offset,
+                }
+            }),
     ]
 }
 
@@ -98,7 +120,8 @@ fn gap() -> impl Strategy<Value = u64> {
     ]
 }
 
-fn build(roles: &[Role], steps: &[(u64, Step)]) -> RunLog {
+/// A run log of the steps; with `fba`, a batch-auction log with a batch end every 250 ms.
+fn build(roles: &[Role], steps: &[(u64, Step)], fba: bool) -> RunLog {
     let n = roles.len();
     let mut log = RunLog {
         horizon: HORIZON,
@@ -113,8 +136,32 @@ fn build(roles: &[Role], steps: &[(u64, Step)]) -> RunLog {
             .collect(),
         fundamental: vec![(SimTime::ZERO, 100.0)],
         accounts: vec![Account::default(); n],
+        inventory_limits: (0..n)
+            .filter(|&i| roles[i] == Role::MarketMaker)
+            .map(|i| InventoryLimit {
+                agent: AgentId(i as u32),
+                inventory_limit: 10,
+                quote_size: 3,
+            })
+            .collect(),
         ..RunLog::default()
     };
+    if fba {
+        log.mechanism = MechanismKind::Fba;
+        log.batches = (1..=HORIZON.0 / 250_000_000)
+            .map(|k| BatchRecord {
+                time: SimTime(k * 250_000_000),
+                outcome: BatchOutcome {
+                    batch: k - 1,
+                    clearing_price: None,
+                    volume: 0,
+                    imbalance: 0,
+                    buy_interest: 0,
+                    sell_interest: 0,
+                },
+            })
+            .collect();
+    }
     let (mut now, mut quote, mut value) = (0u64, Quote::default(), 100.0);
     for (g, s) in steps {
         now += g;
@@ -154,8 +201,8 @@ fn build(roles: &[Role], steps: &[(u64, Step)]) -> RunLog {
                     taker_side: side,
                     taker: AgentId(taker as u32),
                     maker: AgentId(maker as u32),
-                    taker_order: OrderId(0),
-                    maker_order: OrderId(0),
+                    taker_order: OrderId(qty as u64 % 12),
+                    maker_order: OrderId(offset.unsigned_abs() % 12),
                     quote_before,
                 });
                 let d = side.sign();
@@ -184,6 +231,8 @@ fn build(roles: &[Role], steps: &[(u64, Step)]) -> RunLog {
                 kind,
                 filled,
                 too_late,
+                id,
+                offset,
             } => {
                 let kind = match kind {
                     0 => RequestKind::Market,
@@ -200,7 +249,14 @@ fn build(roles: &[Role], steps: &[(u64, Step)]) -> RunLog {
                     time: t,
                     agent: AgentId((agent % n) as u32),
                     kind,
-                    side: new.then_some(Side::Buy),
+                    order: OrderId(id),
+                    side: new.then_some(if offset % 2 == 0 {
+                        Side::Buy
+                    } else {
+                        Side::Sell
+                    }),
+                    price: (new && kind != RequestKind::Market).then_some(100 + offset),
+                    qty: if new { 5 } else { 0 },
                     offered_qty: if new { 5 } else { 0 },
                     filled_qty: if new { filled } else { 0 },
                     filled_notional: if new { filled as i128 * 100 } else { 0 },
@@ -254,6 +310,42 @@ fn check(r: &MetricRecord) -> Result<(), TestCaseError> {
         .sum();
     let scale: f64 = r.pnl_by_agent.iter().map(|p| p.pnl_ticks.abs()).sum();
     prop_assert!(roles.abs() <= 1e-9 * scale.max(1.0), "{}", roles);
+    // Races: a wider window only adds messages, so counts and volumes never fall with it; the
+    // legacy names are the 500 µs window.
+    let get = |name: &str| r.get(name).unwrap_or_else(|| panic!("{name} missing"));
+    let windows = ["50us", "500us", "5ms"];
+    for pair in windows.windows(2) {
+        for (a, b) in [
+            (format!("races_{}", pair[0]), format!("races_{}", pair[1])),
+            (
+                format!("race_volume_{}_lots", pair[0]),
+                format!("race_volume_{}_lots", pair[1]),
+            ),
+        ] {
+            prop_assert!(
+                get(&a) <= get(&b),
+                "{} = {} > {} = {}",
+                a,
+                get(&a),
+                b,
+                get(&b)
+            );
+        }
+    }
+    prop_assert_eq!(get("races"), get("races_500us"));
+    prop_assert_eq!(get("race_volume_lots"), get("race_volume_500us_lots"));
+    prop_assert_eq!(
+        r.get("latency_arb_tax_bp"),
+        r.get("latency_arb_tax_500us_bp")
+    );
+    for w in windows {
+        // A race has at least one winning lot.
+        let (volume, races) = (format!("race_volume_{w}_lots"), format!("races_{w}"));
+        prop_assert!(get(&volume) >= get(&races), "{}", w);
+    }
+    if let Some(share) = r.get("mm_time_at_inventory_limit_share") {
+        prop_assert!((0.0..=1.0).contains(&share), "{}", share);
+    }
     Ok(())
 }
 
@@ -271,8 +363,9 @@ proptest! {
     fn identities_hold_on_generated_logs(
         roles in roles(),
         steps in proptest::collection::vec((gap(), step()), 0..120),
+        fba in any::<bool>(),
     ) {
-        let log = build(&roles, &steps);
+        let log = build(&roles, &steps, fba);
         let r = metrics::compute(&log).map_err(|e| TestCaseError::fail(e.to_string()))?;
         check(&r)?;
     }

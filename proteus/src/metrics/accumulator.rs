@@ -10,6 +10,7 @@ use super::activity::Activity;
 use super::batches::BatchStats;
 use super::efficiency::{GridVolatility, NewsIncorporation, PriceError, TradePriceError};
 use super::impact::{FillMark, HorizonImpact};
+use super::neutral::{InventoryLimitShare, NoiseSpread, Sniping};
 use super::pnl::Ledger;
 use super::races::Races;
 use super::record::MetricRecord;
@@ -19,7 +20,7 @@ use super::{MetricsConfig, MetricsError};
 use crate::agents::Quote;
 use crate::core::SimTime;
 use crate::info::NewsEvent;
-use crate::sim::{AgentInfo, BatchRecord, FillRecord, RequestRecord, RfqRecord};
+use crate::sim::{AgentInfo, BatchRecord, FillRecord, InventoryLimit, RequestRecord, RfqRecord};
 
 /// The market as the accumulator sees it at the end of the current instant.
 #[derive(Clone, Copy, Debug)]
@@ -60,6 +61,10 @@ pub struct MetricsAccumulator {
     ledger: Ledger,
     activity: Activity,
     races: Races,
+    sniping: Sniping,
+    noise_spread: NoiseSpread,
+    limit_share: InventoryLimitShare,
+    agents: Vec<AgentInfo>,
     rfq: RfqStats,
     batches: BatchStats,
 }
@@ -98,7 +103,16 @@ impl MetricsAccumulator {
                 .collect(),
             ledger: Ledger::new(agents, config.horizons.len()),
             activity: Activity::new(agents),
-            races: Races::new(config.race_window, config.race_profit_horizon),
+            races: Races::new(
+                &config.race_windows,
+                config.race_window,
+                config.race_start_limit,
+                config.race_profit_horizon,
+            ),
+            sniping: Sniping::new(agents, config.sniping_horizon),
+            noise_spread: NoiseSpread::new(agents),
+            limit_share: InventoryLimitShare::new(agents),
+            agents: agents.to_vec(),
             rfq: RfqStats::default(),
             batches: BatchStats::default(),
             config,
@@ -115,7 +129,7 @@ impl MetricsAccumulator {
     pub fn on_news(&mut self, news: &NewsEvent) {
         self.at(news.public_time);
         self.news.on_news(news.public_time);
-        self.races.on_news(news.public_time);
+        self.races.on_news(news);
     }
 
     /// The venue's top of book changed to `quote` at `time`.
@@ -140,17 +154,27 @@ impl MetricsAccumulator {
     /// list them.
     pub fn report_rfq(&mut self) {
         self.rfq.enabled = true;
+        self.races.set_no_book();
+    }
+
+    /// The market makers' inventory rules (`RunLog::inventory_limits`), for
+    /// `mm_time_at_inventory_limit_share`. Call before the first observation; without it that
+    /// metric is missing.
+    pub fn set_inventory_limits(&mut self, limits: &[InventoryLimit]) {
+        self.limit_share.set_limits(&self.agents, limits);
     }
 
     /// Reports the batch-auction metrics (a batch-auction run), even if no batch ended.
     pub fn report_batches(&mut self) {
         self.batches.enabled = true;
+        self.races.set_batched();
     }
 
     /// A batch end of a batch auction. Batch statistics are totals over the run, so batch ends
     /// may come in any order relative to the other observations.
     pub fn on_batch(&mut self, batch: &BatchRecord) {
         self.batches.on_batch(batch);
+        self.races.on_batch(batch.time);
     }
 
     /// A request for quote, complete (its quotes and outcome), at the time it reached the venue.
@@ -168,6 +192,10 @@ impl MetricsAccumulator {
         self.trade_error.on_fill(&mark);
         self.ledger.on_fill(&mark);
         self.activity.on_fill(&mark);
+        self.races.on_fill(fill);
+        self.sniping.on_fill(&mark);
+        self.noise_spread.on_fill(&mark);
+        self.limit_share.on_fill(&mark);
         for h in &mut self.impact {
             h.on_fill(mark);
         }
@@ -186,6 +214,7 @@ impl MetricsAccumulator {
         }
         self.races.close_all();
         self.races.resolve_all(&self.market);
+        self.sniping.resolve_all(&self.market);
         for (k, h) in self.impact.iter_mut().enumerate() {
             let ledger = &mut self.ledger;
             h.resolve_all(end, &self.market, |m, mid2_h| {
@@ -209,6 +238,9 @@ impl MetricsAccumulator {
         }
         self.ledger.write(&mut r, value, &self.config.horizons, end);
         self.races.write(&mut r);
+        self.sniping.write(&mut r);
+        self.noise_spread.write(&mut r);
+        self.limit_share.write(&mut r, end);
         self.rfq.write(&mut r);
         self.batches.write(&mut r);
         r
@@ -231,6 +263,8 @@ impl MetricsAccumulator {
     fn close_instant(&mut self) {
         self.news.close_instant(self.now, &self.market);
         self.trade_error.close_instant(&self.market);
+        self.noise_spread.close_instant(&self.market);
+        self.races.close_instant(self.now, &self.market);
     }
 
     /// Carries the state at the end of `now` over `[now, to)`.
@@ -239,11 +273,13 @@ impl MetricsAccumulator {
         self.quoted.integrate(&self.market, dt);
         self.price_error.integrate(&self.market, dt);
         self.ledger.integrate(dt);
+        self.limit_share.integrate(dt);
         for v in &mut self.volatility {
             v.sample_before(to, &self.market);
         }
-        self.races.close_before(to);
+        self.races.advance(to);
         self.races.resolve_before(to, &self.market);
+        self.sniping.resolve_before(to, &self.market);
         for (k, h) in self.impact.iter_mut().enumerate() {
             let ledger = &mut self.ledger;
             h.resolve_before(to, &self.market, |m, mid2_h| ledger.on_marked(k, m, mid2_h));

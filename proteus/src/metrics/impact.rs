@@ -176,6 +176,13 @@ impl HorizonImpact {
             format!("lp_adverse_selection_cost_true_{h}_ticks"),
             self.impact_true / 2.0,
         );
+        // Per lot: the same cost over the volume of the fills with a reference quote.
+        r.set_ratio(
+            format!("lp_adverse_selection_per_lot_true_{h}_ticks"),
+            self.impact_true / 2.0,
+            q_true,
+            why_true,
+        );
         r.set(format!("fills_past_end_{h}"), self.past_end as f64);
     }
 }

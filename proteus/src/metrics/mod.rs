@@ -21,6 +21,7 @@ mod activity;
 mod batches;
 mod efficiency;
 mod impact;
+mod neutral;
 mod pnl;
 mod races;
 mod record;
@@ -41,11 +42,20 @@ pub struct MetricsConfig {
     pub horizons: Vec<Duration>,
     /// Sampling intervals of the mid-return volatility.
     pub volatility_intervals: Vec<Duration>,
-    /// A request belongs to the race of a public news published at τ if it reaches the venue
-    /// in (τ, τ + race_window].
+    /// The race window W of the legacy names (`races`, `race_volume_lots`,
+    /// `race_profit_{H}_ticks`) and of `latency_arb_tax_bp`: a race's messages reach the venue
+    /// in [t₁, t₁ + W], t₁ its first message.
     pub race_window: Duration,
-    /// Horizon of the mid against which race profit is marked; at least `race_window`.
+    /// Every window reported as `races_{W}` etc. (`race_window` is always among them).
+    pub race_windows: Vec<Duration>,
+    /// The first message of a race must reach the venue within this long after the news.
+    pub race_start_limit: Duration,
+    /// Horizon H of the fundamental (and, for the legacy name, the mid) against which race
+    /// profit is marked; at least every race window.
     pub race_profit_horizon: Duration,
+    /// Horizon of the fundamental against which `sniping_profit_ticks` marks the
+    /// arbitrageurs' fills.
+    pub sniping_horizon: Duration,
 }
 
 impl Default for MetricsConfig {
@@ -54,7 +64,14 @@ impl Default for MetricsConfig {
             horizons: vec![Duration::from_secs(1), Duration::from_secs(5)],
             volatility_intervals: vec![Duration::from_secs(1), Duration::from_secs(10)],
             race_window: Duration::from_micros(500),
+            race_windows: vec![
+                Duration::from_micros(50),
+                Duration::from_micros(500),
+                Duration::from_millis(5),
+            ],
+            race_start_limit: Duration::from_millis(50),
             race_profit_horizon: Duration::from_secs(5),
+            sniping_horizon: Duration::from_secs(1),
         }
     }
 }
@@ -75,11 +92,31 @@ impl MetricsConfig {
                 return bad(format!("duplicate horizon or interval in {list:?}"));
             }
         }
-        if self.race_profit_horizon < self.race_window {
+        let windows = self.race_windows.iter().chain([&self.race_window]);
+        if let Some(w) = windows.clone().find(|w| w.0 == 0) {
+            return bad(format!("race windows must be > 0 ns, got {} ns", w.0));
+        }
+        let widest = windows.max().copied().unwrap_or(self.race_window);
+        if self.race_profit_horizon < widest {
             return bad(format!(
-                "race_profit_horizon ({} ns) must be >= race_window ({} ns)",
-                self.race_profit_horizon.0, self.race_window.0
+                "race_profit_horizon ({} ns) must be >= every race window ({} ns)",
+                self.race_profit_horizon.0, widest.0
             ));
+        }
+        let mut labels: Vec<String> = self
+            .race_windows
+            .iter()
+            .map(|d| duration_label(*d))
+            .collect();
+        labels.sort();
+        if labels.windows(2).any(|w| w[0] == w[1]) {
+            return bad(format!("duplicate race window in {:?}", self.race_windows));
+        }
+        if self.race_start_limit.0 == 0 {
+            return bad("race_start_limit must be > 0 ns".into());
+        }
+        if self.sniping_horizon.0 == 0 {
+            return bad("sniping_horizon must be > 0 ns".into());
         }
         Ok(())
     }
@@ -250,6 +287,9 @@ fn check_log(log: &RunLog) -> Result<(), MetricsError> {
     for r in &log.venue_requests {
         known("a request", r.agent)?;
     }
+    for l in &log.inventory_limits {
+        known("an inventory limit", l.agent)?;
+    }
     for r in &log.rfq {
         known("an RFQ's client", r.client)?;
         for &d in &r.dealers {
@@ -268,6 +308,7 @@ fn replay(
 ) -> Result<MetricRecord, MetricsError> {
     let initial = log.fundamental.first().map_or(0.0, |f| f.1);
     let mut acc = MetricsAccumulator::new(config.clone(), &log.agents, initial)?;
+    acc.set_inventory_limits(&log.inventory_limits);
     if log.mechanism == MechanismKind::Rfq {
         acc.report_rfq();
     }

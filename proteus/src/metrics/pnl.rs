@@ -136,6 +136,7 @@ impl Ledger {
             ("informed_profit_per_lot_ticks", Role::Informed, 1.0),
             ("noise_cost_per_lot_ticks", Role::Noise, -1.0),
             ("arbitrageur_profit_per_lot_ticks", Role::Arbitrageur, 1.0),
+            ("mm_pnl_per_lot_ticks", Role::MarketMaker, 1.0),
         ] {
             let (p, volume, count) = per_lot(role_index(role));
             if count == 0 {

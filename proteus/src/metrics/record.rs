@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 /// Version of the `metrics.json` layout and metric names. Bumped only on purpose, when a name
 /// already written changes meaning or disappears, with a note in `docs/metrics.md`. Adding a
 /// metric does not bump it.
-pub const METRICS_SCHEMA_VERSION: u32 = 1;
+pub const METRICS_SCHEMA_VERSION: u32 = 2;
 
 /// `metrics.json`: a flat map of metric name to number, the reason for every metric that is
 /// undefined in this run, and each agent's account marked to the final fundamental.

@@ -5,7 +5,7 @@ use crate::agents::Quote;
 use crate::core::{AgentId, OrderId, Role};
 use crate::info::NewsEvent;
 use crate::mechanisms::{Price, Qty, RejectReason, Side, TimeInForce};
-use crate::sim::{AgentInfo, FillRecord, RequestKind, RequestRecord};
+use crate::sim::{AgentInfo, BatchRecord, FillRecord, RequestKind, RequestRecord};
 
 const S: u64 = 1_000_000_000;
 const US: u64 = 1_000;
@@ -65,7 +65,10 @@ fn request(time: SimTime, agent: u32, kind: RequestKind) -> RequestRecord {
         time,
         agent: AgentId(agent),
         kind,
+        order: OrderId(0),
         side: None,
+        price: None,
+        qty: 0,
         offered_qty: 0,
         filled_qty: 0,
         filled_notional: 0,
@@ -76,8 +79,42 @@ fn request(time: SimTime, agent: u32, kind: RequestKind) -> RequestRecord {
 fn order(time: SimTime, agent: u32, kind: RequestKind, side: Side, qty: Qty) -> RequestRecord {
     RequestRecord {
         side: Some(side),
+        qty,
         offered_qty: qty,
         ..request(time, agent, kind)
+    }
+}
+
+/// `r` naming order `id`, at limit (or new) price `price`.
+fn named(mut r: RequestRecord, id: u64, price: Option<Price>) -> RequestRecord {
+    r.order = OrderId(id);
+    r.price = price;
+    r
+}
+
+/// An amend of order `id` to `price` × `qty`.
+fn amend(time: SimTime, agent: u32, id: u64, price: Price, qty: Qty) -> RequestRecord {
+    RequestRecord {
+        qty,
+        ..named(request(time, agent, RequestKind::Amend), id, Some(price))
+    }
+}
+
+/// A fill between orders `taker_order` and `maker_order`.
+#[allow(clippy::too_many_arguments)]
+fn order_fill(
+    time: SimTime,
+    price: Price,
+    qty: Qty,
+    taker_side: Side,
+    (taker, taker_order): (u32, u64),
+    (maker, maker_order): (u32, u64),
+    quote_before: Quote,
+) -> FillRecord {
+    FillRecord {
+        taker_order: OrderId(taker_order),
+        maker_order: OrderId(maker_order),
+        ..fill(time, price, qty, taker_side, taker, maker, quote_before)
     }
 }
 
@@ -385,8 +422,52 @@ fn volatility_on_a_one_second_grid() {
     assert_close(&r, "mid_return_std_1s_ticks", (7.0f64 / 3.0).sqrt());
 }
 
-/// Agents: 0 market maker, 1 and 2 arbitrageurs, 3 noise. News at 1 s (+5) and 3 s (0).
-fn race_log() -> RunLog {
+const N1: u64 = S;
+
+/// The messages of the race logs, the same under CLOB and FBA; only their outcomes differ.
+/// Agents: 0 market maker, 1 and 2 arbitrageurs, 3 noise. News at 1 s (+5: the asks are
+/// stale) and 3 s (0: no stale side). The public quote at 1 s is 99×5 / 101×5, so the stale
+/// level is the ask 101.
+///
+/// | arrival | agent | message | at the stale level? |
+/// |---|---|---|---|
+/// | 0 | MM | GTC buy 5 @ 99 (order 10), GTC sell 5 @ 101 (order 11) | (before the news) |
+/// | 1 s + 100 µs | arb 1 | IOC buy 5 @ 102 (order 20) | take (102 ≥ 101) |
+/// | 1 s + 120 µs | arb 2 | IOC buy 5 @ 102 (order 30) | take |
+/// | 1 s + 300 µs | MM | amend order 11 (sell @ 101) to 106 × 5 | cancel |
+/// | 1 s + 300 µs | MM | amend order 10 (buy @ 99) to 104 × 5 | take (104 ≥ 101) |
+/// | 1 s + 400 µs | MM | GTC sell 5 @ 106 (order 12) | no: the stale side |
+/// | 1 s + 6 ms | noise | market buy 1 (order 40) | after t₁ + 5 ms: outside every window |
+fn race_messages() -> Vec<RequestRecord> {
+    vec![
+        named(order(t(0), 0, gtc(), Side::Buy, 5), 10, Some(99)),
+        named(order(t(0), 0, gtc(), Side::Sell, 5), 11, Some(101)),
+        named(
+            order(t(N1 + 100 * US), 1, ioc(), Side::Buy, 5),
+            20,
+            Some(102),
+        ),
+        named(
+            order(t(N1 + 120 * US), 2, ioc(), Side::Buy, 5),
+            30,
+            Some(102),
+        ),
+        amend(t(N1 + 300 * US), 0, 11, 106, 5),
+        amend(t(N1 + 300 * US), 0, 10, 104, 5),
+        named(
+            order(t(N1 + 400 * US), 0, gtc(), Side::Sell, 5),
+            12,
+            Some(106),
+        ),
+        named(
+            order(t(N1 + 6_000 * US), 3, RequestKind::Market, Side::Buy, 1),
+            40,
+            None,
+        ),
+    ]
+}
+
+fn race_agents() -> RunLog {
     let mut log = log(
         &[
             Role::MarketMaker,
@@ -396,58 +477,95 @@ fn race_log() -> RunLog {
         ],
         t(10 * S),
     );
-    let (n1, n2) = (S, 3 * S);
-    log.news = vec![news(0, t(n1), 5.0), news(1, t(n2), 0.0)];
-    log.fundamental.push((t(n1), 105.0));
+    log.news = vec![news(0, t(N1), 5.0), news(1, t(3 * S), 0.0)];
+    log.fundamental.push((t(N1), 105.0));
+    log
+}
+
+fn bid_only(bid: (Price, Qty)) -> Quote {
+    Quote {
+        bid: Some(bid),
+        ask: None,
+    }
+}
+
+/// The race messages on a CLOB. Arbitrageur 1 takes the whole stale ask on arrival;
+/// arbitrageur 2 finds no ask; the market maker's amend of the ask is too late; its bid amend
+/// crosses nothing and rests at 104; the noise market buy takes 1 @ 106.
+fn race_log() -> RunLog {
+    let mut log = race_agents();
     let stale = two_sided((99, 5), (101, 5));
     let requoted = two_sided((104, 5), (106, 5));
     log.quotes = vec![
         (t(0), stale),
-        (
-            t(n1 + 100 * US),
-            Quote {
-                bid: Some((99, 5)),
-                ask: None,
-            },
-        ),
-        (
-            t(n1 + 300 * US),
-            Quote {
-                bid: Some((104, 5)),
-                ask: None,
-            },
-        ),
-        (t(n1 + 400 * US), requoted),
-        (t(n2 + 500 * US), two_sided((104, 5), (106, 4))),
+        (t(N1 + 100 * US), bid_only((99, 5))),
+        (t(N1 + 300 * US), bid_only((104, 5))),
+        (t(N1 + 400 * US), requoted),
+        (t(N1 + 6_000 * US), two_sided((104, 5), (106, 4))),
     ];
     log.fills = vec![
-        fill(t(n1 + 100 * US), 101, 5, Side::Buy, 1, 0, stale),
-        fill(t(n2 + 500 * US), 106, 1, Side::Buy, 3, 0, requoted),
-    ];
-    let too_late = RequestRecord {
-        rejected: Some(RejectReason::TooLate),
-        ..request(t(n1 + 300 * US), 0, RequestKind::Amend)
-    };
-    log.venue_requests = vec![
-        order(t(0), 0, gtc(), Side::Buy, 5),
-        order(t(0), 0, gtc(), Side::Sell, 5),
-        // Race 1: arbitrageur 1 takes the stale ask, arbitrageur 2 is too slow, the market
-        // maker's amend of the ask is too late, its amend of the bid goes through.
-        filled(order(t(n1 + 100 * US), 1, ioc(), Side::Buy, 5), 5, 101),
-        order(t(n1 + 100 * US), 2, ioc(), Side::Buy, 5),
-        too_late,
-        request(t(n1 + 300 * US), 0, RequestKind::Amend),
-        order(t(n1 + 400 * US), 0, gtc(), Side::Sell, 5),
-        // News 2: attempts at exactly τ and just after τ + 500 µs are outside the window,
-        // which holds only the noise trader's market order: no race.
-        order(t(n2), 1, ioc(), Side::Buy, 5),
-        filled(
-            order(t(n2 + 500 * US), 3, RequestKind::Market, Side::Buy, 1),
-            1,
+        order_fill(t(N1 + 100 * US), 101, 5, Side::Buy, (1, 20), (0, 11), stale),
+        order_fill(
+            t(N1 + 6_000 * US),
             106,
+            1,
+            Side::Buy,
+            (3, 40),
+            (0, 12),
+            requoted,
         ),
-        order(t(n2 + 500 * US + 1), 2, ioc(), Side::Buy, 5),
     ];
+    let mut m = race_messages();
+    m[2] = filled(m[2], 5, 101);
+    m[4].rejected = Some(RejectReason::TooLate);
+    m[7] = filled(m[7], 1, 106);
+    log.venue_requests = m;
+    settle(&mut log);
+    log
+}
+
+/// The same messages in a batch auction whose batches end at 1 s + 200 µs, 1 s + 1.2 ms and
+/// 1 s + 6.2 ms. Nothing trades on arrival. At 1 s + 200 µs both arbitrageurs' buys (5 each at
+/// 102) meet the stale ask 101 × 5: the price is 101 and pro rata gives arbitrageur 1 three
+/// lots, arbitrageur 2 two. The market maker's amend of the ask then comes too late (filled
+/// at the earlier batch end); its bid at 104 crosses nothing at 1 s + 1.2 ms; the noise market
+/// buy takes 1 @ 106 at 1 s + 6.2 ms.
+fn fba_race_log() -> RunLog {
+    let mut log = race_agents();
+    log.mechanism = MechanismKind::Fba;
+    let stale = two_sided((99, 5), (101, 5));
+    let requoted = two_sided((104, 5), (106, 5));
+    let (b1, b2, b3) = (N1 + 200 * US, N1 + 1_200 * US, N1 + 6_200 * US);
+    log.quotes = vec![
+        (t(0), stale),
+        (t(b1), bid_only((99, 5))),
+        (t(b2), requoted),
+        (t(b3), two_sided((104, 5), (106, 4))),
+    ];
+    let batch = |n: u64, time: u64, price: Option<Price>, volume: Qty| BatchRecord {
+        time: t(time),
+        outcome: crate::mechanisms::BatchOutcome {
+            batch: n,
+            clearing_price: price,
+            volume,
+            imbalance: 0,
+            buy_interest: 0,
+            sell_interest: 0,
+        },
+    };
+    log.batches = vec![
+        batch(0, b1, Some(101), 5),
+        batch(1, b2, None, 0),
+        batch(2, b3, Some(106), 1),
+    ];
+    log.fills = vec![
+        order_fill(t(b1), 101, 3, Side::Buy, (1, 20), (0, 11), stale),
+        order_fill(t(b1), 101, 2, Side::Buy, (2, 30), (0, 11), stale),
+        order_fill(t(b3), 106, 1, Side::Buy, (3, 40), (0, 12), requoted),
+    ];
+    let mut m = race_messages();
+    m[4].rejected = Some(RejectReason::TooLate);
+    log.venue_requests = m;
     settle(&mut log);
     log
 }
@@ -455,27 +573,190 @@ fn race_log() -> RunLog {
 #[test]
 fn races_are_hand_worked() {
     let r = compute(&race_log()).unwrap();
-    // Window 1: agents {1, 2, 0}; takes: 1 (won), 2 (lost); cancels: ask amend (too late,
-    // lost), bid amend (won); the GTC ask at 1.0004 s is no attempt. A race.
-    // Window 2: only agent 3. No race.
+    // t₁ = 1 s + 100 µs (arbitrageur 1). 50 µs: arb 1 won (5 lots at 101 ≤ 101), arb 2 lost
+    // (no fill): two agents, a success and a failure: a race. 500 µs and 5 ms add the market
+    // maker's too-late ask amend and its bid amend that did not fill (both failures).
+    for w in ["50us", "500us", "5ms"] {
+        assert_close(&r, &format!("races_{w}"), 1.0);
+        assert_close(&r, &format!("race_volume_{w}_lots"), 5.0);
+        // Arbitrageur 1 bought 5 at 101; V 5 s later is 105: (105 − 101)·5 = 20.
+        assert_close(&r, &format!("race_profit_true_{w}_ticks"), 20.0);
+        // Traded notional 101·5 + 106·1 = 611.
+        assert_close(&r, &format!("latency_arb_tax_{w}_bp"), 20.0 / 611.0 * 1e4);
+    }
+    // The legacy names are the 500 µs window; the legacy profit uses the mid 5 s after the
+    // fill (6.0001 s: 104 / 106 × 4, mid 105).
     assert_close(&r, "races", 1.0);
     assert_close(&r, "race_volume_lots", 5.0);
-    // Arbitrageur 1 bought 5 at 101; 5 s later (6.0001 s) the mid is 105: (105 − 101)·5 = 20.
     assert_close(&r, "race_profit_5s_ticks", 20.0);
+    assert_close(&r, "latency_arb_tax_bp", 20.0 / 611.0 * 1e4);
     // And it holds 5 lots marked at 105: 5·105 − 505 = 20.
     assert_close(&r, "pnl_arbitrageur_ticks", 20.0);
     assert_close(&r, "arbitrageur_profit_per_lot_ticks", 4.0);
+    // Sniping profit: its 5 lots at 101 marked at V(1 s + 100 µs + 1 s) = 105.
+    assert_close(&r, "sniping_profit_ticks", 20.0);
+}
+
+/// The same messages, decided on the batch outcome: both arbitrageurs' takes succeed (they
+/// share the stale ask at the batch price), so within 50 µs nobody lost and there is no race;
+/// within 500 µs the market maker's amend, too late for the batch that cleared its ask, lost.
+#[test]
+fn an_fba_race_is_decided_on_the_batch_outcome() {
+    let r = compute(&fba_race_log()).unwrap();
+    assert_close(&r, "races_50us", 0.0);
+    assert_close(&r, "race_volume_50us_lots", 0.0);
+    assert_close(&r, "race_profit_true_50us_ticks", 0.0);
+    assert_close(&r, "latency_arb_tax_50us_bp", 0.0);
+    for w in ["500us", "5ms"] {
+        assert_close(&r, &format!("races_{w}"), 1.0);
+        // 3 + 2 lots at 101, V 5 s after the batch end 105: 4·3 + 4·2 = 20.
+        assert_close(&r, &format!("race_volume_{w}_lots"), 5.0);
+        assert_close(&r, &format!("race_profit_true_{w}_ticks"), 20.0);
+        assert_close(&r, &format!("latency_arb_tax_{w}_bp"), 20.0 / 611.0 * 1e4);
+    }
+    assert_close(&r, "races", 1.0);
+    // Mid 5 s after the batch end at 1.0002 s: 104 / 106 × 4, 105.
+    assert_close(&r, "race_profit_5s_ticks", 20.0);
+    assert_close(&r, "sniping_profit_ticks", 20.0);
+}
+
+/// Under FBA, the market maker's amend in the same batch as the snipers removes the stale ask
+/// before the clearing: its cancel succeeds, both takes fail, and no window is a race.
+#[test]
+fn a_cancel_in_the_snipers_batch_wins_under_fba() {
+    let mut log = fba_race_log();
+    // One batch end at 1 s + 1.2 ms holds every message up to then; nothing crosses.
+    log.batches.remove(0);
+    log.fills.retain(|f| f.time != t(N1 + 200 * US));
+    log.venue_requests[4].rejected = None;
+    log.quotes.retain(|q| q.0 != t(N1 + 200 * US));
+    settle(&mut log);
+    let r = compute(&log).unwrap();
+    for w in ["50us", "500us", "5ms"] {
+        assert_close(&r, &format!("races_{w}"), 0.0);
+    }
+    assert_close(&r, "sniping_profit_ticks", 0.0);
+}
+
+/// A provider's cancel that comes too late is the race's failure: without arbitrageur 2 and the
+/// bid amend, the CLOB race exists from 500 µs on (arb 1 won, the ask amend at 300 µs found the
+/// ask already filled), and likewise under FBA (the ask was filled at the 200 µs batch end).
+#[test]
+fn a_too_late_cancel_loses_a_race_under_both_mechanisms() {
+    for mut log in [race_log(), fba_race_log()] {
+        log.venue_requests
+            .retain(|r| r.agent != AgentId(2) && r.order != OrderId(10) || r.time == t(0));
+        log.fills.retain(|f| f.taker != AgentId(2));
+        // Alone in its batch, arbitrageur 1 gets the whole stale ask.
+        for f in &mut log.fills {
+            if f.taker == AgentId(1) {
+                f.qty = 5;
+            }
+        }
+        settle(&mut log);
+        let r = compute(&log).unwrap();
+        assert_close(&r, "races_50us", 0.0);
+        assert_close(&r, "races_500us", 1.0);
+        assert_close(&r, "races_5ms", 1.0);
+    }
 }
 
 #[test]
 fn a_lone_sniper_is_no_race() {
     let mut log = race_log();
-    // Without arbitrageur 2 and the market maker's amends, window 1 has a single agent.
+    // Without arbitrageur 2 and the market maker's amends, every window has a single agent.
     log.venue_requests
         .retain(|r| !(r.time > t(S) && r.time <= t(S + 500 * US) && r.agent != AgentId(1)));
     let r = compute(&log).unwrap();
     assert_close(&r, "races", 0.0);
+    assert_close(&r, "races_5ms", 0.0);
     assert_close(&r, "race_profit_5s_ticks", 0.0);
+    assert_close(&r, "latency_arb_tax_bp", 0.0);
+}
+
+/// A take that executes only beyond the stale level fails: arbitrageur 2's buy at 102 fills at
+/// 102 (a later ask), not at the stale 101.
+#[test]
+fn a_take_filled_only_beyond_the_stale_level_fails() {
+    let mut log = race_log();
+    let stale_gone = bid_only((99, 5));
+    log.fills.insert(
+        1,
+        order_fill(
+            t(N1 + 120 * US),
+            102,
+            1,
+            Side::Buy,
+            (2, 30),
+            (0, 13),
+            stale_gone,
+        ),
+    );
+    log.venue_requests[3] = filled(log.venue_requests[3], 1, 102);
+    settle(&mut log);
+    let r = compute(&log).unwrap();
+    // Still a race (arb 2 failed at 101); the volume counts only arb 1's 5 lots at 101.
+    assert_close(&r, "races_50us", 1.0);
+    assert_close(&r, "race_volume_50us_lots", 5.0);
+}
+
+#[test]
+fn mechanism_neutral_measures_of_the_market_maker_log() {
+    let mut log = market_maker_log();
+    // The market maker cannot quote one side when |position| + 2 > 4, i.e. |position| ≥ 3.
+    log.inventory_limits = vec![crate::sim::InventoryLimit {
+        agent: AgentId(0),
+        inventory_limit: 4,
+        quote_size: 2,
+    }];
+    let r = compute(&log).unwrap();
+    // Its position: 0 over [0, 1 s), −2 over [1, 3 s), 3 over [3 s, 10 s): 7 s of 10.
+    assert_close(&r, "mm_time_at_inventory_limit_share", 0.7);
+    // PnL 19 over 7 lots.
+    assert_close(&r, "mm_pnl_per_lot_ticks", 19.0 / 7.0);
+    // lp_adverse_selection_cost_true_{h} per lot of the fills with a reference quote (7).
+    assert_close(
+        &r,
+        "lp_adverse_selection_per_lot_true_1s_ticks",
+        -20.0 / 7.0,
+    );
+    assert_close(
+        &r,
+        "lp_adverse_selection_per_lot_true_5s_ticks",
+        -12.0 / 7.0,
+    );
+    // The noise trader bought 2 at 101 when V was 100: 2·(+1)·(101 − 100)·2 / 2 = 2.
+    assert_close(&r, "noise_effective_spread_true_ticks", 2.0);
+    assert_eq!(
+        r.missing_reason("sniping_profit_ticks"),
+        Some("no arbitrageur agents in this run")
+    );
+    // Without the logged rule the share is missing, not 0.
+    let r = compute(&market_maker_log()).unwrap();
+    assert_eq!(
+        r.missing_reason("mm_time_at_inventory_limit_share"),
+        Some("the run log has no market maker's inventory limit")
+    );
+}
+
+/// The noise traders' cost counts each of their sides; a noise–noise trade nets to zero.
+#[test]
+fn noise_effective_spread_true_counts_both_sides() {
+    let mut log = log(&[Role::Noise, Role::Noise, Role::MarketMaker], t(10 * S));
+    let q = two_sided((99, 5), (101, 5));
+    log.fundamental.push((t(2 * S), 98.0));
+    log.fills = vec![
+        // Noise 0 buys 3 at 101 from noise 1 (V 100): +6 and −6 on 3 lots each.
+        fill(t(S), 101, 3, Side::Buy, 0, 1, q),
+        // Noise 1 sells 1 at 99 to the market maker with V = 98 at that instant:
+        // 2·(−1)·(99 − 98)·1 = −2.
+        fill(t(2 * S), 99, 1, Side::Sell, 1, 2, q),
+    ];
+    settle(&mut log);
+    let r = compute(&log).unwrap();
+    // (6·3 − 6·3 − 2) / 7: −2/7.
+    assert_close(&r, "noise_effective_spread_true_ticks", -2.0 / 7.0);
+    assert_close(&r, "mm_pnl_per_lot_ticks", (-99.0 + 98.0) / 1.0);
 }
 
 #[test]
@@ -522,6 +803,22 @@ fn an_empty_log_reports_what_is_missing_and_why() {
             "no informed agents in this run",
         ),
         ("noise_cost_per_lot_ticks", "noise agents did not trade"),
+        ("mm_pnl_per_lot_ticks", "market_maker agents did not trade"),
+        (
+            "noise_effective_spread_true_ticks",
+            "noise agents did not trade",
+        ),
+        ("sniping_profit_ticks", "no arbitrageur agents in this run"),
+        (
+            "lp_adverse_selection_per_lot_true_1s_ticks",
+            "no trade met a two-sided quote",
+        ),
+        (
+            "mm_time_at_inventory_limit_share",
+            "the run log has no market maker's inventory limit",
+        ),
+        ("latency_arb_tax_bp", "no trades"),
+        ("latency_arb_tax_50us_bp", "no trades"),
     ];
     for (name, why) in expect_missing {
         assert_eq!(r.missing_reason(name), Some(why), "{name}");
@@ -530,6 +827,10 @@ fn an_empty_log_reports_what_is_missing_and_why() {
         "trades",
         "volume_lots",
         "races",
+        "races_50us",
+        "races_5ms",
+        "race_volume_500us_lots",
+        "race_profit_true_5ms_ticks",
         "race_profit_5s_ticks",
         "lp_adverse_selection_cost_5s_ticks",
         "pnl_market_maker_ticks",
@@ -666,10 +967,23 @@ fn the_order_of_streams_within_an_instant_does_not_matter() {
     let mut sc = crate::scenario::Scenario::default_scenario();
     sc.duration_s = 20.0;
     let simulated = crate::sim::run(&sc, 0, crate::sim::RunOptions::default());
-    sc.mechanism = sc.mechanism.with_spec("rfq:2").unwrap();
+    let clob = sc.mechanism;
+    sc.mechanism = clob.with_spec("rfq:2").unwrap();
     let rfq = crate::sim::run(&sc, 0, crate::sim::RunOptions::default());
     assert!(rfq.rfq.len() > 100, "{} requests", rfq.rfq.len());
-    for log in [market_maker_log(), news_log(), race_log(), simulated, rfq] {
+    sc.mechanism = clob.with_spec("fba:10ms").unwrap();
+    let fba = crate::sim::run(&sc, 0, crate::sim::RunOptions::default());
+    assert!(fba.batches.len() > 100, "{} batches", fba.batches.len());
+    let logs = [
+        market_maker_log(),
+        news_log(),
+        race_log(),
+        fba_race_log(),
+        simulated,
+        rfq,
+        fba,
+    ];
+    for log in logs {
         let config = MetricsConfig::default();
         let reference = replay(&log, &config, &orders[0]).unwrap();
         for order in &orders[1..] {

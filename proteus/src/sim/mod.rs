@@ -14,8 +14,8 @@ mod venue;
 
 pub use quote_board::{FeedState, QuoteBoard};
 pub use run_log::{
-    Account, AgentInfo, BatchRecord, FillRecord, MessageRecord, RequestKind, RequestRecord,
-    RfqOutcome, RfqQuoteRecord, RfqRecord, RunLog,
+    Account, AgentInfo, BatchRecord, FillRecord, InventoryLimit, MessageRecord, RequestKind,
+    RequestRecord, RfqOutcome, RfqQuoteRecord, RfqRecord, RunLog,
 };
 pub use venue::Venue;
 
@@ -336,6 +336,18 @@ impl Simulation {
             fundamental: vec![(SimTime::ZERO, initial)],
             news: news.events().to_vec(),
             accounts: vec![Account::default(); slots.len()],
+            // For the metrics (mm_time_at_inventory_limit_share): market makers come first, in
+            // group order, so they pair with their groups' parameters.
+            inventory_limits: slots
+                .iter()
+                .filter(|s| s.info.role == Role::MarketMaker)
+                .zip(groups(&a.market_maker).flat_map(|g| (0..g.count).map(|_| &g.params)))
+                .map(|(s, p)| InventoryLimit {
+                    agent: s.info.id,
+                    inventory_limit: p.inventory_limit,
+                    quote_size: p.quote_size,
+                })
+                .collect(),
             messages: options.record_messages.then(Vec::new),
             venue_log: options.record_requests.then(Vec::new),
             ..RunLog::default()

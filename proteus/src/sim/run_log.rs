@@ -89,8 +89,16 @@ pub struct RequestRecord {
     pub time: SimTime,
     pub agent: AgentId,
     pub kind: RequestKind,
+    /// The id the request names: a new order's own id, the order a cancel or amend refers to,
+    /// the quote request's or dealer quote's id.
+    pub order: OrderId,
     /// A new order's side; `None` for cancels and amends.
     pub side: Option<Side>,
+    /// The price asked for: a new limit order's limit, an amend's new price; `None` for market
+    /// orders, cancels and RFQ messages.
+    pub price: Option<Price>,
+    /// The quantity asked for: a new order's size, an amend's new open quantity; 0 otherwise.
+    pub qty: Qty,
     /// Quantity newly offered to the market: a new order's size (0 if not positive); for an
     /// accepted amend, how much it raised the open quantity (0 if it lowered it); 0 otherwise.
     pub offered_qty: Qty,
@@ -135,11 +143,22 @@ impl RequestRecord {
             Request::QuoteRequest(r) => (Some(r.side), 0),
             Request::DealerQuote(_) => (None, 0),
         };
+        let (price, qty) = match *request {
+            Request::New(o) => match o.kind {
+                OrderKind::Limit { price, .. } => (Some(price), o.qty),
+                OrderKind::Market => (None, o.qty),
+            },
+            Request::Amend { price, qty, .. } => (Some(price), qty),
+            _ => (None, 0),
+        };
         RequestRecord {
             time,
             agent: request.trader(),
             kind: RequestKind::of(request),
+            order: own,
             side,
+            price,
+            qty,
             offered_qty,
             filled_qty,
             filled_notional,
@@ -247,6 +266,15 @@ impl RfqRecord {
     }
 }
 
+/// A market maker's inventory rule, for the metrics: it cannot quote the side that adds to its
+/// position when `|position| + quote_size > inventory_limit` (`MarketMaker::target_quotes_at`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct InventoryLimit {
+    pub agent: AgentId,
+    pub inventory_limit: Qty,
+    pub quote_size: Qty,
+}
+
 /// The record of one run.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct RunLog {
@@ -264,6 +292,8 @@ pub struct RunLog {
     /// Every request that reached the venue, in arrival order.
     pub venue_requests: Vec<RequestRecord>,
     pub accounts: Vec<Account>,
+    /// Each market maker's inventory limit and quote size, in agent id order.
+    pub inventory_limits: Vec<InventoryLimit>,
     /// Every batch end (batch auctions only).
     pub batches: Vec<BatchRecord>,
     /// Every request for quote that reached the venue, in arrival order (RFQ only).
