@@ -77,6 +77,9 @@ fn as_config(cf: &CaseFile, gamma: f64) -> MarketMakerConfig {
         volatility_spread_coef: 0.0,
         adverse_selection_coef: 0.0,
         adverse_selection_spread: 0.0,
+        learning: None,
+        min_edge_ticks: 0.0,
+        compete: false,
         inventory_limit: Qty::MAX,
         requote_interval_ns: 1,
     }
