@@ -796,7 +796,7 @@ pub fn run(mode: Mode) -> Result<Vec<super::CaseResult>, ValidationError> {
                 case: CASE.to_owned(),
                 arm: a.label.clone(),
                 repetition: rep,
-                cause,
+                cause: Box::new(cause),
             })?;
             needs[arm]
                 .iter()

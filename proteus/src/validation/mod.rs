@@ -95,7 +95,7 @@ pub enum ValidationError {
         case: String,
         arm: String,
         repetition: u64,
-        cause: crate::metrics::MetricsError,
+        cause: Box<crate::metrics::MetricsError>,
     },
 }
 
