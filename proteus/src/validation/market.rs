@@ -31,8 +31,11 @@
 //!   A factor that does not is a configuration error naming the field.
 //! * **Measures** come from `metrics::compute`'s record, each through the one table [`METRICS`]
 //!   (a metric, a ratio of two, or a sum of two). A metric missing from any repetition's record,
-//!   or a ratio whose denominator is 0, is an error naming the metric, the arm and the repetition;
-//!   nothing is silently 0. Where "nothing happened" is a real value the metric itself is
+//!   or a ratio whose denominator is 0, is an error naming the metric, the arm and the repetition
+//!   (the first such repetition); nothing is silently 0. It fails every line that reads that
+//!   measure of that arm (info lines included: verdict FAIL, no mean, the error as the line's
+//!   tolerance text) and leaves the other lines to be judged; a metrics error (an inconsistent
+//!   log) stops the case. Where "nothing happened" is a real value the metric itself is
 //!   defined: `pnl_arbitrageur_ticks` is 0, a total over an empty set, when the arbitrageurs did
 //!   not trade (it is missing only with no arbitrageurs at all), and `races` is a count.
 //! * **Checks.** A *paired difference* is arm B − arm A per repetition, summarised with a 95%
@@ -786,7 +789,10 @@ pub fn run(mode: Mode) -> Result<Vec<super::CaseResult>, ValidationError> {
     }
     // Every (arm, repetition) run in parallel, collected in index order.
     let n_arms = plan.arms.len() as u64;
-    let values: Vec<Result<Vec<f64>, ValidationError>> = (0..n_arms * reps)
+    // Every (arm, repetition) run in parallel, collected in index order. A metrics error is a
+    // bug and stops the case; a missing measure is kept, to fail the lines that need it.
+    type Values = Vec<Result<f64, ValidationError>>;
+    let values: Vec<Result<Values, ValidationError>> = (0..n_arms * reps)
         .into_par_iter()
         .map(|i| {
             let (arm, rep) = ((i / reps) as usize, i % reps);
@@ -798,13 +804,13 @@ pub fn run(mode: Mode) -> Result<Vec<super::CaseResult>, ValidationError> {
                 repetition: rep,
                 cause: Box::new(cause),
             })?;
-            needs[arm]
+            Ok(needs[arm]
                 .iter()
                 .map(|&m| read(&record, m, &a.label, rep))
-                .collect()
+                .collect())
         })
         .collect();
-    let mut table: Vec<Vec<Vec<f64>>> = Vec::with_capacity(plan.arms.len());
+    let mut table: Vec<Vec<Values>> = Vec::with_capacity(plan.arms.len());
     let mut it = values.into_iter();
     for _ in 0..plan.arms.len() {
         let mut per_rep = Vec::with_capacity(reps as usize);
@@ -813,44 +819,49 @@ pub fn run(mode: Mode) -> Result<Vec<super::CaseResult>, ValidationError> {
         }
         table.push(per_rep);
     }
-    let column = |arm: usize, m: Measure| -> Vec<f64> {
+    // An arm's values of one measure in repetition order, or the first repetition's error.
+    let column = |arm: usize, m: Measure| -> Result<Vec<f64>, String> {
         let k = needs[arm].binary_search(&m).expect("a needed measure");
-        table[arm].iter().map(|v| v[k]).collect()
+        table[arm]
+            .iter()
+            .map(|v| v[k].as_ref().copied().map_err(|e| e.to_string()))
+            .collect()
     };
     let mut lines = Lines::new(CASE);
     for spec in &plan.specs {
-        match spec {
+        let (point, quantity, sample, check) = match spec {
             Spec::Diff {
                 point,
                 a,
                 b,
                 measure,
                 check,
-            } => {
-                let (xa, xb) = (column(*a, *measure), column(*b, *measure));
-                let diff: Vec<f64> = xb.iter().zip(&xa).map(|(b, a)| b - a).collect();
-                lines.sample(
-                    point,
-                    &format!("{} (B - A, paired)", def(*measure).label),
-                    None,
-                    &diff,
-                    *check,
-                )?;
-            }
+            } => (
+                point,
+                format!("{} (B - A, paired)", def(*measure).label),
+                column(*a, *measure).and_then(|xa| {
+                    let xb = column(*b, *measure)?;
+                    Ok(xb.iter().zip(&xa).map(|(b, a)| b - a).collect::<Vec<f64>>())
+                }),
+                *check,
+            ),
             Spec::Level {
                 point,
                 arm,
                 measure,
                 check,
-            } => {
-                lines.sample(
-                    point,
-                    def(*measure).label,
-                    None,
-                    &column(*arm, *measure),
-                    *check,
-                )?;
+            } => (
+                point,
+                def(*measure).label.to_owned(),
+                column(*arm, *measure),
+                *check,
+            ),
+        };
+        match sample {
+            Ok(x) => {
+                lines.sample(point, &quantity, None, &x, check)?;
             }
+            Err(why) => lines.missing(point, &quantity, check, why),
         }
     }
     Ok(lines.out)

@@ -434,6 +434,28 @@ impl Lines {
         Ok(sim)
     }
 
+    /// A line that could not be computed (`why`: the error): it fails, whatever its check.
+    pub(crate) fn missing(&mut self, point: &str, quantity: &str, check: Check, why: String) {
+        self.out.push(CaseResult {
+            case: self.case.to_owned(),
+            point: point.to_owned(),
+            quantity: quantity.to_owned(),
+            theory: None,
+            simulated: Simulated {
+                mean: f64::NAN,
+                ci95_low: None,
+                ci95_high: None,
+                se: None,
+                n: 0,
+            },
+            check,
+            verdict: Verdict::Fail,
+            tolerance: format!("not computed: {why}"),
+            p_value: None,
+            p_holm: None,
+        });
+    }
+
     /// Judges an exact value.
     pub(crate) fn exact(
         &mut self,
