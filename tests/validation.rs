@@ -1,7 +1,8 @@
 //! `cargo xtask validate`'s library side: the Glosten–Milgrom case passes in quick mode, the
-//! results do not depend on the number of threads, and the files are written.
+//! results do not depend on the number of threads, the files are written, and the `market` case
+//! yields every line it should (its verdicts are what it reports about the agents: not asserted).
 
-use proteus::validation::{Mode, ValidateOptions, Verdict, validate, write_outputs};
+use proteus::validation::{Check, Mode, ValidateOptions, Verdict, validate, write_outputs};
 
 fn quick(case: &str, threads: usize) -> proteus::validation::ValidationReport {
     validate(&ValidateOptions {
@@ -81,10 +82,12 @@ fn the_quick_suite_holds_under_the_family_rule() {
         threads: 0,
     })
     .unwrap();
+    // The market case's strict checks judge the full simulator's agents, which do not yet do
+    // what theory says (docs/validation.md): its failures are findings, not regressions here.
     let failed: Vec<_> = r
         .results
         .iter()
-        .filter(|l| l.verdict == Verdict::Fail)
+        .filter(|l| l.verdict == Verdict::Fail && l.case != "market")
         .collect();
     assert!(failed.is_empty(), "{failed:#?}");
     for case in proteus::validation::CASES {
@@ -113,5 +116,230 @@ fn the_quick_suite_holds_under_the_family_rule() {
                 "{l:#?}"
             );
         }
+    }
+}
+
+/// Every line `validate --quick --case market` must print (point, quantity, check) for the
+/// shipped `scenarios/validation/market.toml`, in order.
+const MARKET_LINES: &[(&str, &str, Check)] = &[
+    (
+        "informed 0 -> 15",
+        "quoted spread (ticks) (B - A, paired)",
+        Check::Strict { below: false },
+    ),
+    (
+        "informed 0 -> 15",
+        "effective spread (ticks) (B - A, paired)",
+        Check::Strict { below: false },
+    ),
+    (
+        "informed 0 -> 15",
+        "LP adverse-selection cost per lot vs fundamental 1s (ticks) (B - A, paired)",
+        Check::Strict { below: false },
+    ),
+    (
+        "informed 0 -> 15",
+        "MM PnL per lot (ticks) (B - A, paired)",
+        Check::Strict { below: true },
+    ),
+    (
+        "market makers 1 -> 2",
+        "quoted spread (ticks) (B - A, paired)",
+        Check::Strict { below: true },
+    ),
+    (
+        "market makers 2 -> 4",
+        "quoted spread (ticks) (B - A, paired)",
+        Check::Strict { below: true },
+    ),
+    (
+        "snipers latency x1 (faster than everyone)",
+        "sniping profit (ticks x lots)",
+        Check::Info,
+    ),
+    (
+        "snipers latency x10 (between market makers and noise traders)",
+        "sniping profit (ticks x lots)",
+        Check::Info,
+    ),
+    (
+        "snipers latency x20000 (slower than every liquidity provider)",
+        "sniping profit (ticks x lots)",
+        Check::NotAbove,
+    ),
+    (
+        "snipers latency x10 -> x1 (faster than the market makers)",
+        "sniping profit (ticks x lots) (B - A, paired)",
+        Check::Strict { below: false },
+    ),
+    (
+        "snipers latency x10 -> x1 (faster than the market makers)",
+        "races (500us window) (B - A, paired)",
+        Check::Info,
+    ),
+    (
+        "clob -> fba:100ms",
+        "sniping profit (ticks x lots) (B - A, paired)",
+        Check::Strict { below: true },
+    ),
+    (
+        "clob -> fba:100ms",
+        "races (500us window) (B - A, paired)",
+        Check::Strict { below: true },
+    ),
+    (
+        "clob -> fba:100ms",
+        "investors' cost per lot vs fundamental (ticks) (B - A, paired)",
+        Check::NotAbove,
+    ),
+    (
+        "fba:100ms",
+        "sniping profit (ticks x lots)",
+        Check::IncludesZero,
+    ),
+    (
+        "rfq:2: losing dealers see the side -> do not (rfq_trade_happened = nobody)",
+        "client cost per lot vs fundamental (ticks) (B - A, paired)",
+        Check::Strict { below: true },
+    ),
+    (
+        "rfq:2: losing dealers see the side -> do not (rfq_trade_happened = nobody)",
+        "best quote vs last RFQ price (ticks) (B - A, paired)",
+        Check::Info,
+    ),
+    (
+        "tick 1 -> 5",
+        "quoted spread (ticks) (B - A, paired)",
+        Check::Strict { below: false },
+    ),
+    (
+        "tick 1 -> 5",
+        "depth at the touch, bid + ask (lots) (B - A, paired)",
+        Check::Strict { below: false },
+    ),
+    (
+        "rfq:1 market_makers=4",
+        "client cost per lot vs fundamental (ticks)",
+        Check::Info,
+    ),
+    (
+        "rfq:1 market_makers=4",
+        "best quote vs last RFQ price (ticks)",
+        Check::Info,
+    ),
+    (
+        "rfq:2 market_makers=4",
+        "client cost per lot vs fundamental (ticks)",
+        Check::Info,
+    ),
+    (
+        "rfq:2 market_makers=4",
+        "best quote vs last RFQ price (ticks)",
+        Check::Info,
+    ),
+    (
+        "rfq:3 market_makers=4",
+        "client cost per lot vs fundamental (ticks)",
+        Check::Info,
+    ),
+    (
+        "rfq:3 market_makers=4",
+        "best quote vs last RFQ price (ticks)",
+        Check::Info,
+    ),
+    (
+        "rfq:4 market_makers=4",
+        "client cost per lot vs fundamental (ticks)",
+        Check::Info,
+    ),
+    (
+        "rfq:4 market_makers=4",
+        "best quote vs last RFQ price (ticks)",
+        Check::Info,
+    ),
+    ("mechanisms: clob", "quoted spread (ticks)", Check::Info),
+    ("mechanisms: clob", "effective spread (ticks)", Check::Info),
+    (
+        "mechanisms: clob",
+        "sniping profit (ticks x lots)",
+        Check::Info,
+    ),
+    ("mechanisms: clob", "races (500us window)", Check::Info),
+    (
+        "mechanisms: clob",
+        "LP adverse-selection cost per lot vs fundamental 1s (ticks)",
+        Check::Info,
+    ),
+    ("mechanisms: clob", "MM PnL per lot (ticks)", Check::Info),
+    (
+        "mechanisms: fba:100ms",
+        "quoted spread (ticks)",
+        Check::Info,
+    ),
+    (
+        "mechanisms: fba:100ms",
+        "effective spread (ticks)",
+        Check::Info,
+    ),
+    (
+        "mechanisms: fba:100ms",
+        "sniping profit (ticks x lots)",
+        Check::Info,
+    ),
+    ("mechanisms: fba:100ms", "races (500us window)", Check::Info),
+    (
+        "mechanisms: fba:100ms",
+        "LP adverse-selection cost per lot vs fundamental 1s (ticks)",
+        Check::Info,
+    ),
+    (
+        "mechanisms: fba:100ms",
+        "MM PnL per lot (ticks)",
+        Check::Info,
+    ),
+    ("mechanisms: rfq:2", "effective spread (ticks)", Check::Info),
+    (
+        "mechanisms: rfq:2",
+        "sniping profit (ticks x lots)",
+        Check::Info,
+    ),
+    ("mechanisms: rfq:2", "races (500us window)", Check::Info),
+    (
+        "mechanisms: rfq:2",
+        "LP adverse-selection cost per lot vs fundamental 1s (ticks)",
+        Check::Info,
+    ),
+    ("mechanisms: rfq:2", "MM PnL per lot (ticks)", Check::Info),
+];
+
+/// The market case runs and yields exactly its expected lines, with the same bytes on 1 and 2
+/// threads. Whether its checks pass is what the case reports, not what this test asserts.
+#[test]
+fn market_quick_yields_every_line_independently_of_threads() {
+    let a = quick("market", 1);
+    let b = quick("market", 2);
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
+    let got: Vec<(&str, &str, Check)> = a
+        .results
+        .iter()
+        .map(|l| (l.point.as_str(), l.quantity.as_str(), l.check))
+        .collect();
+    assert_eq!(got, MARKET_LINES);
+    for l in &a.results {
+        assert_eq!(l.case, "market");
+        // A line is either computed over the 30 quick repetitions or fails naming the missing
+        // metric, arm and repetition.
+        if l.tolerance.starts_with("not computed: ") {
+            assert_eq!((l.verdict, l.simulated.n), (Verdict::Fail, 0), "{l:#?}");
+            assert!(l.tolerance.contains(" repetition "), "{l:#?}");
+        } else {
+            assert_eq!(l.simulated.n, 30, "{l:#?}");
+            assert!(l.simulated.ci95_low.is_some(), "{l:#?}");
+            assert_eq!(l.verdict == Verdict::Info, l.check == Check::Info, "{l:#?}");
+        }
+        assert!(l.p_value.is_none() && l.theory.is_none(), "{l:#?}");
     }
 }

@@ -9,7 +9,7 @@ pub struct Validate {
     /// Fewer repetitions (the same points and verdict rule); what CI runs.
     #[arg(long)]
     quick: bool,
-    /// Only this case: glosten_milgrom, kyle, bcs or avellaneda_stoikov.
+    /// Only this case: glosten_milgrom, kyle, bcs, avellaneda_stoikov or market.
     #[arg(long, value_name = "NAME")]
     case: Option<String>,
     /// Output folder for validation.json and validation.csv.

@@ -13,19 +13,25 @@
 //! * a Monte Carlo quantity passes when the theory value lies inside the simulated 95% t
 //!   interval over repetitions. When it lies outside, the line fails only if the deviation is
 //!   significant for the case as a family: Holm's step-down adjustment of the two-sided t-test
-//!   p-values of the case's Monte Carlo lines, at family-wise level [`FAMILY_ALPHA`] = 0.05 / 4
-//!   (so the whole suite's chance of a false failure is at most 5%). Otherwise it is *watch*:
-//!   outside its own 95% CI, reported, not a failure ([`apply_family_rule`]);
+//!   p-values of the case's Monte Carlo lines, at family-wise level [`FAMILY_ALPHA`] = 0.05 / 5
+//!   (5 cases; so the whole suite's chance of a false failure is at most 5%). Otherwise it is
+//!   *watch*: outside its own 95% CI, reported, not a failure ([`apply_family_rule`]);
 //! * an exact closed form passes when `|simulated − theory|` is below a stated precision;
 //! * a directional claim (a difference, "< 0" or "> 0") passes when its whole 95% interval is on
 //!   the claimed side, fails when the whole interval is on the other side, and is
 //!   *inconclusive* otherwise (reported, not a failure);
+//! * a strict directional claim ([`Check::Strict`], the `market` case's paired differences)
+//!   passes only when its whole 95% interval is on the claimed side; anything else fails;
+//! * "not above zero" ([`Check::NotAbove`]) fails only when the whole 95% interval is above
+//!   zero; "includes zero" ([`Check::IncludesZero`]) fails when the interval misses zero; both
+//!   fail without an interval;
 //! * an informational line (numbers recalled from memory, approximate) has no verdict.
 
 pub mod avellaneda_stoikov;
 pub mod bcs;
 pub mod glosten_milgrom;
 pub mod kyle;
+pub mod market;
 mod report;
 
 pub use report::{ValidationReport, write_outputs};
@@ -37,11 +43,12 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// The cases, in the order they run.
-pub const CASES: [&str; 4] = [
+pub const CASES: [&str; 5] = [
     glosten_milgrom::CASE,
     kyle::CASE,
     bcs::CASE,
     avellaneda_stoikov::CASE,
+    market::CASE,
 ];
 
 /// Family-wise error rate of one case's Monte Carlo lines: 5% for the whole suite, split evenly
@@ -70,6 +77,26 @@ pub enum ValidationError {
     },
     #[error("building a thread pool: {0}")]
     Threads(String),
+    #[error("validation file {file}: {cause}")]
+    Config {
+        file: String,
+        cause: crate::core::ConfigError,
+    },
+    #[error("{case} arm {arm:?} repetition {repetition}: metric {metric} is missing ({reason})")]
+    MissingMetric {
+        case: String,
+        arm: String,
+        repetition: u64,
+        metric: String,
+        reason: String,
+    },
+    #[error("{case} arm {arm:?} repetition {repetition}: computing the metrics: {cause}")]
+    Metrics {
+        case: String,
+        arm: String,
+        repetition: u64,
+        cause: Box<crate::metrics::MetricsError>,
+    },
 }
 
 /// Quick (CI) or full run: the same points and verdict rule, fewer repetitions in quick mode.
@@ -105,8 +132,16 @@ pub enum Check {
     Ci,
     /// `|simulated − theory| < precision`.
     Exact { precision: f64 },
-    /// The simulated difference is below zero (`below = true`) or above zero.
+    /// The simulated difference is below zero (`below = true`) or above zero; inconclusive
+    /// when its 95% CI contains zero.
     Directional { below: bool },
+    /// Like `Directional`, but strict: the whole 95% CI must be on the claimed side of zero,
+    /// and anything else (containing zero, or no CI) fails.
+    Strict { below: bool },
+    /// Not above zero: fails only when the whole 95% CI is above zero (or there is no CI).
+    NotAbove,
+    /// The 95% CI contains zero; fails otherwise (or with no CI).
+    IncludesZero,
     /// Reported only (approximate reference numbers).
     Info,
 }
@@ -267,6 +302,42 @@ impl CaseResult {
                     _ => (Verdict::Fail, "no CI (fewer than 2 repetitions)".into()),
                 }
             }
+            Check::Strict { below } => {
+                let claim = if below { "< 0" } else { "> 0" };
+                match (simulated.ci95_low, simulated.ci95_high) {
+                    (Some(lo), Some(hi)) => (
+                        if (below && hi < 0.0) || (!below && lo > 0.0) {
+                            Verdict::Pass
+                        } else {
+                            Verdict::Fail
+                        },
+                        format!("rule: whole 95% CI {claim}, else fail (strict)"),
+                    ),
+                    _ => (Verdict::Fail, "no CI (fewer than 2 repetitions)".into()),
+                }
+            }
+            Check::NotAbove => match simulated.ci95_low {
+                Some(lo) if simulated.ci95_high.is_some() => (
+                    if lo <= 0.0 {
+                        Verdict::Pass
+                    } else {
+                        Verdict::Fail
+                    },
+                    "rule: 95% CI not wholly above 0".into(),
+                ),
+                _ => (Verdict::Fail, "no CI (fewer than 2 repetitions)".into()),
+            },
+            Check::IncludesZero => match (simulated.ci95_low, simulated.ci95_high) {
+                (Some(lo), Some(hi)) => (
+                    if lo <= 0.0 && 0.0 <= hi {
+                        Verdict::Pass
+                    } else {
+                        Verdict::Fail
+                    },
+                    "rule: 0 in 95% CI".into(),
+                ),
+                _ => (Verdict::Fail, "no CI (fewer than 2 repetitions)".into()),
+            },
             Check::Info => {
                 let inside = match (theory, simulated.ci95_low, simulated.ci95_high) {
                     (Some(t), Some(lo), Some(hi)) => {
@@ -363,6 +434,28 @@ impl Lines {
         Ok(sim)
     }
 
+    /// A line that could not be computed (`why`: the error): it fails, whatever its check.
+    pub(crate) fn missing(&mut self, point: &str, quantity: &str, check: Check, why: String) {
+        self.out.push(CaseResult {
+            case: self.case.to_owned(),
+            point: point.to_owned(),
+            quantity: quantity.to_owned(),
+            theory: None,
+            simulated: Simulated {
+                mean: f64::NAN,
+                ci95_low: None,
+                ci95_high: None,
+                se: None,
+                n: 0,
+            },
+            check,
+            verdict: Verdict::Fail,
+            tolerance: format!("not computed: {why}"),
+            p_value: None,
+            p_holm: None,
+        });
+    }
+
     /// Judges an exact value.
     pub(crate) fn exact(
         &mut self,
@@ -452,6 +545,7 @@ pub fn validate(opts: &ValidateOptions) -> Result<ValidationReport, ValidationEr
             kyle::CASE => kyle::run(opts.mode),
             bcs::CASE => bcs::run(opts.mode),
             avellaneda_stoikov::CASE => avellaneda_stoikov::run(opts.mode),
+            market::CASE => market::run(opts.mode),
             _ => unreachable!("cases are listed in CASES"),
         })?;
         apply_family_rule(&mut lines).map_err(|cause| ValidationError::Stats {
@@ -561,5 +655,40 @@ mod tests {
         assert_eq!(j(-2.0, -1.0), Verdict::Pass);
         assert_eq!(j(1.0, 2.0), Verdict::Fail);
         assert_eq!(j(-1.0, 1.0), Verdict::Inconclusive);
+    }
+
+    fn verdict(check: Check, lo: f64, hi: f64) -> Verdict {
+        CaseResult::judge("c", "p", "q", None, sim((lo + hi) / 2.0, lo, hi), check).verdict
+    }
+
+    #[test]
+    fn strict_rule_has_no_inconclusive() {
+        let below = Check::Strict { below: true };
+        let above = Check::Strict { below: false };
+        assert_eq!(verdict(below, -2.0, -1.0), Verdict::Pass);
+        assert_eq!(verdict(below, -1.0, 1.0), Verdict::Fail);
+        assert_eq!(verdict(below, 1.0, 2.0), Verdict::Fail);
+        assert_eq!(verdict(below, -1.0, 0.0), Verdict::Fail);
+        assert_eq!(verdict(above, 1.0, 2.0), Verdict::Pass);
+        assert_eq!(verdict(above, -1.0, 1.0), Verdict::Fail);
+        assert_eq!(verdict(above, 0.0, 0.0), Verdict::Fail);
+        let one = CaseResult::judge("c", "p", "q", None, Simulated::exact(-1.0), below);
+        assert_eq!(one.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn not_above_and_includes_zero_rules() {
+        assert_eq!(verdict(Check::NotAbove, -2.0, -1.0), Verdict::Pass);
+        assert_eq!(verdict(Check::NotAbove, -1.0, 1.0), Verdict::Pass);
+        assert_eq!(verdict(Check::NotAbove, 0.0, 0.0), Verdict::Pass);
+        assert_eq!(verdict(Check::NotAbove, 0.5, 1.0), Verdict::Fail);
+        assert_eq!(verdict(Check::IncludesZero, -1.0, 1.0), Verdict::Pass);
+        assert_eq!(verdict(Check::IncludesZero, 0.0, 0.0), Verdict::Pass);
+        assert_eq!(verdict(Check::IncludesZero, -2.0, -1.0), Verdict::Fail);
+        assert_eq!(verdict(Check::IncludesZero, 1.0, 2.0), Verdict::Fail);
+        for c in [Check::NotAbove, Check::IncludesZero] {
+            let one = CaseResult::judge("c", "p", "q", None, Simulated::exact(0.0), c);
+            assert_eq!(one.verdict, Verdict::Fail);
+        }
     }
 }

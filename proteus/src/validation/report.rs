@@ -30,6 +30,7 @@ impl ValidationReport {
         for r in &self.results {
             let theory = r.theory.map_or("—".to_owned(), fmt);
             let sim = match (r.simulated.ci95_low, r.simulated.ci95_high) {
+                _ if r.simulated.n == 0 => r.tolerance.clone(),
                 (Some(lo), Some(hi)) => {
                     format!("{} [{}, {}]", fmt(r.simulated.mean), fmt(lo), fmt(hi))
                 }
