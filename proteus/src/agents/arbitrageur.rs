@@ -1,9 +1,13 @@
 //! Latency arbitrageur: on public news it races to take quotes that the news made stale — the
 //! continuous-market sniping that frequent batch auctions are designed to remove.
 //!
-//! Its value estimate is public information only: the initial value plus every public news
-//! shift it has received. When news reaches it (after its own market-data latency) it looks at
-//! the visible book, as of its own market-data lag, and takes every level that is further than
+//! Its value estimate is public information only: the market's price when the news broke plus
+//! the news shift, i.e. the visible mid as of its own market-data lag (the book before the news
+//! reached anyone faster than it) plus the shift; with no visible mid, the last published
+//! price plus the shift; with neither, the initial value plus every public news shift it has
+//! received. (A running sum of news alone would drift from the value by the fundamental's
+//! diffusion, which no public signal announces.) When news reaches it (after its own
+//! market-data latency) it looks at the visible book and takes every level that is further than
 //! `threshold_ticks` on the wrong side of that estimate: one IOC order at the worst such level
 //! for their total size (capped at `max_size`, on the lot grid). Whether it wins is decided by
 //! its latency against the resting orders' owners: a market maker's cancel or amend, a slow
@@ -14,8 +18,8 @@
 //! joins the next clearing, where the owners' updates that reach the same batch have already
 //! moved the stale prices, so with a batch interval much longer than the latency gaps there is
 //! little left to snipe. With no visible book at all (a leakage policy that hides it) it compares
-//! with the last published price (or, before any, the estimate before the news) and bids up to
-//! its estimate less the threshold.
+//! its estimate with the last published price (or, before any, the estimate before the news)
+//! and bids up to its estimate less the threshold.
 //!
 //! Under RFQ there are no resting quotes to snipe. It acts as a fast client: on news it
 //! compares its estimate with the last RFQ print it sees (as in the hidden-book case) and
@@ -92,7 +96,11 @@ impl LatencyArbitrageur {
     /// The order the news justifies: (side, limit price, size before the lot grid).
     fn snipe(&self, shift_ticks: f64, ctx: &AgentCtx) -> Option<(Side, Price, Qty)> {
         let thr = self.cfg.threshold_ticks;
-        let est = self.estimate;
+        let est = match (ctx.quote.mid(), ctx.last_price) {
+            (Some(mid), _) => mid + shift_ticks,
+            (None, Some(last)) => last as f64 + shift_ticks,
+            (None, None) => self.estimate,
+        };
         // The stale levels of one side: those beyond the threshold on the wrong side of the
         // estimate, best first; the order goes to the worst of them for their total size.
         let stale = |side: Side| -> Option<(Price, Qty)> {

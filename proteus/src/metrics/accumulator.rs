@@ -147,6 +147,7 @@ impl MetricsAccumulator {
         self.at(request.time);
         self.activity.on_request(request);
         self.races.on_request(request);
+        self.noise_spread.on_request(request);
     }
 
     /// Reports the RFQ metrics even if no request for quote arrives (an RFQ run). Without this
@@ -194,7 +195,7 @@ impl MetricsAccumulator {
         self.activity.on_fill(&mark);
         self.races.on_fill(fill);
         self.sniping.on_fill(&mark);
-        self.noise_spread.on_fill(&mark);
+        self.noise_spread.on_fill(&mark, fill);
         self.limit_share.on_fill(&mark);
         for h in &mut self.impact {
             h.on_fill(mark);

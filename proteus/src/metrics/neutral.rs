@@ -12,6 +12,12 @@
 //! * `noise_effective_spread_true_ticks` = Σ 2·d·(p − V_t)·q / Σ q over the noise traders'
 //!   sides of fills (a noise–noise fill counts once per side), V_t at the end of the fill's
 //!   instant. Missing without noise traders or when they did not trade.
+//! * `investor_effective_spread_true_ticks`: the same sum over the fills of the noise traders'
+//!   **marketable** orders only (market orders under CLOB and FBA, quote requests without a
+//!   limit under RFQ): what investors who demand immediacy pay against the fundamental, the
+//!   cost Budish, Cramton and Shim compare across mechanisms. (The noise traders' resting
+//!   orders are liquidity supply; their losses to better-informed traders are in the measure
+//!   above.) Missing without noise traders or when no marketable order traded.
 //! * `mm_time_at_inventory_limit_share`: for each market maker with a logged inventory rule,
 //!   the share of [0, T] during which `|position| + quote_size > inventory_limit` (it cannot
 //!   quote the side that adds to its position), positions taken at the end of each instant;
@@ -21,10 +27,10 @@
 use super::MetricRecord;
 use super::accumulator::MarketState;
 use super::impact::FillMark;
-use crate::core::{Duration, Role, SimTime};
+use crate::core::{Duration, OrderId, Role, SimTime};
 use crate::mechanisms::{Price, Qty};
-use crate::sim::{AgentInfo, InventoryLimit};
-use std::collections::VecDeque;
+use crate::sim::{AgentInfo, FillRecord, InventoryLimit, RequestKind, RequestRecord};
+use std::collections::{BTreeSet, VecDeque};
 
 /// One side of a fill: the agent's direction, price and lots.
 #[derive(Clone, Copy, Debug)]
@@ -108,11 +114,16 @@ impl Sniping {
 pub(super) struct NoiseSpread {
     noise: Vec<bool>,
     any: bool,
-    /// Noise sides of the current instant's fills, valued when it closes.
-    instant: Vec<Side>,
-    /// Σ 2·d·(p − V)·q and Σ q.
+    /// The noise traders' marketable orders that may still fill.
+    marketable: BTreeSet<OrderId>,
+    /// Noise sides of the current instant's fills (with whether the order was marketable),
+    /// valued when it closes.
+    instant: Vec<(Side, bool)>,
+    /// Σ 2·d·(p − V)·q and Σ q, over all noise sides and over the marketable ones.
     sum: f64,
     qty: i64,
+    investor_sum: f64,
+    investor_qty: i64,
 }
 
 impl NoiseSpread {
@@ -121,29 +132,54 @@ impl NoiseSpread {
         NoiseSpread {
             any: noise.iter().any(|&a| a),
             noise,
+            marketable: BTreeSet::new(),
             instant: Vec::new(),
             sum: 0.0,
             qty: 0,
+            investor_sum: 0.0,
+            investor_qty: 0,
         }
     }
 
-    pub fn on_fill(&mut self, m: &FillMark) {
-        for (i, d) in sides_of(m) {
+    /// Notes a noise trader's marketable order (a request reaches the venue before its fills).
+    pub fn on_request(&mut self, r: &RequestRecord) {
+        let marketable = match r.kind {
+            RequestKind::Market => true,
+            RequestKind::QuoteRequest => r.price.is_none(),
+            _ => false,
+        };
+        if marketable && self.noise.get(r.agent.0 as usize) == Some(&true) && r.rejected.is_none()
+        {
+            self.marketable.insert(r.order);
+        }
+    }
+
+    pub fn on_fill(&mut self, m: &FillMark, fill: &FillRecord) {
+        for ((i, d), order) in sides_of(m)
+            .into_iter()
+            .zip([fill.taker_order, fill.maker_order])
+        {
             if self.noise[i] {
-                self.instant.push(Side {
+                let side = Side {
                     due: m.time,
                     direction: d,
                     price: m.price,
                     qty: m.qty,
-                });
+                };
+                self.instant.push((side, self.marketable.contains(&order)));
             }
         }
     }
 
     pub fn close_instant(&mut self, market: &MarketState) {
-        for s in self.instant.drain(..) {
-            self.sum += 2.0 * s.direction as f64 * (s.price as f64 - market.value) * s.qty as f64;
+        for (s, marketable) in self.instant.drain(..) {
+            let cost = 2.0 * s.direction as f64 * (s.price as f64 - market.value) * s.qty as f64;
+            self.sum += cost;
             self.qty += s.qty;
+            if marketable {
+                self.investor_sum += cost;
+                self.investor_qty += s.qty;
+            }
         }
     }
 
@@ -155,6 +191,17 @@ impl NoiseSpread {
                 self.sum,
                 self.qty as f64,
                 "noise agents did not trade",
+            );
+        } else {
+            r.set_missing(name, "no noise agents in this run");
+        }
+        let name = "investor_effective_spread_true_ticks";
+        if self.any {
+            r.set_ratio(
+                name,
+                self.investor_sum,
+                self.investor_qty as f64,
+                "no marketable noise order traded",
             );
         } else {
             r.set_missing(name, "no noise agents in this run");

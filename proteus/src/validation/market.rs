@@ -127,32 +127,32 @@ pub const METRICS: [MetricDef; 10] = [
     MetricDef {
         measure: Measure::LpAdverseSelectionPerLot,
         label: "LP adverse-selection cost per lot vs fundamental 1s (ticks)",
-        formula: Formula::Ratio("lp_adverse_selection_cost_true_1s_ticks", "volume_lots"),
+        formula: Formula::Metric("lp_adverse_selection_per_lot_true_1s_ticks"),
     },
     MetricDef {
         measure: Measure::MmPnlPerLot,
         label: "MM PnL per lot (ticks)",
-        formula: Formula::Ratio("pnl_market_maker_ticks", "volume_market_maker_lots"),
+        formula: Formula::Metric("mm_pnl_per_lot_ticks"),
     },
     MetricDef {
         measure: Measure::SnipingProfit,
         label: "sniping profit (ticks x lots)",
-        formula: Formula::Metric("pnl_arbitrageur_ticks"),
+        formula: Formula::Metric("sniping_profit_ticks"),
     },
     MetricDef {
         measure: Measure::Races,
         label: "races (500us window)",
-        formula: Formula::Metric("races"),
+        formula: Formula::Metric("races_500us"),
     },
     MetricDef {
         measure: Measure::InvestorCost,
-        label: "investors' cost per lot vs fundamental (ticks)",
-        formula: Formula::Metric("noise_cost_per_lot_ticks"),
+        label: "investors' effective spread vs fundamental (ticks)",
+        formula: Formula::Metric("investor_effective_spread_true_ticks"),
     },
     MetricDef {
         measure: Measure::ClientCost,
-        label: "client cost per lot vs fundamental (ticks)",
-        formula: Formula::Metric("noise_cost_per_lot_ticks"),
+        label: "client effective spread vs fundamental (ticks)",
+        formula: Formula::Metric("noise_effective_spread_true_ticks"),
     },
     MetricDef {
         measure: Measure::RfqBestQuoteCost,
@@ -702,7 +702,8 @@ fn plan(cf: &CaseFile) -> Result<Plan, ValidationError> {
         }
     }
 
-    // Info: the three mechanisms side by side (RFQ has no book, so no quoted spread).
+    // Info: the three mechanisms side by side (RFQ has no book, so no quoted spread and no
+    // race for a stale price level).
     for (arm, label, kind) in [
         (clob, "clob".to_owned(), MechanismKind::Clob),
         (fba, fba_label, MechanismKind::Fba),
@@ -713,10 +714,13 @@ fn plan(cf: &CaseFile) -> Result<Plan, ValidationError> {
             Measure::EffectiveSpread,
             Measure::SnipingProfit,
             Measure::Races,
+            Measure::InvestorCost,
             Measure::LpAdverseSelectionPerLot,
             Measure::MmPnlPerLot,
         ] {
-            if measure == Measure::QuotedSpread && kind == MechanismKind::Rfq {
+            if matches!(measure, Measure::QuotedSpread | Measure::Races)
+                && kind == MechanismKind::Rfq
+            {
                 continue;
             }
             specs.push(Spec::Level {
