@@ -116,9 +116,9 @@ pub(super) struct NoiseSpread {
     any: bool,
     /// The noise traders' marketable orders that may still fill.
     marketable: BTreeSet<OrderId>,
-    /// Noise sides of the current instant's fills (with whether the order was marketable),
-    /// valued when it closes.
-    instant: Vec<(Side, bool)>,
+    /// Noise sides of the current instant's fills with their order, valued when it closes
+    /// (by then every request of the instant has been seen, whatever the feeding order).
+    instant: Vec<(Side, OrderId)>,
     /// Σ 2·d·(p − V)·q and Σ q, over all noise sides and over the marketable ones.
     sum: f64,
     qty: i64,
@@ -166,17 +166,17 @@ impl NoiseSpread {
                     price: m.price,
                     qty: m.qty,
                 };
-                self.instant.push((side, self.marketable.contains(&order)));
+                self.instant.push((side, order));
             }
         }
     }
 
     pub fn close_instant(&mut self, market: &MarketState) {
-        for (s, marketable) in self.instant.drain(..) {
+        for (s, order) in self.instant.drain(..) {
             let cost = 2.0 * s.direction as f64 * (s.price as f64 - market.value) * s.qty as f64;
             self.sum += cost;
             self.qty += s.qty;
-            if marketable {
+            if self.marketable.contains(&order) {
                 self.investor_sum += cost;
                 self.investor_qty += s.qty;
             }

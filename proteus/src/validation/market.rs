@@ -30,14 +30,15 @@
 //!   than the slowest reaction of every market maker and noise trader (the liquidity providers).
 //!   A factor that does not is a configuration error naming the field.
 //! * **Measures** come from `metrics::compute`'s record, each through the one table [`METRICS`]
-//!   (a metric, a ratio of two, or a sum of two). A metric missing from any repetition's record,
-//!   or a ratio whose denominator is 0, is an error naming the metric, the arm and the repetition
+//!   (a metric, or a sum of two). A metric missing from any repetition's record is an error
+//!   naming the metric, the arm and the repetition
 //!   (the first such repetition); nothing is silently 0. It fails every line that reads that
 //!   measure of that arm (info lines included: verdict FAIL, no mean, the error as the line's
 //!   tolerance text) and leaves the other lines to be judged; a metrics error (an inconsistent
 //!   log) stops the case. Where "nothing happened" is a real value the metric itself is
-//!   defined: `pnl_arbitrageur_ticks` is 0, a total over an empty set, when the arbitrageurs did
-//!   not trade (it is missing only with no arbitrageurs at all), and `races` is a count.
+//!   defined: `sniping_profit_ticks` is 0, a total over an empty set, when the arbitrageurs did
+//!   not trade (it is missing only with no arbitrageurs at all), and `races_500us` is a count
+//!   (missing under RFQ, which has no book: the RFQ arms have no race line).
 //! * **Checks.** A *paired difference* is arm B − arm A per repetition, summarised with a 95%
 //!   Student t interval over repetitions ([`crate::stats::Summary`]).
 //!   [`Check::Strict`](super::Check::Strict): the whole interval must lie on theory's side of 0,
@@ -94,8 +95,6 @@ pub enum Measure {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Formula {
     Metric(&'static str),
-    /// `numerator / denominator`; a zero denominator is an error.
-    Ratio(&'static str, &'static str),
     Sum(&'static str, &'static str),
 }
 
@@ -108,11 +107,10 @@ pub struct MetricDef {
     pub formula: Formula,
 }
 
-/// Every metric this case reads, in one place. Several are stand-ins for metrics being added
-/// (`sniping_profit_ticks`, `mm_pnl_per_lot_ticks`, `lp_adverse_selection_per_lot_true_1s_ticks`,
-/// `noise_effective_spread_true_ticks`, `races_500us`): each swap is a one-line edit here.
-/// `lp_adverse_selection_cost_true_1s_ticks` is a total over every fill's maker, so it is divided
-/// by the lots of every fill (`volume_lots`), not by the market makers' lots.
+/// Every metric this case reads, in one place (definitions in `docs/metrics.md`). Investors are
+/// the noise traders' marketable orders (`investor_effective_spread_true_ticks`, BCS's
+/// investors who demand immediacy); RFQ clients' cost is every noise fill against the
+/// fundamental (`noise_effective_spread_true_ticks`).
 pub const METRICS: [MetricDef; 10] = [
     MetricDef {
         measure: Measure::QuotedSpread,
@@ -761,19 +759,6 @@ fn read(
     Ok(match def(measure).formula {
         Formula::Metric(m) => get(m)?,
         Formula::Sum(a, b) => get(a)? + get(b)?,
-        Formula::Ratio(n, d) => {
-            let den = get(d)?;
-            if den == 0.0 {
-                return Err(ValidationError::MissingMetric {
-                    case: CASE.to_owned(),
-                    arm: arm.to_owned(),
-                    repetition,
-                    metric: format!("{n} / {d}"),
-                    reason: format!("{d} is 0"),
-                });
-            }
-            get(n)? / den
-        }
     })
 }
 
@@ -979,17 +964,19 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("volume_market_maker_lots") && e.contains("clob") && e.contains('7'),
+            e.contains("mm_pnl_per_lot_ticks") && e.contains("clob") && e.contains('7'),
             "{e}"
         );
         let mut record = MetricRecord::new();
-        record.set("volume_market_maker_lots", 0.0);
-        record.set("pnl_market_maker_ticks", 3.0);
-        let e = read(&record, Measure::MmPnlPerLot, "clob", 0)
+        record.set("mm_pnl_per_lot_ticks", 1.5);
+        assert_eq!(read(&record, Measure::MmPnlPerLot, "clob", 0).unwrap(), 1.5);
+        // A sum reads both terms; a missing term is named.
+        record.set("depth_bid_tw_lots", 2.0);
+        let e = read(&record, Measure::DepthAtTouch, "tick=5", 3)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("is 0"), "{e}");
-        record.set("volume_market_maker_lots", 2.0);
-        assert_eq!(read(&record, Measure::MmPnlPerLot, "clob", 0).unwrap(), 1.5);
+        assert!(e.contains("depth_ask_tw_lots") && e.contains("tick=5"), "{e}");
+        record.set("depth_ask_tw_lots", 3.5);
+        assert_eq!(read(&record, Measure::DepthAtTouch, "tick=5", 3).unwrap(), 5.5);
     }
 }
