@@ -5,10 +5,10 @@
 //! [calibration]
 //! informed_count = 1                      # low informed intensity during the search
 //! repetitions = 8                         # per candidate
-//! risk_aversion = [0.001, 0.01, 0.05]     # the grid: every combination is a candidate
+//! risk_aversion = [0.03, 0.1, 0.3]        # the grid: every combination is a candidate
 //! half_spread_ticks = [1.0, 2.0, 4.0]
 //! quote_size = [3, 5, 10]
-//! target_quoted_spread_ticks = [2.0, 12.0]
+//! target_quoted_spread_ticks = [1.0, 4.0]
 //! target_mm_fill_rate = [0.02, 1.0]
 //! max_spread_ci_halfwidth_ticks = 3.0
 //! sensitivity_informed_count = [0, 2, 5, 10, 20]
@@ -38,10 +38,14 @@ impl Default for CalibrationConfig {
         CalibrationConfig {
             informed_count: 1,
             repetitions: 8,
-            risk_aversion: vec![0.001, 0.01, 0.05],
+            // Around the default's γ = 0.1 (inventory skew γσ²τ = 0.25 tick per lot): with weaker
+            // skew the inventory limit binds again (docs/experiments.md).
+            risk_aversion: vec![0.03, 0.1, 0.3],
             half_spread_ticks: vec![1.0, 2.0, 4.0],
             quote_size: vec![3, 5, 10],
-            target_quoted_spread_ticks: [2.0, 12.0],
+            // Competing market makers and a noise book put the default's quoted spread near
+            // 1.3 ticks; the band rules out a one-tick-locked or a deserted book.
+            target_quoted_spread_ticks: [1.0, 4.0],
             target_mm_fill_rate: [0.02, 1.0],
             max_spread_ci_halfwidth_ticks: 3.0,
             sensitivity_informed_count: vec![0, 2, 5, 10, 20],
