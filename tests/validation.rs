@@ -274,11 +274,7 @@ const MARKET_LINES: &[(&str, &str, Check)] = &[
         Check::Info,
     ),
     ("mechanisms: clob", "MM PnL per lot (ticks)", Check::Info),
-    (
-        "mechanisms: fba:1s",
-        "quoted spread (ticks)",
-        Check::Info,
-    ),
+    ("mechanisms: fba:1s", "quoted spread (ticks)", Check::Info),
     (
         "mechanisms: fba:1s",
         "effective spread (ticks)",
@@ -300,11 +296,7 @@ const MARKET_LINES: &[(&str, &str, Check)] = &[
         "LP adverse-selection cost per lot vs fundamental 1s (ticks)",
         Check::Info,
     ),
-    (
-        "mechanisms: fba:1s",
-        "MM PnL per lot (ticks)",
-        Check::Info,
-    ),
+    ("mechanisms: fba:1s", "MM PnL per lot (ticks)", Check::Info),
     ("mechanisms: rfq:2", "effective spread (ticks)", Check::Info),
     (
         "mechanisms: rfq:2",

@@ -1,12 +1,15 @@
 //! Latency arbitrageur: on public news it races to take quotes that the news made stale — the
 //! continuous-market sniping that frequent batch auctions are designed to remove.
 //!
-//! Its value estimate is public information only: the market's price when the news broke plus
-//! the news shift, i.e. the visible mid as of its own market-data lag (the book before the news
-//! reached anyone faster than it) plus the shift; with no visible mid, the last published
-//! price plus the shift; with neither, the initial value plus every public news shift it has
-//! received. (A running sum of news alone would drift from the value by the fundamental's
-//! diffusion, which no public signal announces.) When news reaches it (after its own
+//! Its value estimate is public information only: it starts at the initial value and adds
+//! every public news shift. A running sum of news alone would drift from the value by the
+//! fundamental's diffusion, which no public signal announces, so on each news it first
+//! re-anchors on the market: if the visible mid (as of its own market-data lag: the book
+//! before the news reached anyone faster than it) is more than one tick from its estimate, it
+//! takes the mid as the value before the news. It does not re-anchor within a tick (the book
+//! quotes on the grid, so it cannot show the value more finely than that), with no visible
+//! mid, or on a news within [`QUIET_NS`] of the previous one (the book may not have absorbed
+//! that one yet). When news reaches it (after its own
 //! market-data latency) it looks at the visible book and takes every level that is further than
 //! `threshold_ticks` on the wrong side of that estimate: one IOC order at the worst such level
 //! for their total size (capped at `max_size`, on the lot grid). Whether it wins is decided by
@@ -27,6 +30,7 @@
 //! from dealers who quote before the news reaches them: the RFQ form of the latency race.
 
 use super::{Agent, AgentCtx};
+use crate::core::SimTime;
 use crate::core::config_error::{ConfigError, field_path, require, require_non_negative};
 use crate::mechanisms::{NewOrder, OrderKind, Price, Qty, Request, Side, TimeInForce};
 use serde::{Deserialize, Serialize};
@@ -51,9 +55,15 @@ impl ArbitrageurConfig {
     }
 }
 
+/// A news this long after the previous one finds a book that has absorbed the previous one
+/// (every provider's reaction in the shipped scenarios is far shorter), so the arbitrageur
+/// re-anchors its estimate on the visible mid.
+pub const QUIET_NS: u64 = 50_000_000;
+
 pub struct LatencyArbitrageur {
     cfg: ArbitrageurConfig,
     estimate: f64,
+    last_news: Option<SimTime>,
 }
 
 impl LatencyArbitrageur {
@@ -61,6 +71,7 @@ impl LatencyArbitrageur {
         LatencyArbitrageur {
             cfg,
             estimate: initial_value,
+            last_news: None,
         }
     }
 }
@@ -69,6 +80,16 @@ impl Agent for LatencyArbitrageur {
     fn on_start(&mut self, _ctx: &mut AgentCtx) {}
 
     fn on_news(&mut self, shift_ticks: f64, ctx: &mut AgentCtx) {
+        let quiet = self
+            .last_news
+            .is_none_or(|t| ctx.now.0.saturating_sub(t.0) >= QUIET_NS);
+        self.last_news = Some(ctx.now);
+        if let Some(mid) = ctx.quote.mid()
+            && quiet
+            && (mid - self.estimate).abs() > ctx.tick_size as f64
+        {
+            self.estimate = mid;
+        }
         self.estimate += shift_ticks;
         let Some((side, price, qty)) = self.snipe(shift_ticks, ctx) else {
             return;
@@ -96,11 +117,7 @@ impl LatencyArbitrageur {
     /// The order the news justifies: (side, limit price, size before the lot grid).
     fn snipe(&self, shift_ticks: f64, ctx: &AgentCtx) -> Option<(Side, Price, Qty)> {
         let thr = self.cfg.threshold_ticks;
-        let est = match (ctx.quote.mid(), ctx.last_price) {
-            (Some(mid), _) => mid + shift_ticks,
-            (None, Some(last)) => last as f64 + shift_ticks,
-            (None, None) => self.estimate,
-        };
+        let est = self.estimate;
         // The stale levels of one side: those beyond the threshold on the wrong side of the
         // estimate, best first; the order goes to the worst of them for their total size.
         let stale = |side: Side| -> Option<(Price, Qty)> {

@@ -148,8 +148,7 @@ impl NoiseSpread {
             RequestKind::QuoteRequest => r.price.is_none(),
             _ => false,
         };
-        if marketable && self.noise.get(r.agent.0 as usize) == Some(&true) && r.rejected.is_none()
-        {
+        if marketable && self.noise.get(r.agent.0 as usize) == Some(&true) && r.rejected.is_none() {
             self.marketable.insert(r.order);
         }
     }

@@ -975,8 +975,14 @@ mod tests {
         let e = read(&record, Measure::DepthAtTouch, "tick=5", 3)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("depth_ask_tw_lots") && e.contains("tick=5"), "{e}");
+        assert!(
+            e.contains("depth_ask_tw_lots") && e.contains("tick=5"),
+            "{e}"
+        );
         record.set("depth_ask_tw_lots", 3.5);
-        assert_eq!(read(&record, Measure::DepthAtTouch, "tick=5", 3).unwrap(), 5.5);
+        assert_eq!(
+            read(&record, Measure::DepthAtTouch, "tick=5", 3).unwrap(),
+            5.5
+        );
     }
 }
