@@ -212,3 +212,18 @@ fn agents_price_on_the_tick_and_size_on_the_lot() {
         );
     }
 }
+
+/// The hard inventory limit is only a backstop: in the default scenario the market makers manage
+/// inventory by skewing their quotes and spend under 5% of the session unable to quote a side
+/// (the review found them at the limit about half the session before).
+#[test]
+fn market_makers_rarely_sit_at_their_inventory_limit() {
+    let sc = Scenario::default_scenario();
+    for rep in 0..4 {
+        let log = run(&sc, rep, RunOptions::default());
+        let m = proteus::metrics::compute(&log).unwrap();
+        let share = m.get("mm_time_at_inventory_limit_share").unwrap();
+        assert!(share < 0.05, "repetition {rep}: {share}");
+        assert!(m.get("volume_market_maker_lots").unwrap() > 500.0);
+    }
+}
