@@ -195,6 +195,12 @@ const MARKET_LINES: &[(&str, &str, Check)] = &[
         "sniping profit (ticks x lots)",
         Check::IncludesZero,
     ),
+    ("fba:100ms", "sniping profit (ticks x lots)", Check::Info),
+    (
+        "fba:100ms -> fba:1s",
+        "sniping profit (ticks x lots) (B - A, paired)",
+        Check::Strict { below: true },
+    ),
     (
         "rfq:2: losing dealers see the side -> do not (rfq_trade_happened = nobody)",
         "client effective spread vs fundamental (ticks) (B - A, paired)",
@@ -274,6 +280,37 @@ const MARKET_LINES: &[(&str, &str, Check)] = &[
         Check::Info,
     ),
     ("mechanisms: clob", "MM PnL per lot (ticks)", Check::Info),
+    (
+        "mechanisms: fba:100ms",
+        "quoted spread (ticks)",
+        Check::Info,
+    ),
+    (
+        "mechanisms: fba:100ms",
+        "effective spread (ticks)",
+        Check::Info,
+    ),
+    (
+        "mechanisms: fba:100ms",
+        "sniping profit (ticks x lots)",
+        Check::Info,
+    ),
+    ("mechanisms: fba:100ms", "races (500us window)", Check::Info),
+    (
+        "mechanisms: fba:100ms",
+        "investors' effective spread vs fundamental (ticks)",
+        Check::Info,
+    ),
+    (
+        "mechanisms: fba:100ms",
+        "LP adverse-selection cost per lot vs fundamental 1s (ticks)",
+        Check::Info,
+    ),
+    (
+        "mechanisms: fba:100ms",
+        "MM PnL per lot (ticks)",
+        Check::Info,
+    ),
     ("mechanisms: fba:1s", "quoted spread (ticks)", Check::Info),
     (
         "mechanisms: fba:1s",

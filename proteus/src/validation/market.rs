@@ -17,7 +17,8 @@
 //!   baseline grid's `informed_count`). Market makers: the count of the first
 //!   `[agents.market_maker]` group. Sniper speed: every latency of every `[agents.arbitrageur]`
 //!   group scaled by a factor (`LatencyProfile::scaled`, as the grid's `latency_scale` does for
-//!   every agent). FBA: `[mechanism] kind = "fba"` with the file's batch interval. RFQ leakage:
+//!   every agent). FBA: `[mechanism] kind = "fba"` with the file's batch interval, and its
+//!   shorter `short_batch_interval_ns` for the exposure law (sniping falls with τ). RFQ leakage:
 //!   `[leakage.rfq.rfq_trade_happened] audience = "nobody"` (below). RFQ dealers asked:
 //!   `rfq_dealers` = k with `dealer_pool` market makers. Tick: `[market] tick_size`.
 //! * **Sniper latency claims, checked before running.** A profile's *reaction* is its market-data
@@ -204,6 +205,8 @@ struct Snipers {
 #[serde(deny_unknown_fields)]
 struct Fba {
     batch_interval_ns: u64,
+    /// A shorter interval for BCS's exposure law (longer τ → less sniping).
+    short_batch_interval_ns: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -263,6 +266,13 @@ impl CaseFile {
             "repetitions.full",
             self.repetitions.full,
             "must be <= 100000",
+        )?;
+        check(
+            self.fba.short_batch_interval_ns >= 1
+                && self.fba.short_batch_interval_ns < self.fba.batch_interval_ns,
+            "fba.short_batch_interval_ns",
+            self.fba.short_batch_interval_ns,
+            "must be >= 1 and < fba.batch_interval_ns",
         )?;
         increasing(&self.informed.counts, "informed.counts")?;
         check(
@@ -636,6 +646,27 @@ fn plan(cf: &CaseFile) -> Result<Plan, ValidationError> {
         measure: Measure::SnipingProfit,
         check: Check::IncludesZero,
     });
+    // BCS's exposure law: a stale quote survives into a batch only when the news falls within
+    // the latency gap of its end, so sniping falls with τ (the level at the short τ is the
+    // gap/τ residual, reported).
+    let mut sc = base.clone();
+    sc.mechanism.kind = MechanismKind::Fba;
+    sc.mechanism.batch_interval_ns = cf.fba.short_batch_interval_ns;
+    let short_label = sc.mechanism.label();
+    let short = arms.add(short_label.clone(), sc)?;
+    specs.push(Spec::Level {
+        point: short_label.clone(),
+        arm: short,
+        measure: Measure::SnipingProfit,
+        check: Check::Info,
+    });
+    specs.push(Spec::Diff {
+        point: format!("{short_label} -> {fba_label}"),
+        a: short,
+        b: fba,
+        measure: Measure::SnipingProfit,
+        check: below,
+    });
 
     // RFQ: the losing dealers told of the trade and its side (default) -> not told.
     let mut sc = base.clone();
@@ -704,6 +735,7 @@ fn plan(cf: &CaseFile) -> Result<Plan, ValidationError> {
     // race for a stale price level).
     for (arm, label, kind) in [
         (clob, "clob".to_owned(), MechanismKind::Clob),
+        (short, short_label, MechanismKind::Fba),
         (fba, fba_label, MechanismKind::Fba),
         (rfq, rfq_label, MechanismKind::Rfq),
     ] {
@@ -909,6 +941,11 @@ mod tests {
         cf.fba.batch_interval_ns = 0;
         let e = plan(&cf).err().unwrap().to_string();
         assert!(e.contains("mechanism.batch_interval_ns"), "{e}");
+
+        let mut cf = file();
+        cf.fba.short_batch_interval_ns = cf.fba.batch_interval_ns;
+        let e = cf.validate().err().unwrap().to_string();
+        assert!(e.contains("fba.short_batch_interval_ns"), "{e}");
     }
 
     #[test]
