@@ -32,7 +32,7 @@
 use super::{Agent, AgentCtx};
 use crate::core::SimTime;
 use crate::core::config_error::{ConfigError, field_path, require, require_non_negative};
-use crate::mechanisms::{NewOrder, OrderKind, Price, Qty, Request, Side, TimeInForce};
+use crate::mechanisms::{Price, Qty, Side};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -95,21 +95,7 @@ impl Agent for LatencyArbitrageur {
             return;
         };
         let qty = ctx.size(qty.clamp(1, self.cfg.max_size));
-        let id = ctx.new_order_id();
-        if ctx.is_rfq() {
-            ctx.request_quotes(id, side, qty, Some(price));
-            return;
-        }
-        ctx.send(Request::New(NewOrder {
-            id,
-            trader: ctx.id,
-            side,
-            qty,
-            kind: OrderKind::Limit {
-                price,
-                tif: TimeInForce::Ioc,
-            },
-        }));
+        ctx.take(side, qty, price);
     }
 }
 

@@ -1,7 +1,9 @@
 //! What an agent sees and can do during one callback.
 
 use crate::core::{AgentId, Duration, MechanismKind, OrderId, Role, SimTime};
-use crate::mechanisms::{Price, Qty, QuoteRequest, Request, Side};
+use crate::mechanisms::{
+    NewOrder, OrderKind, Price, Qty, QuoteRequest, Request, Side, TimeInForce,
+};
 
 // Agents price on the grid: see `AgentCtx::bid_price`, `AgentCtx::ask_price`, `AgentCtx::size`.
 
@@ -274,6 +276,27 @@ impl AgentCtx<'_> {
             limit,
         });
         self.send(request);
+    }
+
+    /// Takes liquidity at `price` or better for `qty`: an IOC limit order on a book (CLOB,
+    /// FBA), a quote request limited to `price` under RFQ. The one way informed traders and
+    /// arbitrageurs trade, so both act the same under every mechanism.
+    pub fn take(&mut self, side: Side, qty: Qty, price: Price) {
+        let id = self.new_order_id();
+        if self.is_rfq() {
+            self.request_quotes(id, side, qty, Some(price));
+            return;
+        }
+        self.send(Request::New(NewOrder {
+            id,
+            trader: self.id,
+            side,
+            qty,
+            kind: OrderKind::Limit {
+                price,
+                tif: TimeInForce::Ioc,
+            },
+        }));
     }
 
     pub fn send(&mut self, request: Request) {

@@ -16,7 +16,7 @@
 use super::{Agent, AgentCtx};
 use crate::core::config_error::{ConfigError, field_path, require, require_non_negative};
 use crate::info::SignalConfig;
-use crate::mechanisms::{NewOrder, OrderKind, Qty, Request, Side, TimeInForce};
+use crate::mechanisms::{Qty, Side};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -128,21 +128,7 @@ impl Agent for InformedTrader {
 
     fn on_signal(&mut self, estimate: f64, ctx: &mut AgentCtx) {
         if let Some((side, price, qty)) = self.decide(estimate, ctx) {
-            let id = ctx.new_order_id();
-            if ctx.is_rfq() {
-                ctx.request_quotes(id, side, qty, Some(price));
-                return;
-            }
-            ctx.send(Request::New(NewOrder {
-                id,
-                trader: ctx.id,
-                side,
-                qty,
-                kind: OrderKind::Limit {
-                    price,
-                    tif: TimeInForce::Ioc,
-                },
-            }));
+            ctx.take(side, qty, price);
         }
     }
 }

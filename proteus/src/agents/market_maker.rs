@@ -824,17 +824,9 @@ mod tests {
 
     /// The prices it sends in `on_start` at `now`: `(bid, ask)`.
     fn started_at(mm: &mut MarketMaker, now: SimTime) -> (Price, Price) {
-        let (mut actions, mut seq) = (Vec::new(), 0);
-        let mut ctx = AgentCtx::new(
-            now,
-            AgentId(0),
-            Role::MarketMaker,
-            Quote::default(),
-            None,
-            &mut actions,
-            &mut seq,
-        );
-        mm.on_start(&mut ctx);
+        let actions = with_ctx(now.as_secs_f64(), 1, 1, BookDepth::default(), |c| {
+            mm.on_start(c)
+        });
         let price = |side| {
             actions.iter().find_map(|a| match a {
                 Action::Send(Request::New(o)) if o.side == side => match o.kind {
@@ -931,16 +923,6 @@ mod tests {
         let mut on_venue = MarketMaker::new(config(), 1000.0);
         let mut stylized = MarketMaker::new(config(), 1000.0);
         for (taker_side, qty) in [(Side::Buy, 3), (Side::Sell, 5), (Side::Sell, 2)] {
-            let (mut actions, mut seq) = (Vec::new(), 0);
-            let mut ctx = AgentCtx::new(
-                SimTime::ZERO,
-                AgentId(0),
-                Role::MarketMaker,
-                Quote::default(),
-                None,
-                &mut actions,
-                &mut seq,
-            );
             let fill = Fill {
                 taker_order: OrderId(99),
                 maker_order: OrderId(1),
@@ -950,7 +932,9 @@ mod tests {
                 price: 1000,
                 qty,
             };
-            on_venue.on_report(&Output::Fill(fill), &mut ctx);
+            with_ctx(0.0, 1, 1, BookDepth::default(), |c| {
+                on_venue.on_report(&Output::Fill(fill), c)
+            });
             stylized.record_fill(taker_side.opposite(), qty);
             assert_eq!(on_venue.inventory(), stylized.inventory());
             assert_eq!(on_venue.belief(), stylized.belief());
