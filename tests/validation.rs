@@ -9,6 +9,7 @@ fn quick(case: &str, threads: usize) -> proteus::validation::ValidationReport {
         mode: Mode::Quick,
         case: Some(case.to_owned()),
         threads,
+        ..ValidateOptions::default()
     })
     .unwrap()
 }
@@ -49,6 +50,7 @@ fn unknown_case_is_an_error() {
         mode: Mode::Quick,
         case: Some("nope".into()),
         threads: 1,
+        ..ValidateOptions::default()
     })
     .unwrap_err();
     assert!(e.to_string().contains("unknown case"), "{e}");
@@ -80,6 +82,7 @@ fn the_quick_suite_holds_under_the_family_rule() {
         mode: Mode::Quick,
         case: None,
         threads: 0,
+        ..ValidateOptions::default()
     })
     .unwrap();
     let failed: Vec<_> = r

@@ -1,7 +1,9 @@
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use proteus::validation::{Mode, ValidateOptions, Verdict, validate, write_outputs};
-use std::path::PathBuf;
+use proteus::validation::{
+    Mode, MutantReport, ValidateOptions, Verdict, run_mutants, validate, write_outputs,
+};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 #[derive(Args)]
@@ -12,7 +14,16 @@ pub struct Validate {
     /// Only this case: glosten_milgrom, kyle, bcs, avellaneda_stoikov or market.
     #[arg(long, value_name = "NAME")]
     case: Option<String>,
-    /// Output folder for validation.json and validation.csv.
+    /// Run the case (needs --case) at the points of this TOML file, in the format of
+    /// scenarios/validation/NAME.toml: its top-level keys replace the case file's.
+    #[arg(long, value_name = "FILE", requires = "case")]
+    points: Option<PathBuf>,
+    /// Run every planted defect (an ablation switch) against its case; each must make at least
+    /// one line FAIL. Prints `mutants caught: N/M`, writes mutants.json, exits non-zero if any
+    /// survives.
+    #[arg(long, conflicts_with = "points")]
+    mutants: bool,
+    /// Output folder for validation.json and validation.csv (or mutants.json).
     #[arg(long, value_name = "DIR", default_value = "out/validation")]
     out: PathBuf,
     /// Worker threads (0: all cores).
@@ -23,10 +34,40 @@ pub struct Validate {
 impl Validate {
     pub fn run(&self) -> Result<()> {
         let started = Instant::now();
+        let mode = if self.quick { Mode::Quick } else { Mode::Full };
+        if self.mutants {
+            let report = run_mutants(mode, self.case.as_deref(), self.threads)
+                .context("the mutant suite could not run")?;
+            print!("{}", report.markdown());
+            let path = write_mutants(&report, &self.out)?;
+            let total = report.mutants.len();
+            println!(
+                "\nmutants caught: {}/{total} in {:.1}s; wrote {}",
+                report.caught(),
+                started.elapsed().as_secs_f64(),
+                path.display()
+            );
+            if report.caught() < total {
+                let survivors: Vec<&str> = report
+                    .mutants
+                    .iter()
+                    .filter(|m| !m.caught)
+                    .map(|m| m.mutant.name())
+                    .collect();
+                bail!(
+                    "{} mutant(s) survived: {} (no line of their case fails)",
+                    survivors.len(),
+                    survivors.join(", ")
+                );
+            }
+            return Ok(());
+        }
         let opts = ValidateOptions {
-            mode: if self.quick { Mode::Quick } else { Mode::Full },
+            mode,
             case: self.case.clone(),
             threads: self.threads,
+            points: self.points.clone(),
+            mutant: None,
         };
         let report = validate(&opts).context("validation could not run")?;
         print!("{}", report.markdown());
@@ -50,4 +91,15 @@ impl Validate {
         }
         Ok(())
     }
+}
+
+/// Writes `mutants.json` whole (to a temporary name, then renamed) and returns its path.
+fn write_mutants(report: &MutantReport, out: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let path = out.join("mutants.json");
+    let tmp = out.join(".mutants.json.tmp");
+    let json = serde_json::to_string_pretty(report).context("serialising the mutant report")?;
+    std::fs::write(&tmp, json + "\n").with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("renaming to {}", path.display()))?;
+    Ok(path)
 }

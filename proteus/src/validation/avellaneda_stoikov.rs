@@ -28,8 +28,8 @@ use crate::mechanisms::{Qty, Side};
 use serde::Deserialize;
 
 pub const CASE: &str = "avellaneda_stoikov";
-const FILE: &str = "scenarios/validation/avellaneda_stoikov.toml";
-const TEXT: &str = include_str!("../../../scenarios/validation/avellaneda_stoikov.toml");
+pub(crate) const FILE: &str = "scenarios/validation/avellaneda_stoikov.toml";
+pub(crate) const TEXT: &str = include_str!("../../../scenarios/validation/avellaneda_stoikov.toml");
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -217,8 +217,9 @@ fn squared_deviation_differences(a: &[f64], b: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-pub fn run(mode: super::Mode) -> Result<Vec<CaseResult>, ValidationError> {
-    let cf: CaseFile = parse(TEXT, FILE)?;
+pub fn run(r: &super::CaseRun) -> Result<Vec<CaseResult>, ValidationError> {
+    let mode = r.mode;
+    let cf: CaseFile = parse(&r.text, &r.file)?;
     let n = cf.repetitions.for_mode(mode);
     let mut lines = Lines::new(CASE);
     for (i, &p) in cf.points.iter().enumerate() {

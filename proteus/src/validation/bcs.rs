@@ -44,8 +44,8 @@ use serde::Deserialize;
 use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 
 pub const CASE: &str = "bcs";
-const FILE: &str = "scenarios/validation/bcs.toml";
-const TEXT: &str = include_str!("../../../scenarios/validation/bcs.toml");
+pub(crate) const FILE: &str = "scenarios/validation/bcs.toml";
+pub(crate) const TEXT: &str = include_str!("../../../scenarios/validation/bcs.toml");
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -428,8 +428,9 @@ fn one_run(
     }
 }
 
-pub fn run(mode: super::Mode) -> Result<Vec<super::CaseResult>, ValidationError> {
-    let cf: CaseFile = parse(TEXT, FILE)?;
+pub fn run(r: &super::CaseRun) -> Result<Vec<super::CaseResult>, ValidationError> {
+    let mode = r.mode;
+    let cf: CaseFile = parse(&r.text, &r.file)?;
     let reps = cf.repetitions.for_mode(mode);
     let (lj, li) = (cf.jump_rate_per_s, cf.invest_rate_per_s);
     let mut lines = Lines::new(CASE);

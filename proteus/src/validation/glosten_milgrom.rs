@@ -25,8 +25,8 @@ use crate::stats::Contrast;
 use serde::Deserialize;
 
 pub const CASE: &str = "glosten_milgrom";
-const FILE: &str = "scenarios/validation/glosten_milgrom.toml";
-const TEXT: &str = include_str!("../../../scenarios/validation/glosten_milgrom.toml");
+pub(crate) const FILE: &str = "scenarios/validation/glosten_milgrom.toml";
+pub(crate) const TEXT: &str = include_str!("../../../scenarios/validation/glosten_milgrom.toml");
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -228,8 +228,9 @@ fn one_rep(p: Point, cf: &CaseFile, seed: crate::core::RepetitionSeed) -> Rep {
     rep
 }
 
-pub fn run(mode: super::Mode) -> Result<Vec<super::CaseResult>, ValidationError> {
-    let cf: CaseFile = parse(TEXT, FILE)?;
+pub fn run(r: &super::CaseRun) -> Result<Vec<super::CaseResult>, ValidationError> {
+    let mode = r.mode;
+    let cf: CaseFile = parse(&r.text, &r.file)?;
     let n = cf.repetitions.for_mode(mode);
     let k = cf.compare_period.min(cf.periods);
     let mut lines = Lines::new(CASE);

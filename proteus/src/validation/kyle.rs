@@ -21,8 +21,8 @@ use rand_distr::{Distribution, StandardNormal};
 use serde::Deserialize;
 
 pub const CASE: &str = "kyle";
-const FILE: &str = "scenarios/validation/kyle.toml";
-const TEXT: &str = include_str!("../../../scenarios/validation/kyle.toml");
+pub(crate) const FILE: &str = "scenarios/validation/kyle.toml";
+pub(crate) const TEXT: &str = include_str!("../../../scenarios/validation/kyle.toml");
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -129,8 +129,9 @@ fn one_rep(cf: &CaseFile, pt: Point, m: usize, seed: crate::core::RepetitionSeed
     }
 }
 
-pub fn run(mode: super::Mode) -> Result<Vec<super::CaseResult>, ValidationError> {
-    let cf: CaseFile = parse(TEXT, FILE)?;
+pub fn run(r: &super::CaseRun) -> Result<Vec<super::CaseResult>, ValidationError> {
+    let mode = r.mode;
+    let cf: CaseFile = parse(&r.text, &r.file)?;
     let n = cf.repetitions.for_mode(mode);
     let m = cf.draws.for_mode(mode) as usize;
     let mut lines = Lines::new(CASE);

@@ -59,7 +59,7 @@
 //! side, while the asked dealers still see the request's side. That is Baldauf and Mollner's
 //! (2021) leakage channel: what losers learn and trade on.
 
-use super::{Check, Lines, Mode, Repetitions, ValidationError, parse};
+use super::{Check, Lines, Repetitions, ValidationError, parse};
 use crate::core::MechanismKind;
 use crate::core::config_error::ConfigError;
 use crate::execution::{Audience, Field, LatencyDist, LatencyProfile, Visibility};
@@ -70,8 +70,8 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 pub const CASE: &str = "market";
-const FILE: &str = "scenarios/validation/market.toml";
-const TEXT: &str = include_str!("../../../scenarios/validation/market.toml");
+pub(crate) const FILE: &str = "scenarios/validation/market.toml";
+pub(crate) const TEXT: &str = include_str!("../../../scenarios/validation/market.toml");
 
 /// What a line measures, per run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -794,8 +794,9 @@ fn read(
     })
 }
 
-pub fn run(mode: Mode) -> Result<Vec<super::CaseResult>, ValidationError> {
-    let cf: CaseFile = parse(TEXT, FILE)?;
+pub fn run(r: &super::CaseRun) -> Result<Vec<super::CaseResult>, ValidationError> {
+    let mode = r.mode;
+    let cf: CaseFile = parse(&r.text, &r.file)?;
     cf.validate()?;
     let plan = plan(&cf)?;
     let reps = cf.repetitions.for_mode(mode);

@@ -18,7 +18,8 @@
 //!   *watch*: outside its own 95% CI, reported, not a failure ([`apply_family_rule`]);
 //! * an exact closed form passes when `|simulated − theory|` is below a stated precision;
 //! * a directional claim (a difference, "< 0" or "> 0") passes when its whole 95% interval is on
-//!   the claimed side, fails when the whole interval is on the other side, and is
+//!   the claimed side, fails when the whole interval is on the other side or is degenerate
+//!   (zero width, e.g. exactly 0 in every repetition) off the claimed side, and is
 //!   *inconclusive* otherwise (reported, not a failure);
 //! * a strict directional claim ([`Check::Strict`], the `market` case's paired differences)
 //!   passes only when its whole 95% interval is on the claimed side; anything else fails;
@@ -32,8 +33,10 @@ pub mod bcs;
 pub mod glosten_milgrom;
 pub mod kyle;
 pub mod market;
+pub mod mutants;
 mod report;
 
+pub use mutants::{Mutant, MutantReport, MutantResult, run_mutants};
 pub use report::{ValidationReport, write_outputs};
 
 use crate::core::{RepetitionSeed, Stream};
@@ -75,6 +78,8 @@ pub enum ValidationError {
         path: std::path::PathBuf,
         cause: std::io::Error,
     },
+    #[error("{0}")]
+    Usage(String),
     #[error("building a thread pool: {0}")]
     Threads(String),
     #[error("validation file {file}: {cause}")]
@@ -100,9 +105,10 @@ pub enum ValidationError {
 }
 
 /// Quick (CI) or full run: the same points and verdict rule, fewer repetitions in quick mode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
+    #[default]
     Quick,
     Full,
 }
@@ -283,11 +289,17 @@ impl CaseResult {
                 let claim = if below { "< 0" } else { "> 0" };
                 match (simulated.ci95_low, simulated.ci95_high) {
                     (Some(lo), Some(hi)) => {
-                        let (on_side, against) = if below {
+                        let (on_side, mut against) = if below {
                             (hi < 0.0, lo > 0.0)
                         } else {
                             (lo > 0.0, hi < 0.0)
                         };
+                        // A degenerate interval (no spread at all, e.g. exactly zero in every
+                        // repetition) that is not on the claimed side is evidence against the
+                        // claim, not a lack of evidence.
+                        if lo == hi && !on_side {
+                            against = true;
+                        }
                         (
                             if on_side {
                                 Verdict::Pass
@@ -513,13 +525,102 @@ pub(crate) fn parse<T: for<'de> Deserialize<'de>>(
 }
 
 /// Options of a validation run.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ValidateOptions {
     pub mode: Mode,
     /// Only this case (all when `None`).
     pub case: Option<String>,
     /// Worker threads (0: all cores).
     pub threads: usize,
+    /// A TOML file whose top-level keys replace the case file's (`--points FILE`; needs `case`).
+    pub points: Option<std::path::PathBuf>,
+    /// A planted defect to run the cases with (`--mutants` runs each against its case).
+    pub mutant: Option<Mutant>,
+}
+
+/// What one case's `run` is given: the mode, the case file's text (the embedded file, or it
+/// overlaid with a user's `--points` file) and the planted defect, if any, to switch on.
+#[derive(Clone, Debug)]
+pub struct CaseRun {
+    pub mode: Mode,
+    /// The case file, in the format of `scenarios/validation/<case>.toml`.
+    pub text: String,
+    /// Its name in error messages.
+    pub file: String,
+    pub mutant: Option<Mutant>,
+}
+
+impl CaseRun {
+    /// The embedded case file, no mutant.
+    pub fn embedded(mode: Mode, text: &str, file: &str) -> CaseRun {
+        CaseRun {
+            mode,
+            text: text.to_owned(),
+            file: file.to_owned(),
+            mutant: None,
+        }
+    }
+
+    /// Whether `m` is switched on.
+    pub fn has(&self, m: Mutant) -> bool {
+        self.mutant == Some(m)
+    }
+}
+
+/// The embedded case file of `case`: `(file name, text)`.
+pub fn case_file(case: &str) -> Result<(&'static str, &'static str), ValidationError> {
+    Ok(match case {
+        glosten_milgrom::CASE => (glosten_milgrom::FILE, glosten_milgrom::TEXT),
+        kyle::CASE => (kyle::FILE, kyle::TEXT),
+        bcs::CASE => (bcs::FILE, bcs::TEXT),
+        avellaneda_stoikov::CASE => (avellaneda_stoikov::FILE, avellaneda_stoikov::TEXT),
+        market::CASE => (market::FILE, market::TEXT),
+        _ => return Err(ValidationError::UnknownCase(case.to_owned())),
+    })
+}
+
+/// The case file of `case` with the top-level keys of the user's file `points` put in place of
+/// its own (so a file holding only `[[points]]` runs the case at those points, and a whole case
+/// file runs as written). A key the case file does not have, or a `case` naming another case, is
+/// refused; the merged file is then parsed and range-checked by the case itself.
+pub fn overlay_points(case: &str, points: &std::path::Path) -> Result<CaseRun, ValidationError> {
+    let (file, text) = case_file(case)?;
+    let user_file = points.display().to_string();
+    let user_text = std::fs::read_to_string(points).map_err(|cause| ValidationError::Io {
+        action: "reading the points file",
+        path: points.to_owned(),
+        cause,
+    })?;
+    let bad = |message: String| ValidationError::Parse {
+        file: user_file.clone(),
+        message,
+    };
+    let user: toml::Table =
+        toml::from_str(&user_text).map_err(|e| bad(e.to_string().trim_end().to_owned()))?;
+    let mut base: toml::Table =
+        toml::from_str(text).expect("the embedded case files parse (tested)");
+    for (key, value) in user {
+        if !base.contains_key(&key) {
+            let mut known: Vec<&str> = base.keys().map(String::as_str).collect();
+            known.sort_unstable();
+            return Err(bad(format!(
+                "unknown field `{key}`; the fields of {file} are {}",
+                known.join(", ")
+            )));
+        }
+        if key == "case" && value.as_str() != Some(case) {
+            return Err(bad(format!(
+                "field `case` is {value}, but this is a points file for case {case:?}"
+            )));
+        }
+        base.insert(key, value);
+    }
+    Ok(CaseRun {
+        mode: Mode::Full,
+        text: toml::to_string(&base).expect("a TOML table serialises"),
+        file: format!("{user_file} (over {file})"),
+        mutant: None,
+    })
 }
 
 /// Runs the selected cases and returns every line.
@@ -538,16 +639,23 @@ pub fn validate(opts: &ValidateOptions) -> Result<ValidationReport, ValidationEr
         .num_threads(opts.threads)
         .build()
         .map_err(|e| ValidationError::Threads(e.to_string()))?;
+    if opts.points.is_some() && opts.case.is_none() {
+        return Err(ValidationError::Usage(
+            "--points FILE needs --case NAME (a points file belongs to one case)".into(),
+        ));
+    }
     let mut results = Vec::new();
     for case in selected {
-        let mut lines = pool.install(|| match case {
-            glosten_milgrom::CASE => glosten_milgrom::run(opts.mode),
-            kyle::CASE => kyle::run(opts.mode),
-            bcs::CASE => bcs::run(opts.mode),
-            avellaneda_stoikov::CASE => avellaneda_stoikov::run(opts.mode),
-            market::CASE => market::run(opts.mode),
-            _ => unreachable!("cases are listed in CASES"),
-        })?;
+        let mut run = match &opts.points {
+            Some(p) => overlay_points(case, p)?,
+            None => {
+                let (file, text) = case_file(case)?;
+                CaseRun::embedded(opts.mode, text, file)
+            }
+        };
+        run.mode = opts.mode;
+        run.mutant = opts.mutant;
+        let mut lines = pool.install(|| run_case(case, &run))?;
         apply_family_rule(&mut lines).map_err(|cause| ValidationError::Stats {
             case: case.to_owned(),
             point: "all".to_owned(),
@@ -560,6 +668,38 @@ pub fn validate(opts: &ValidateOptions) -> Result<ValidationReport, ValidationEr
         mode: opts.mode,
         results,
     })
+}
+
+/// Runs one case as `run` says.
+pub fn run_case(case: &str, run: &CaseRun) -> Result<Vec<CaseResult>, ValidationError> {
+    match case {
+        glosten_milgrom::CASE => glosten_milgrom::run(run),
+        kyle::CASE => kyle::run(run),
+        bcs::CASE => bcs::run(run),
+        avellaneda_stoikov::CASE => avellaneda_stoikov::run(run),
+        market::CASE => market::run(run),
+        _ => Err(ValidationError::UnknownCase(case.to_owned())),
+    }
+}
+
+/// A range check of a case file's field: an error naming the file, the field, the value and what
+/// is allowed when `ok` is false.
+#[allow(dead_code)] // the cases' range checks use it
+pub(crate) fn require(
+    file: &str,
+    ok: bool,
+    field: &str,
+    value: impl std::fmt::Display,
+    allowed: &str,
+) -> Result<(), ValidationError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError::Parse {
+            file: file.to_owned(),
+            message: format!("field `{field}` = {value}: {allowed}"),
+        })
+    }
 }
 
 #[cfg(test)]
