@@ -176,6 +176,12 @@ pub struct MarketMakerConfig {
     /// Whether it competes against the quotes it sees in the book (Bertrand; absent: false).
     #[serde(default, skip_serializing_if = "is_false")]
     pub compete: bool,
+    /// Whether its half-spreads price the adverse selection A it has learned (absent: true).
+    /// `false` is an ablation switch (the planted defect `mm_ignores_adverse_selection` of
+    /// `cargo xtask validate --mutants`): both half-spreads take A as 0, so the maker quotes as
+    /// if its flow were uninformed; its belief still moves on flow by λ.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub adverse_selection: bool,
     pub inventory_limit: Qty,
     pub requote_interval_ns: u64,
 }
@@ -186,6 +192,14 @@ fn is_zero(x: &f64) -> bool {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl MarketMakerConfig {
@@ -412,9 +426,18 @@ impl MarketMaker {
         )
     }
 
+    /// A⁺, the learned adverse selection its spreads price (0 with `adverse_selection = false`).
+    fn priced_adverse_selection(&self) -> f64 {
+        if self.cfg.adverse_selection {
+            self.learned_adverse_selection().max(0.0)
+        } else {
+            0.0
+        }
+    }
+
     /// The break-even half-spread `clamp(A⁺ + min_edge_ticks)`.
     pub fn break_even_half_spread(&self) -> f64 {
-        self.clamp_half(self.learned_adverse_selection().max(0.0) + self.cfg.min_edge_ticks)
+        self.clamp_half(self.priced_adverse_selection() + self.cfg.min_edge_ticks)
     }
 
     /// Its own half-spread at `now_s` (see the module docs): clamped to
@@ -435,7 +458,7 @@ impl MarketMaker {
                 inventory_term + fill_term
             }
         };
-        let a = self.learned_adverse_selection().max(0.0);
+        let a = self.priced_adverse_selection();
         self.clamp_half(base + c.adverse_selection_spread * a)
             .max(self.break_even_half_spread())
     }
@@ -803,6 +826,7 @@ mod tests {
             learning: None,
             min_edge_ticks: 0.0,
             compete: false,
+            adverse_selection: true,
             inventory_limit: 100,
             requote_interval_ns: 1_000_000,
         }

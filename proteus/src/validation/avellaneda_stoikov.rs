@@ -80,6 +80,7 @@ fn as_config(cf: &CaseFile, gamma: f64) -> MarketMakerConfig {
         learning: None,
         min_edge_ticks: 0.0,
         compete: false,
+        adverse_selection: true,
         inventory_limit: Qty::MAX,
         requote_interval_ns: 1,
     }

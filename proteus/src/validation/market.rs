@@ -181,6 +181,7 @@ struct CaseFile {
     seed: u64,
     repetitions: Repetitions,
     informed: Counts,
+    informed_rfq: InformedRfq,
     market_makers: Counts,
     snipers: Snipers,
     fba: Fba,
@@ -192,6 +193,13 @@ struct CaseFile {
 #[serde(deny_unknown_fields)]
 struct Counts {
     counts: Vec<u32>,
+}
+
+/// The informed lever under RFQ: how many dealers each request asks.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InformedRfq {
+    dealers: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -310,6 +318,12 @@ impl CaseFile {
             "snipers.latency_scale_between",
             self.snipers.latency_scale_between,
             "must be below snipers.latency_scale_slow",
+        )?;
+        check(
+            (1..=1000).contains(&self.informed_rfq.dealers),
+            "informed_rfq.dealers",
+            self.informed_rfq.dealers,
+            "must be in [1, 1000]",
         )?;
         increasing(&self.rfq.dealers, "rfq.dealers")?;
         check(
@@ -504,10 +518,22 @@ struct Plan {
     specs: Vec<Spec>,
 }
 
-fn plan(cf: &CaseFile) -> Result<Plan, ValidationError> {
+fn plan(cf: &CaseFile, mutant: Option<super::Mutant>) -> Result<Plan, ValidationError> {
     let mut base = Scenario::default_scenario();
     base.id = cf.scenario_id.clone();
     base.seed = cf.seed;
+    if mutant == Some(super::Mutant::MmIgnoresAdverseSelection) {
+        // The planted defect: every market maker's spreads ignore the adverse selection it
+        // learns (`[agents.market_maker] adverse_selection = false`).
+        for g in base
+            .agents
+            .market_maker
+            .iter_mut()
+            .flat_map(|p| p.groups.iter_mut())
+        {
+            g.params.adverse_selection = false;
+        }
+    }
     check_sniper_scales(&base, &cf.snipers)?;
     let mut arms = Arms(Vec::new());
     let mut specs = Vec::new();
@@ -540,6 +566,28 @@ fn plan(cf: &CaseFile) -> Result<Plan, ValidationError> {
             check,
         });
     }
+
+    // Uninformed investors pay for adverse selection (Glosten–Milgrom): under RFQ with
+    // `informed_rfq.dealers` asked, where a quote's half-spread is the dealer's own (no tick
+    // floor, no undercutting in the book), more informed flow must raise what the uninformed
+    // investors pay against the fundamental. A maker whose spread ignores adverse selection
+    // (`adverse_selection = false`) leaves it flat.
+    let informed_rfq = |n: u32| {
+        let mut sc = informed(n);
+        sc.mechanism.kind = MechanismKind::Rfq;
+        sc.mechanism.rfq_dealers = cf.informed_rfq.dealers;
+        sc
+    };
+    let k = cf.informed_rfq.dealers;
+    let a = arms.add(format!("rfq:{k} informed={lo}"), informed_rfq(lo))?;
+    let b = arms.add(format!("rfq:{k} informed={hi}"), informed_rfq(hi))?;
+    specs.push(Spec::Diff {
+        point: format!("rfq:{k}: informed {lo} -> {hi}"),
+        a,
+        b,
+        measure: Measure::InvestorCost,
+        check: above,
+    });
 
     // More competing market makers.
     let mut previous: Option<(u32, usize)> = None;
@@ -798,7 +846,7 @@ pub fn run(r: &super::CaseRun) -> Result<Vec<super::CaseResult>, ValidationError
     let mode = r.mode;
     let cf: CaseFile = parse(&r.text, &r.file)?;
     cf.validate()?;
-    let plan = plan(&cf)?;
+    let plan = plan(&cf, r.mutant)?;
     let reps = cf.repetitions.for_mode(mode);
     // The measures each arm needs, in a fixed order.
     let mut needs: Vec<Vec<Measure>> = vec![Vec::new(); plan.arms.len()];
@@ -929,18 +977,18 @@ mod tests {
         // (1 s market-data cap + up to 5 ms submit).
         let mut cf = file();
         cf.snipers.latency_scale_slow = 1e4;
-        let e = plan(&cf).err().unwrap().to_string();
+        let e = plan(&cf, None).err().unwrap().to_string();
         assert!(e.contains("snipers.latency_scale_slow"), "{e}");
 
         // x100: 10 ms, slower than the fastest noise trader (2 ms).
         let mut cf = file();
         cf.snipers.latency_scale_between = 100.0;
-        let e = plan(&cf).err().unwrap().to_string();
+        let e = plan(&cf, None).err().unwrap().to_string();
         assert!(e.contains("snipers.latency_scale_between"), "{e}");
 
         let mut cf = file();
         cf.fba.batch_interval_ns = 0;
-        let e = plan(&cf).err().unwrap().to_string();
+        let e = plan(&cf, None).err().unwrap().to_string();
         assert!(e.contains("mechanism.batch_interval_ns"), "{e}");
 
         let mut cf = file();
@@ -974,7 +1022,7 @@ mod tests {
 
     #[test]
     fn arms_share_the_seed_and_id_and_equal_arms_are_shared() {
-        let p = plan(&file()).unwrap();
+        let p = plan(&file(), None).unwrap();
         for a in &p.arms {
             assert_eq!(a.scenario.id, "validation/market");
             assert_eq!(a.scenario.seed, 1985);
