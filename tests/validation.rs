@@ -384,3 +384,74 @@ fn market_quick_yields_every_line_independently_of_threads() {
         assert!(l.p_value.is_none() && l.theory.is_none(), "{l:#?}");
     }
 }
+
+/// `--points FILE`: its keys replace the case file's; unknown keys, another case's name and a
+/// missing `--case` are errors naming what is wrong, before anything runs.
+#[test]
+fn a_points_file_overlays_the_case_file_and_bad_ones_are_refused() {
+    use proteus::validation::overlay_points;
+    let dir = std::env::temp_dir().join(format!("proteus-points-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let good = write("good.toml", "seed = 7\n");
+    let run = overlay_points("glosten_milgrom", &good).unwrap();
+    let table: toml::Table = toml::from_str(&run.text).unwrap();
+    assert_eq!(table["seed"].as_integer(), Some(7));
+    assert!(
+        table.contains_key("points"),
+        "the case file's other keys stay"
+    );
+    assert!(run.file.contains("good.toml"), "{}", run.file);
+
+    let unknown = write("unknown.toml", "sed = 7\n");
+    let e = overlay_points("glosten_milgrom", &unknown)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("unknown field `sed`") && e.contains("unknown.toml"),
+        "{e}"
+    );
+
+    let other = write("other.toml", "case = \"kyle\"\n");
+    let e = overlay_points("glosten_milgrom", &other)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("field `case`"), "{e}");
+
+    let broken = write("broken.toml", "seed = \n");
+    let e = overlay_points("glosten_milgrom", &broken)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("broken.toml"), "{e}");
+
+    let e = validate(&ValidateOptions {
+        points: Some(good.clone()),
+        ..ValidateOptions::default()
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("--case"), "{e}");
+    let e = overlay_points("glosten_milgrom", &dir.join("absent.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("absent.toml"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Every planted defect names a case that exists and a switch, and names are unique.
+#[test]
+fn every_mutant_belongs_to_a_case() {
+    use proteus::validation::{CASES, Mutant};
+    let mut names = std::collections::BTreeSet::new();
+    for m in Mutant::ALL {
+        assert!(CASES.contains(&m.case()), "{m:?}");
+        assert!(!m.switch().is_empty());
+        assert!(names.insert(m.name()), "duplicate {}", m.name());
+        assert_eq!(Mutant::by_name(m.name()), Some(m));
+    }
+    assert!(Mutant::ALL.len() >= 8);
+}

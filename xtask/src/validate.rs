@@ -71,6 +71,7 @@ impl Validate {
         };
         let report = validate(&opts).context("validation could not run")?;
         print!("{}", report.markdown());
+        print!("\n{}", report.case_summary());
         write_outputs(&report, &self.out).context("writing the validation files")?;
         println!(
             "\n{} pass, {} fail, {} watch, {} inconclusive, {} info, in {:.1}s; wrote {} and {}",

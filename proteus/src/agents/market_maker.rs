@@ -1111,6 +1111,36 @@ mod tests {
         assert!((mm.half_spread() - 5.0).abs() < 0.01);
     }
 
+    /// The ablation switch `adverse_selection = false`: it learns exactly the same A and λ from
+    /// the same markouts, but neither half-spread prices A (break-even stays at the edge).
+    #[test]
+    fn ignoring_adverse_selection_learns_but_does_not_price_it() {
+        let mut mm = MarketMaker::new(
+            MarketMakerConfig {
+                adverse_selection: false,
+                adverse_selection_spread: 1.0,
+                ..learner(0.5)
+            },
+            1000.0,
+        );
+        fill_then_news(&mut mm, 0.0, Side::Buy, 5, 2.0);
+        assert!((mm.learned_adverse_selection() - 4.0 / 3.0).abs() < 1e-12);
+        assert!((mm.learned_impact_per_lot() - 4.0 / 15.0).abs() < 1e-12);
+        assert_eq!(mm.break_even_half_spread(), 1.0);
+        assert_eq!(mm.half_spread(), 3.0);
+        // The same maker with the switch at its default prices it in both.
+        let mut priced = MarketMaker::new(
+            MarketMakerConfig {
+                adverse_selection_spread: 1.0,
+                ..learner(0.5)
+            },
+            1000.0,
+        );
+        fill_then_news(&mut priced, 0.0, Side::Buy, 5, 2.0);
+        assert!((priced.break_even_half_spread() - 7.0 / 3.0).abs() < 1e-12);
+        assert!((priced.half_spread() - (3.0 + 4.0 / 3.0)).abs() < 1e-12);
+    }
+
     /// Noise-like flow: news unrelated to the taker's side (equal up and down moves after each
     /// side) averages to no adverse selection, and the spread stays at its floor.
     #[test]

@@ -24,8 +24,8 @@ impl ValidationReport {
     /// The table printed by `cargo xtask validate` (also the Markdown of `docs/validation.md`).
     pub fn markdown(&self) -> String {
         let mut s = String::from(
-            "| case | point | quantity | theory | simulated (95% CI) | n | verdict |\n\
-             |---|---|---|---|---|---|---|\n",
+            "| case | point | quantity | theory | simulated (95% CI) | half-width | n | verdict |\n\
+             |---|---|---|---|---|---|---|---|\n",
         );
         for r in &self.results {
             let theory = r.theory.map_or("—".to_owned(), fmt);
@@ -36,16 +36,70 @@ impl ValidationReport {
                 }
                 _ => fmt(r.simulated.mean),
             };
+            let half = r.simulated.half_width().map_or("—".to_owned(), fmt);
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 r.case,
                 r.point,
                 r.quantity,
                 theory,
                 sim,
+                half,
                 r.simulated.n,
                 r.verdict.as_str()
+            );
+        }
+        s
+    }
+
+    /// One line per case: how many lines, their verdicts, and how sharp they are (the
+    /// repetitions behind its lines with an interval and the range of their 95% half-widths,
+    /// each in its own line's units).
+    pub fn case_summary(&self) -> String {
+        let mut s = String::from(
+            "| case | lines | pass | FAIL | watch | inconclusive | info | repetitions (n) | 95% half-widths |\n\
+             |---|---|---|---|---|---|---|---|---|\n",
+        );
+        let mut cases: Vec<&str> = Vec::new();
+        for r in &self.results {
+            if !cases.contains(&r.case.as_str()) {
+                cases.push(&r.case);
+            }
+        }
+        for case in cases {
+            let lines: Vec<&CaseResult> = self.results.iter().filter(|r| r.case == case).collect();
+            let count = |v: Verdict| lines.iter().filter(|r| r.verdict == v).count();
+            let ns: Vec<usize> = lines
+                .iter()
+                .filter(|r| r.simulated.ci95_low.is_some())
+                .map(|r| r.simulated.n)
+                .collect();
+            let n = match (ns.iter().min(), ns.iter().max()) {
+                (Some(a), Some(b)) if a == b => a.to_string(),
+                (Some(a), Some(b)) => format!("{a}–{b}"),
+                _ => "—".to_owned(),
+            };
+            let halves: Vec<f64> = lines
+                .iter()
+                .filter_map(|r| r.simulated.half_width())
+                .collect();
+            let hw = if halves.is_empty() {
+                "—".to_owned()
+            } else {
+                let lo = halves.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = halves.iter().copied().fold(0.0, f64::max);
+                format!("{} to {}", fmt(lo), fmt(hi))
+            };
+            let _ = writeln!(
+                s,
+                "| {case} | {} | {} | {} | {} | {} | {} | {n} | {hw} |",
+                lines.len(),
+                count(Verdict::Pass),
+                count(Verdict::Fail),
+                count(Verdict::Watch),
+                count(Verdict::Inconclusive),
+                count(Verdict::Info),
             );
         }
         s
