@@ -795,6 +795,10 @@ mod tests {
         assert_eq!(j(-2.0, -1.0), Verdict::Pass);
         assert_eq!(j(1.0, 2.0), Verdict::Fail);
         assert_eq!(j(-1.0, 1.0), Verdict::Inconclusive);
+        // Degenerate intervals: exactly zero in every repetition is evidence against "< 0".
+        assert_eq!(j(0.0, 0.0), Verdict::Fail);
+        assert_eq!(j(-1.0, -1.0), Verdict::Pass);
+        assert_eq!(j(1.0, 1.0), Verdict::Fail);
     }
 
     fn verdict(check: Check, lo: f64, hi: f64) -> Verdict {
