@@ -27,7 +27,7 @@ use crate::mechanisms::{NewOrder, OrderKind, Output, Qty, Request, Side, TimeInF
 use serde::{Deserialize, Serialize};
 
 /// How the dealer updates its belief after a trade (`[agents.bayesian_dealer] learning`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DealerLearning {
     /// Bayes' rule on the trade's side.
@@ -37,6 +37,37 @@ pub enum DealerLearning {
     None,
     /// Bayes' rule on the opposite side: a buy read as a sell (ablation).
     Inverted,
+}
+
+impl DealerLearning {
+    pub const ALL: [DealerLearning; 3] = [
+        DealerLearning::Bayes,
+        DealerLearning::None,
+        DealerLearning::Inverted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DealerLearning::Bayes => "bayes",
+            DealerLearning::None => "none",
+            DealerLearning::Inverted => "inverted",
+        }
+    }
+}
+
+// By hand, so that a bad value's error names the field (`learning`) as well as the choices.
+impl<'de> Deserialize<'de> for DealerLearning {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        DealerLearning::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "`learning` = {s:?}: must be one of \"bayes\", \"none\", \"inverted\""
+                ))
+            })
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
