@@ -150,3 +150,57 @@ fn missing_file_is_named() {
         .to_string();
     assert!(e.contains("/nonexistent/s.toml"), "{e}");
 }
+
+fn gm_scenario() -> String {
+    std::fs::read_to_string(scenarios_dir().join("validation/glosten_milgrom_scenario.toml"))
+        .unwrap()
+}
+
+#[test]
+fn the_gm_agents_learning_switch_parses_and_bad_values_name_the_field() {
+    let text = gm_scenario();
+    assert_eq!(text.matches("learning = \"bayes\"").count(), 1);
+    for (value, want) in [
+        ("bayes", proteus::agents::DealerLearning::Bayes),
+        ("none", proteus::agents::DealerLearning::None),
+        ("inverted", proteus::agents::DealerLearning::Inverted),
+    ] {
+        let t = text.replace("learning = \"bayes\"", &format!("learning = \"{value}\""));
+        let sc = Scenario::from_toml(&t, "gm.toml").unwrap();
+        let dealer = &sc.agents.bayesian_dealer.unwrap().groups[0].params;
+        assert_eq!(dealer.learning, want);
+    }
+    let t = text.replace("learning = \"bayes\"", "learning = \"bayesian\"");
+    let e = error_of(&t);
+    assert!(
+        e.contains("[agents.bayesian_dealer]")
+            && e.contains("`learning` = \"bayesian\": must be one of"),
+        "{e}"
+    );
+    for (from, to, path) in [
+        (
+            "prior_high = 0.5",
+            "prior_high = 1.0",
+            "`agents.bayesian_dealer.prior_high` = 1",
+        ),
+        (
+            "v_high_ticks = 110_000_000.0",
+            "v_high_ticks = 80_000_000.0",
+            "`agents.bayesian_dealer.v_high_ticks` = 80000000",
+        ),
+        (
+            "period_ns = 1_000_000_000",
+            "period_ns = 0",
+            "`agents.sequential_trader.period_ns` = 0",
+        ),
+        (
+            "prob_high = 0.5",
+            "prob_high = -0.1",
+            "`fundamental.prob_high` = -0.1",
+        ),
+    ] {
+        assert_eq!(text.matches(from).count(), 1, "{from}");
+        let e = error_of(&text.replace(from, to));
+        assert!(e.contains(path), "{e}");
+    }
+}

@@ -227,3 +227,36 @@ fn market_makers_rarely_sit_at_their_inventory_limit() {
         assert!(m.get("volume_market_maker_lots").unwrap() > 500.0);
     }
 }
+
+/// The Glosten–Milgrom scenario (one `bayesian_dealer`, one `sequential_trader`, a binary value)
+/// runs through `sim::run` like any scenario: the same repetition gives the same log, one trade
+/// per period against the dealer, the dealer's quotes always bracket its next trade price, and
+/// the value in the log is one of the two.
+#[test]
+fn the_glosten_milgrom_scenario_runs_deterministically_through_sim_run() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scenarios/validation/glosten_milgrom_scenario.toml"
+    );
+    let sc = Scenario::load(std::path::Path::new(path)).unwrap();
+    let a = run(&sc, 3, RunOptions::default());
+    let b = run(&sc, 3, RunOptions::default());
+    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    let c = run(&sc, 4, RunOptions::default());
+    assert_ne!(format!("{:?}", a.fills), format!("{:?}", c.fills));
+    let v = a.fundamental[0].1;
+    assert!(v == 90e6 || v == 110e6, "{v}");
+    // 50 periods of 1 s; the trader (id 1) takes from the dealer (id 0) once per period.
+    assert_eq!(a.agents[0].role, Role::MarketMaker);
+    assert_eq!(a.agents[1].role, Role::Informed);
+    assert_eq!(a.fills.len(), 50);
+    for (k, f) in a.fills.iter().enumerate() {
+        assert_eq!(f.time.0, (k as u64 + 1) * 1_000_000_000);
+        assert_eq!((f.maker.0, f.taker.0, f.qty), (0, 1, 1));
+        let (bid, ask) = (f.quote_before.bid.unwrap().0, f.quote_before.ask.unwrap().0);
+        assert!(bid < ask && (f.price == bid || f.price == ask), "{f:?}");
+    }
+    // The accounts balance: the dealer's position is the trader's, negated.
+    assert_eq!(a.accounts[0].position, -a.accounts[1].position);
+    assert_eq!(a.accounts[0].cash, -a.accounts[1].cash);
+}

@@ -11,15 +11,17 @@ mod informed;
 pub mod kyle;
 mod market_maker;
 mod noise;
+mod sequential;
 
 pub use arbitrageur::{ArbitrageurConfig, LatencyArbitrageur};
-pub use bayesian_dealer::{BayesianDealer, BayesianDealerConfig};
+pub use bayesian_dealer::{BayesianDealer, BayesianDealerConfig, DealerLearning};
 pub use context::{Action, AgentCtx, BookDepth, DEPTH_LEVELS, Quote, RfqNotice};
 pub use fixed_spread::FixedSpreadProvider;
 pub use informed::{InformedConfig, InformedTrader};
 pub use kyle::{KyleDealer, KyleInsider};
 pub use market_maker::{MarketMaker, MarketMakerConfig};
 pub use noise::{NoiseConfig, NoiseTrader};
+pub use sequential::{SequentialTrader, SequentialTraderConfig};
 
 use crate::mechanisms::Output;
 
@@ -49,6 +51,8 @@ pub enum AnyAgent {
     Informed(InformedTrader),
     Noise(NoiseTrader),
     Arbitrageur(LatencyArbitrageur),
+    BayesianDealer(BayesianDealer),
+    Sequential(SequentialTrader),
 }
 
 macro_rules! dispatch {
@@ -58,6 +62,8 @@ macro_rules! dispatch {
             AnyAgent::Informed($a) => $e,
             AnyAgent::Noise($a) => $e,
             AnyAgent::Arbitrageur($a) => $e,
+            AnyAgent::BayesianDealer($a) => $e,
+            AnyAgent::Sequential($a) => $e,
         }
     };
 }

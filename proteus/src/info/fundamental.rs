@@ -5,8 +5,9 @@ use crate::core::ConfigError;
 use crate::core::config_error::{field_path, require, require_finite, require_non_negative};
 use serde::{Deserialize, Serialize};
 
-/// The fundamental value process, in ticks. Both variants evolve on a fixed time grid of
-/// `step_ns` (see [`super::FundamentalPath`] for the exact update rules).
+/// The fundamental value process, in ticks. The diffusions evolve on a fixed time grid of
+/// `step_ns`; the binary value is drawn once per run and moves only with news (see
+/// [`super::FundamentalPath`] for the exact update rules).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FundamentalConfig {
@@ -26,6 +27,16 @@ pub enum FundamentalConfig {
         kappa_per_s: f64,
         sigma_ticks_per_sqrt_s: f64,
         step_ns: u64,
+    },
+    /// Glosten–Milgrom (1985): `high_ticks` with probability `prob_high`, else `low_ticks`,
+    /// drawn once per run from the run's `fundamental/binary` stream, then constant (news still
+    /// shift it). Nobody is told the draw: the public value at time 0 is the prior mean
+    /// `prob_high·high_ticks + (1 − prob_high)·low_ticks`; only agents the simulator gives the
+    /// value (sequential traders) know it.
+    Binary {
+        low_ticks: f64,
+        high_ticks: f64,
+        prob_high: f64,
     },
 }
 
@@ -59,14 +70,39 @@ impl FundamentalConfig {
                 require_non_negative(&f("sigma_ticks_per_sqrt_s"), sigma_ticks_per_sqrt_s)?;
                 require(step_ns >= 1, &f("step_ns"), step_ns, "must be >= 1")
             }
+            FundamentalConfig::Binary {
+                low_ticks,
+                high_ticks,
+                prob_high,
+            } => {
+                require_finite(&f("low_ticks"), low_ticks)?;
+                require(
+                    high_ticks.is_finite() && high_ticks > low_ticks,
+                    &f("high_ticks"),
+                    high_ticks,
+                    "must be finite and above low_ticks",
+                )?;
+                require(
+                    (0.0..=1.0).contains(&prob_high),
+                    &f("prob_high"),
+                    prob_high,
+                    "must be in [0, 1]",
+                )
+            }
         }
     }
 
-    /// The value at time 0, in ticks.
-    pub fn initial_ticks(&self) -> f64 {
+    /// The value everybody knows at time 0, in ticks: the initial value of a diffusion, the
+    /// prior mean of a binary value (whose draw is private).
+    pub fn public_initial_ticks(&self) -> f64 {
         match *self {
             FundamentalConfig::JumpDiffusion { initial_ticks, .. }
             | FundamentalConfig::MeanReverting { initial_ticks, .. } => initial_ticks,
+            FundamentalConfig::Binary {
+                low_ticks,
+                high_ticks,
+                prob_high,
+            } => prob_high * high_ticks + (1.0 - prob_high) * low_ticks,
         }
     }
 }
@@ -155,13 +191,41 @@ mod tests {
     }
 
     #[test]
+    fn binary_values_are_checked_and_public_at_their_prior_mean() {
+        let v = serde_json::json!({
+            "kind": "binary", "low_ticks": 90.0, "high_ticks": 110.0, "prob_high": 0.25
+        });
+        let cfg: FundamentalConfig = serde_json::from_value(v).unwrap();
+        assert!(cfg.validate("fundamental").is_ok());
+        assert_eq!(cfg.public_initial_ticks(), 95.0);
+        let bad = FundamentalConfig::Binary {
+            low_ticks: 90.0,
+            high_ticks: 90.0,
+            prob_high: 0.5,
+        };
+        assert_eq!(
+            bad.validate("fundamental").unwrap_err().path,
+            "fundamental.high_ticks"
+        );
+        let bad = FundamentalConfig::Binary {
+            low_ticks: 90.0,
+            high_ticks: 110.0,
+            prob_high: 1.5,
+        };
+        assert_eq!(
+            bad.validate("fundamental").unwrap_err().to_string(),
+            "`fundamental.prob_high` = 1.5: must be in [0, 1]"
+        );
+    }
+
+    #[test]
     fn deserializes_from_a_scenario_shape_and_rejects_unknown_fields() {
         let v = serde_json::json!({
             "kind": "mean_reverting", "initial_ticks": 100.0, "mean_ticks": 100.0,
             "kappa_per_s": 0.5, "sigma_ticks_per_sqrt_s": 2.0, "step_ns": 1000000
         });
         let cfg: FundamentalConfig = serde_json::from_value(v.clone()).unwrap();
-        assert_eq!(cfg.initial_ticks(), 100.0);
+        assert_eq!(cfg.public_initial_ticks(), 100.0);
         let mut typo = v;
         typo["kapa_per_s"] = serde_json::json!(0.5);
         assert!(serde_json::from_value::<FundamentalConfig>(typo).is_err());

@@ -22,6 +22,8 @@
 //!   A news shift moves both `X` and the anchor `μ`: news are permanent information, which
 //!   mean reversion must not undo. A shift between two grid points reverts from the next step on.
 //! * news: `X ← X + shift_ticks`.
+//! * binary (Glosten–Milgrom): `X₀ = high_ticks` if `U < prob_high` else `low_ticks`, `U` the
+//!   first uniform draw of `fundamental/binary`; no grid, no jumps; only news move it.
 //!
 //! If several change points fall on the same nanosecond they are merged into one, applied in
 //! the fixed order grid step, then jump, then news (in schedule order). If the diffusion cannot
@@ -144,6 +146,16 @@ impl FundamentalPath {
                     None,
                     diffusion,
                 )
+            }
+            FundamentalConfig::Binary {
+                low_ticks,
+                high_ticks,
+                prob_high,
+            } => {
+                use rand::RngExt;
+                let u: f64 = stream.child("binary").random();
+                let v = if u < prob_high { high_ticks } else { low_ticks };
+                (v, v, 0.0, 1, None, Diffusion::Additive { sd: 0.0 })
             }
         };
         let grid_moves = sigma > 0.0 || matches!(diffusion, Diffusion::Reverting { .. });
@@ -336,6 +348,33 @@ mod tests {
             let consumed = reference.iter().filter(|(t, _)| Some(t.0) <= queries.last().copied()).count();
             proptest::prop_assert_eq!(drain(p), reference[consumed..].to_vec());
         }
+    }
+
+    #[test]
+    fn a_binary_value_is_drawn_once_and_moves_only_with_news() {
+        let cfg = FundamentalConfig::Binary {
+            low_ticks: 90.0,
+            high_ticks: 110.0,
+            prob_high: 0.3,
+        };
+        let h = SimTime(10 * S);
+        let n = 4_000;
+        let mut highs = 0;
+        for i in 0..n {
+            let stream = RepetitionSeed(i).stream("fundamental");
+            let p = FundamentalPath::new(&cfg, &NewsSchedule::default(), h, &stream);
+            let v = p.current();
+            assert!(v == 90.0 || v == 110.0);
+            highs += u64::from(v == 110.0);
+            assert_eq!(drain(p), []);
+        }
+        // Binomial(4000, 0.3): standard deviation 29.
+        assert!((highs as f64 - 1_200.0).abs() < 4.0 * 29.0, "{highs}");
+        let news = scheduled(&[(S, 5.0)], h);
+        let stream = RepetitionSeed(1).stream("fundamental");
+        let p = FundamentalPath::new(&cfg, &news, h, &stream);
+        let v = p.current();
+        assert_eq!(drain(p), [(SimTime(S), v + 5.0)]);
     }
 
     #[test]

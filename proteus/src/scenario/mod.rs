@@ -13,7 +13,10 @@ pub use grid::{Cell, GridConfig};
 pub use mechanism::{MechanismConfig, MechanismSpecError};
 pub use population::{Population, Populations};
 
-use crate::agents::{ArbitrageurConfig, InformedConfig, MarketMakerConfig, NoiseConfig};
+use crate::agents::{
+    ArbitrageurConfig, BayesianDealerConfig, InformedConfig, MarketMakerConfig, NoiseConfig,
+    SequentialTraderConfig,
+};
 use crate::core::config_error::{ConfigError, require};
 use crate::core::{Duration, SimTime};
 use crate::execution::LeakageConfig;
@@ -60,7 +63,7 @@ pub struct Scenario {
 }
 
 /// The agent populations. Agent ids are assigned in this order: market makers, informed traders,
-/// noise traders, arbitrageurs.
+/// noise traders, arbitrageurs, Bayesian (Glosten–Milgrom) dealers, sequential traders.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Agents {
@@ -68,6 +71,14 @@ pub struct Agents {
     pub informed: Option<Populations<InformedConfig>>,
     pub noise: Option<Populations<NoiseConfig>>,
     pub arbitrageur: Option<Populations<ArbitrageurConfig>>,
+    // The populations added after the original four are left out of a serialised scenario when
+    // absent, so manifests of scenarios without them stay byte-identical.
+    /// Glosten–Milgrom dealers (role `market_maker`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bayesian_dealer: Option<Populations<BayesianDealerConfig>>,
+    /// Glosten–Milgrom traders, one arrival per period (role `informed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequential_trader: Option<Populations<SequentialTraderConfig>>,
 }
 
 #[derive(Debug, Error)]
@@ -155,6 +166,16 @@ impl Scenario {
             "agents.arbitrageur",
             ArbitrageurConfig::validate,
         )?;
+        validate_populations(
+            &a.bayesian_dealer,
+            "agents.bayesian_dealer",
+            BayesianDealerConfig::validate,
+        )?;
+        validate_populations(
+            &a.sequential_trader,
+            "agents.sequential_trader",
+            SequentialTraderConfig::validate,
+        )?;
         let total = self.agent_count();
         require(
             (1..=MAX_AGENTS).contains(&total),
@@ -175,6 +196,8 @@ impl Scenario {
             a.informed.as_ref().map(Populations::count),
             a.noise.as_ref().map(Populations::count),
             a.arbitrageur.as_ref().map(Populations::count),
+            a.bayesian_dealer.as_ref().map(Populations::count),
+            a.sequential_trader.as_ref().map(Populations::count),
         ]
         .into_iter()
         .flatten()

@@ -20,8 +20,8 @@ pub use run_log::{
 pub use venue::Venue;
 
 use crate::agents::{
-    Action, Agent, AgentCtx, AnyAgent, BookDepth, InformedTrader, LatencyArbitrageur, MarketMaker,
-    NoiseTrader, Quote, RfqNotice,
+    Action, Agent, AgentCtx, AnyAgent, BayesianDealer, BookDepth, InformedTrader,
+    LatencyArbitrageur, MarketMaker, NoiseTrader, Quote, RfqNotice, SequentialTrader,
 };
 use crate::core::{
     AgentId, Duration, EventQueue, MechanismKind, OrderId, RepetitionSeed, Role, SimTime, Stream,
@@ -100,6 +100,8 @@ struct Slot {
     order_seq: u32,
     wants_news: bool,
     informed: Option<Informed>,
+    /// Told the true value at time 0 and at every change (sequential traders).
+    knows_value: bool,
     sight: Sight,
 }
 
@@ -237,34 +239,42 @@ impl Simulation {
         let news = NewsSchedule::generate(&sc.news, horizon, &seed.stream("news"));
         let path =
             FundamentalPath::new(&sc.fundamental, &news, horizon, &seed.stream("fundamental"));
-        let initial = path.current();
+        // The value everybody knows at time 0 (for a binary value its prior mean: the draw is
+        // private); `path.current()` is the true one.
+        let initial = sc.fundamental.public_initial_ticks();
         let mechanism = sc.mechanism.kind;
         let leakage = sc.leakage.policy_for(mechanism);
 
         let mut slots = Vec::new();
-        let mut add =
-            |role: Role, index: u32, latency: &LatencyProfile, agent: AnyAgent, informed| {
-                let id = AgentId(slots.len() as u32);
-                let wire = AgentWire::with_root(
-                    id,
-                    latency,
-                    &seed.stream(&format!("latency/{}/{index}", role.as_str())),
-                );
-                // Public news reaches every trader, each after its own market-data latency
-                // (what it does with it is its own rule): a slow trader's resting orders go
-                // stale for longer, which is what a sniper races against.
-                let wants_news = true;
-                slots.push(Slot {
-                    agent,
-                    info: AgentInfo { id, role, index },
-                    wire,
-                    order_seq: 0,
-                    wants_news,
-                    informed,
-                    sight: Sight::of(&leakage, id, role),
-                });
-            };
-        let root = |role: Role, i: u32| seed.stream(&format!("agent/{}/{i}", role.as_str()));
+        // `key` names the agent's streams (`latency/<key>/<index>`, `agent/<key>/<index>`): the
+        // role for the original four populations, the TOML key for the others, so that two
+        // populations of one role never share a stream.
+        let mut add = |role: Role,
+                       key: &str,
+                       index: u32,
+                       latency: &LatencyProfile,
+                       agent: AnyAgent,
+                       informed| {
+            let id = AgentId(slots.len() as u32);
+            let wire =
+                AgentWire::with_root(id, latency, &seed.stream(&format!("latency/{key}/{index}")));
+            let knows_value = matches!(agent, AnyAgent::Sequential(_));
+            // Public news reaches every trader, each after its own market-data latency
+            // (what it does with it is its own rule): a slow trader's resting orders go
+            // stale for longer, which is what a sniper races against.
+            let wants_news = true;
+            slots.push(Slot {
+                agent,
+                info: AgentInfo { id, role, index },
+                wire,
+                order_seq: 0,
+                wants_news,
+                informed,
+                knows_value,
+                sight: Sight::of(&leakage, id, role),
+            });
+        };
+        let root = |key: &str, i: u32| seed.stream(&format!("agent/{key}/{i}"));
         let a = &sc.agents;
         let mut index = 0;
         for g in groups(&a.market_maker) {
@@ -272,6 +282,7 @@ impl Simulation {
                 let mm = MarketMaker::new(g.params.clone(), initial);
                 add(
                     Role::MarketMaker,
+                    Role::MarketMaker.as_str(),
                     index,
                     &g.latency,
                     AnyAgent::MarketMaker(mm),
@@ -284,7 +295,7 @@ impl Simulation {
         for g in groups(&a.informed) {
             for _ in 0..g.count {
                 let c = &g.params;
-                let root = root(Role::Informed, index);
+                let root = root(Role::Informed.as_str(), index);
                 let informed = Informed {
                     signal: c.signal,
                     observe: (c.observe_rate_per_s > 0.0).then(|| {
@@ -298,7 +309,15 @@ impl Simulation {
                     observe_noise: root.child("observe_noise"),
                 };
                 let agent = AnyAgent::Informed(InformedTrader::new(c.clone()));
-                add(Role::Informed, index, &g.latency, agent, Some(informed));
+                let key = Role::Informed.as_str();
+                add(
+                    Role::Informed,
+                    key,
+                    index,
+                    &g.latency,
+                    agent,
+                    Some(informed),
+                );
                 index += 1;
             }
         }
@@ -307,10 +326,17 @@ impl Simulation {
             for _ in 0..g.count {
                 let agent = AnyAgent::Noise(NoiseTrader::new(
                     g.params.clone(),
-                    &root(Role::Noise, index),
+                    &root(Role::Noise.as_str(), index),
                     initial,
                 ));
-                add(Role::Noise, index, &g.latency, agent, None);
+                add(
+                    Role::Noise,
+                    Role::Noise.as_str(),
+                    index,
+                    &g.latency,
+                    agent,
+                    None,
+                );
                 index += 1;
             }
         }
@@ -319,7 +345,27 @@ impl Simulation {
             for _ in 0..g.count {
                 let agent =
                     AnyAgent::Arbitrageur(LatencyArbitrageur::new(g.params.clone(), initial));
-                add(Role::Arbitrageur, index, &g.latency, agent, None);
+                let key = Role::Arbitrageur.as_str();
+                add(Role::Arbitrageur, key, index, &g.latency, agent, None);
+                index += 1;
+            }
+        }
+        index = 0;
+        for g in groups(&a.bayesian_dealer) {
+            for _ in 0..g.count {
+                let agent = AnyAgent::BayesianDealer(BayesianDealer::new(g.params));
+                let key = "bayesian_dealer";
+                add(Role::MarketMaker, key, index, &g.latency, agent, None);
+                index += 1;
+            }
+        }
+        index = 0;
+        for g in groups(&a.sequential_trader) {
+            for _ in 0..g.count {
+                let key = "sequential_trader";
+                let agent =
+                    AnyAgent::Sequential(SequentialTrader::new(g.params, &root(key, index)));
+                add(Role::Informed, key, index, &g.latency, agent, None);
                 index += 1;
             }
         }
@@ -333,7 +379,7 @@ impl Simulation {
             horizon,
             mechanism,
             agents: slots.iter().map(|s| s.info).collect(),
-            fundamental: vec![(SimTime::ZERO, initial)],
+            fundamental: vec![(SimTime::ZERO, path.current())],
             news: news.events().to_vec(),
             accounts: vec![Account::default(); slots.len()],
             // For the metrics (mm_time_at_inventory_limit_share): market makers come first, in
@@ -419,6 +465,7 @@ impl Simulation {
         }
         for i in 0..self.slots.len() {
             self.schedule_observation(i as u32, SimTime::ZERO);
+            self.tell_value(i as u32, SimTime::ZERO, self.path.current());
             self.call(i as u32, SimTime::ZERO, |a, ctx| a.on_start(ctx));
         }
         while let Some(ev) = self.queue.pop() {
@@ -437,6 +484,9 @@ impl Simulation {
         match event {
             Event::Fundamental(v) => {
                 self.log.fundamental.push((now, v));
+                for i in 0..self.slots.len() {
+                    self.tell_value(i as u32, now, v);
+                }
                 if let Some((t, v)) = self.path.next_change() {
                     self.queue.schedule(t, Event::Fundamental(v));
                 }
@@ -495,6 +545,15 @@ impl Simulation {
             Event::Arrive { request } => self.venue_handles(now, request),
             Event::BatchEnd(n) => self.batch_ends(now, n),
             Event::RfqClose(request) => self.rfq_closes(now, request),
+        }
+    }
+
+    /// Tells `agent` the true value `v` at once, if it is one that knows it (a sequential
+    /// trader: private information, like a signal, with no latency).
+    fn tell_value(&mut self, agent: u32, now: SimTime, v: f64) {
+        if self.slots[agent as usize].knows_value {
+            self.record(now, now, agent, "signal", "value", None);
+            self.call(agent, now, |a, ctx| a.on_signal(v, ctx));
         }
     }
 
