@@ -178,6 +178,20 @@ pub struct MarketMakerConfig {
     pub compete: bool,
     pub inventory_limit: Qty,
     pub requote_interval_ns: u64,
+    /// Ablation switch (default true): with `false` its reservation price ignores its inventory
+    /// (`r = S`, no skew), everything else unchanged. The planted defect
+    /// `as_ignores_inventory` of `cargo xtask validate --mutants`; absent from a serialized
+    /// config when true.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub inventory_aversion: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 fn is_zero(x: &f64) -> bool {
@@ -390,9 +404,13 @@ impl MarketMaker {
         c.risk_aversion * c.sigma_ticks_per_sqrt_s.powi(2) * self.horizon_at(now_s)
     }
 
-    /// Reservation price `belief − q·γ·σ²·τ` at `now_s`, τ = [`Self::horizon_at`].
+    /// Reservation price `belief − q·γ·σ²·τ` at `now_s`, τ = [`Self::horizon_at`] (the belief
+    /// alone with `inventory_aversion = false`).
     pub fn reservation_price_at(&self, now_s: f64) -> f64 {
         let c = &self.cfg;
+        if !c.inventory_aversion {
+            return self.belief;
+        }
         self.belief
             - self.inventory as f64
                 * c.risk_aversion
@@ -805,6 +823,7 @@ mod tests {
             compete: false,
             inventory_limit: 100,
             requote_interval_ns: 1_000_000,
+            inventory_aversion: true,
         }
     }
 
