@@ -11,6 +11,7 @@ mod informed;
 pub mod kyle;
 mod market_maker;
 mod noise;
+mod poisson_taker;
 
 pub use arbitrageur::{ArbitrageurConfig, LatencyArbitrageur};
 pub use bayesian_dealer::{BayesianDealer, BayesianDealerConfig};
@@ -20,6 +21,7 @@ pub use informed::{InformedConfig, InformedTrader};
 pub use kyle::{KyleDealer, KyleInsider};
 pub use market_maker::{MarketMaker, MarketMakerConfig};
 pub use noise::{NoiseConfig, NoiseTrader};
+pub use poisson_taker::{PoissonTaker, PoissonTakerConfig, TakerDraw};
 
 use crate::mechanisms::Output;
 
