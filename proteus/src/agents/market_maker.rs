@@ -108,11 +108,18 @@
 //!
 //! # The stylized-model interface
 //!
-//! A harness that has no venue (the theory's market is a Poisson fill model, as in
-//! `validation::avellaneda_stoikov`) drives it with [`MarketMaker::set_belief`] (the mid it
-//! is told), [`MarketMaker::quote_prices_at`] (its unrounded own quotes at a time) and
+//! A harness with its own loop drives it with [`MarketMaker::set_belief`] (the mid it is told),
+//! [`MarketMaker::quote_prices_at`] (its unrounded own quotes at a time) or
+//! [`MarketMaker::target_quotes_at`] (on the one-tick grid, what it would rest on a venue) and
 //! [`MarketMaker::record_fill`] (one of its quotes was hit: inventory and belief as a fill on a
-//! venue; no markout is measured).
+//! venue; no markout is measured). `validation::avellaneda_stoikov` rests the grid quotes on a
+//! real CLOB this way.
+//!
+//! # Ablation switch
+//!
+//! `inventory_aversion = false` (default true) makes the reservation price its belief whatever
+//! its inventory (no skew); the spread is unchanged. It is the planted defect
+//! `as_ignores_inventory` of `cargo xtask validate --mutants`.
 
 use std::collections::VecDeque;
 
