@@ -29,7 +29,8 @@
 //! standard errors by the delta method `se(s) = s·√((κ − 1)/(4n))` (κ our sample kurtosis);
 //! table entries the case file lists in `unexplained` are reported without a verdict (their
 //! gap is a finding, docs/validation.md); the directional claims (inventory strategy: lower
-//! variance of profit and of final inventory, lower mean profit) by paired 95% CIs; inventory
+//! variance of profit and of final inventory, lower mean profit) by paired 95% CIs, and the
+//! variance advantage growing with γ (between consecutive γ, unpaired); inventory
 //! mean reversion (its slope of Δq on q below the symmetric strategy's) strictly; the taker's fill law by the slope of the
 //! log hit frequency on δ (−k) over batches of repetitions and by its compensator.
 
@@ -689,6 +690,8 @@ pub fn run(r: &super::CaseRun) -> Result<Vec<CaseResult>, ValidationError> {
     let ignore_inventory = r.has(Mutant::AsIgnoresInventory);
     let n = cf.repetitions.for_mode(mode);
     let mut lines = Lines::new(CASE);
+    // Per point: γ and the paired variance differences (profit, final q), for the growth in γ.
+    let mut gaps: Vec<(f64, Simulated, Simulated)> = Vec::new();
     for (i, p) in cf.points.iter().enumerate() {
         let label = format!("gamma={}", p.gamma);
         for (what, cfg) in [
@@ -755,20 +758,21 @@ pub fn run(r: &super::CaseRun) -> Result<Vec<CaseResult>, ValidationError> {
             &sq.iter().map(|q| q * q).collect::<Vec<f64>>(),
             Check::Ci,
         )?;
-        lines.sample(
+        let var_profit = lines.sample(
             &label,
             "var(profit): inventory - symmetric",
             None,
             &squared_deviation_differences(&ip, &sp),
             Check::Directional { below: true },
         )?;
-        lines.sample(
+        let var_q = lines.sample(
             &label,
             "var(final q): inventory - symmetric",
             None,
             &squared_deviation_differences(&iq, &sq),
             Check::Directional { below: true },
         )?;
+        gaps.push((p.gamma, var_profit, var_q));
         let diff: Vec<f64> = ip.iter().zip(&sp).map(|(a, b)| a - b).collect();
         lines.sample(
             &label,
@@ -817,6 +821,41 @@ pub fn run(r: &super::CaseRun) -> Result<Vec<CaseResult>, ValidationError> {
                 Check::Ci,
                 format!("{} of {batches} batches had 3 usable bins", slopes.len()),
             );
+        }
+    }
+    // The inventory strategy's variance advantage grows with γ: between consecutive γ (sorted),
+    // the difference of the paired variance differences is below zero. The points are
+    // independent (their own seeds), so its se is √(se_hi² + se_lo²), interval ± 1.96 se.
+    gaps.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for w in gaps.windows(2) {
+        let (lo, hi) = (&w[0], &w[1]);
+        let point = format!("gamma={} vs {}", hi.0, lo.0);
+        for (what, a, b) in [
+            ("var(profit)", &hi.1, &lo.1),
+            ("var(final q)", &hi.2, &lo.2),
+        ] {
+            let mean = a.mean - b.mean;
+            let sim = match (a.se, b.se) {
+                (Some(x), Some(y)) => {
+                    let se = (x * x + y * y).sqrt();
+                    Simulated {
+                        mean,
+                        ci95_low: Some(mean - 1.96 * se),
+                        ci95_high: Some(mean + 1.96 * se),
+                        se: Some(se),
+                        n: a.n.min(b.n),
+                    }
+                }
+                _ => Simulated::exact(mean),
+            };
+            lines.out.push(CaseResult::judge(
+                CASE,
+                &point,
+                &format!("{what}: inventory - symmetric, larger gamma - smaller"),
+                None,
+                sim,
+                Check::Directional { below: true },
+            ));
         }
     }
     Ok(lines.out)
