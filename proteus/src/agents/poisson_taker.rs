@@ -9,6 +9,10 @@
 //! rest (a market order on an empty side expires unfilled). Its random draws are the caller's
 //! (one uniform per side and step), so a harness can run two books on common random numbers.
 //!
+//! The continuous-time version (the model itself) is thinning: candidate times at rate A per
+//! side, each taken with probability `min(1, e^(−kδ))` at that moment ([`PoissonTaker::candidate`];
+//! the caller draws the candidate times and the mid at each).
+//!
 //! Where the distances come from: δ_bid = mid − best bid, δ_ask = best ask − mid, with the mid
 //! in the same tick units as the book's prices, unrounded.
 
@@ -89,6 +93,13 @@ impl PoissonTaker {
         (c.intensity_a * (-c.fill_decay_k * delta).exp() * c.step_s).min(1.0)
     }
 
+    /// The probability that it takes a quote at distance `delta` at a candidate time of the
+    /// continuous-time version (candidates at rate A per side): `min(1, e^(−kδ))`, which thins
+    /// the candidates to intensity `A·e^(−kδ)` (exact for δ ≥ 0; capped at A through the mid).
+    pub fn acceptance_probability(&self, delta: f64) -> f64 {
+        (-self.cfg.fill_decay_k * delta).exp().min(1.0)
+    }
+
     /// One step on one side: the best quote `best` of the side it would hit (`Side::Buy`: the
     /// best bid, which it hits by selling), the mid `mid` it sees and its uniform draw `u` in
     /// [0, 1). Returns what it did and, when it trades, the market order to send.
@@ -98,6 +109,29 @@ impl PoissonTaker {
         best: Option<Price>,
         mid: f64,
         u: f64,
+    ) -> (TakerDraw, Option<Request>) {
+        self.decide(quote_side, best, mid, u, false)
+    }
+
+    /// [`Self::step`] at one candidate time of the continuous-time version: takes with
+    /// [`Self::acceptance_probability`].
+    pub fn candidate(
+        &mut self,
+        quote_side: Side,
+        best: Option<Price>,
+        mid: f64,
+        u: f64,
+    ) -> (TakerDraw, Option<Request>) {
+        self.decide(quote_side, best, mid, u, true)
+    }
+
+    fn decide(
+        &mut self,
+        quote_side: Side,
+        best: Option<Price>,
+        mid: f64,
+        u: f64,
+        thinning: bool,
     ) -> (TakerDraw, Option<Request>) {
         let Some(price) = best else {
             return (
@@ -113,7 +147,11 @@ impl PoissonTaker {
             Side::Buy => mid - price as f64,
             Side::Sell => price as f64 - mid,
         };
-        let probability = self.hit_probability(delta);
+        let probability = if thinning {
+            self.acceptance_probability(delta)
+        } else {
+            self.hit_probability(delta)
+        };
         let sent = u < probability;
         let request = sent.then(|| {
             let id = OrderId(self.next_order);
@@ -159,6 +197,8 @@ mod tests {
         assert!((t.hit_probability(0.0) - 0.7).abs() < 1e-12);
         assert!((t.hit_probability(1.0) - 0.7 * (-1.5f64).exp()).abs() < 1e-12);
         assert_eq!(t.hit_probability(-10.0), 1.0);
+        assert!((t.acceptance_probability(1.0) - (-1.5f64).exp()).abs() < 1e-12);
+        assert_eq!(t.acceptance_probability(-1.0), 1.0);
     }
 
     #[test]
