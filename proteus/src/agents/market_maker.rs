@@ -108,11 +108,18 @@
 //!
 //! # The stylized-model interface
 //!
-//! A harness that has no venue (the theory's market is a Poisson fill model, as in
-//! `validation::avellaneda_stoikov`) drives it with [`MarketMaker::set_belief`] (the mid it
-//! is told), [`MarketMaker::quote_prices_at`] (its unrounded own quotes at a time) and
+//! A harness with its own loop drives it with [`MarketMaker::set_belief`] (the mid it is told),
+//! [`MarketMaker::quote_prices_at`] (its unrounded own quotes at a time) or
+//! [`MarketMaker::target_quotes_at`] (on the one-tick grid, what it would rest on a venue) and
 //! [`MarketMaker::record_fill`] (one of its quotes was hit: inventory and belief as a fill on a
-//! venue; no markout is measured).
+//! venue; no markout is measured). `validation::avellaneda_stoikov` rests the grid quotes on a
+//! real CLOB this way.
+//!
+//! # Ablation switch
+//!
+//! `inventory_aversion = false` (default true) makes the reservation price its belief whatever
+//! its inventory (no skew); the spread is unchanged. It is the planted defect
+//! `as_ignores_inventory` of `cargo xtask validate --mutants`.
 
 use std::collections::VecDeque;
 
@@ -184,6 +191,20 @@ pub struct MarketMakerConfig {
     pub adverse_selection: bool,
     pub inventory_limit: Qty,
     pub requote_interval_ns: u64,
+    /// Ablation switch (default true): with `false` its reservation price ignores its inventory
+    /// (`r = S`, no skew), everything else unchanged. The planted defect
+    /// `as_ignores_inventory` of `cargo xtask validate --mutants`; absent from a serialized
+    /// config when true.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub inventory_aversion: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 fn is_zero(x: &f64) -> bool {
@@ -192,14 +213,6 @@ fn is_zero(x: &f64) -> bool {
 
 fn is_false(b: &bool) -> bool {
     !*b
-}
-
-fn is_true(b: &bool) -> bool {
-    *b
-}
-
-fn yes() -> bool {
-    true
 }
 
 impl MarketMakerConfig {
@@ -404,9 +417,13 @@ impl MarketMaker {
         c.risk_aversion * c.sigma_ticks_per_sqrt_s.powi(2) * self.horizon_at(now_s)
     }
 
-    /// Reservation price `belief − q·γ·σ²·τ` at `now_s`, τ = [`Self::horizon_at`].
+    /// Reservation price `belief − q·γ·σ²·τ` at `now_s`, τ = [`Self::horizon_at`] (the belief
+    /// alone with `inventory_aversion = false`).
     pub fn reservation_price_at(&self, now_s: f64) -> f64 {
         let c = &self.cfg;
+        if !c.inventory_aversion {
+            return self.belief;
+        }
         self.belief
             - self.inventory as f64
                 * c.risk_aversion
@@ -829,6 +846,7 @@ mod tests {
             adverse_selection: true,
             inventory_limit: 100,
             requote_interval_ns: 1_000_000,
+            inventory_aversion: true,
         }
     }
 

@@ -11,6 +11,7 @@ mod informed;
 pub mod kyle;
 mod market_maker;
 mod noise;
+mod poisson_taker;
 mod sequential;
 
 pub use arbitrageur::{ArbitrageurConfig, LatencyArbitrageur};
@@ -21,6 +22,7 @@ pub use informed::{InformedConfig, InformedTrader};
 pub use kyle::{KyleDealer, KyleInsider};
 pub use market_maker::{MarketMaker, MarketMakerConfig};
 pub use noise::{NoiseConfig, NoiseTrader};
+pub use poisson_taker::{PoissonTaker, PoissonTakerConfig, TakerDraw};
 pub use sequential::{SequentialTrader, SequentialTraderConfig};
 
 use crate::mechanisms::Output;
