@@ -382,9 +382,6 @@ mod tests {
             Err(KyleError::GridTooCoarse { .. })
         ));
         let bad = KyleDealer { lambda: -1.0, ..d };
-        assert_eq!(
-            bad.ladder(100.0, grid, 2),
-            Err(KyleError::BadLambda(-1.0))
-        );
+        assert_eq!(bad.ladder(100.0, grid, 2), Err(KyleError::BadLambda(-1.0)));
     }
 }

@@ -98,7 +98,10 @@ impl CaseFile {
         require(file, self.rounds >= 1, "rounds", self.rounds, "at least 1")?;
         for (name, l) in [
             ("initial_lambda_ratio", self.initial_lambda_ratio),
-            ("second_initial_lambda_ratio", self.second_initial_lambda_ratio),
+            (
+                "second_initial_lambda_ratio",
+                self.second_initial_lambda_ratio,
+            ),
         ] {
             require(file, pos(l), name, l, "a positive multiple of lambda*")?;
         }
@@ -109,7 +112,13 @@ impl CaseFile {
             self.second_initial_lambda_ratio,
             "a start other than initial_lambda_ratio",
         )?;
-        require(file, self.dealers >= 2, "dealers", self.dealers, "at least 2 (competition)")?;
+        require(
+            file,
+            self.dealers >= 2,
+            "dealers",
+            self.dealers,
+            "at least 2 (competition)",
+        )?;
         require(
             file,
             (1..=100).contains(&self.noise_traders),
@@ -160,7 +169,13 @@ impl CaseFile {
             self.ticks_per_unit,
             "at least 100",
         )?;
-        require(file, !self.points.is_empty(), "points", "[]", "at least one point")?;
+        require(
+            file,
+            !self.points.is_empty(),
+            "points",
+            "[]",
+            "at least one point",
+        )?;
         for (i, pt) in self.points.iter().enumerate() {
             require(
                 file,
@@ -366,7 +381,15 @@ fn one_rep(s: &Setting, start: f64, seed: RepetitionSeed) -> Result<Rep, KyleErr
     let mut value = seed.stream("value");
     let mut noise = seed.stream("noise");
     let mut dealers: Vec<KyleDealer> = (0..s.cf.dealers)
-        .map(|i| KyleDealer::new(AgentId(i as u32), s.dealer, start, s.pt.sigma0_sq, s.pt.sigma_u))
+        .map(|i| {
+            KyleDealer::new(
+                AgentId(i as u32),
+                s.dealer,
+                start,
+                s.pt.sigma0_sq,
+                s.pt.sigma_u,
+            )
+        })
         .collect();
     let who = Traders {
         dealers: s.cf.dealers,
@@ -485,7 +508,11 @@ pub fn run(r: &super::CaseRun) -> Result<Vec<super::CaseResult>, ValidationError
                 lambda * pt.sigma_u * pt.sigma_u,
                 col(&|r| r.noise_loss),
             ),
-            ("dealers' profit per auction", 0.0, col(&|r| r.dealer_profit)),
+            (
+                "dealers' profit per auction",
+                0.0,
+                col(&|r| r.dealer_profit),
+            ),
             ("R^2 of v on p", 0.5, col(&|r| r.r2)),
             (
                 "posterior variance E[(v-p)^2]",
@@ -539,7 +566,10 @@ mod tests {
         let mut bad = cf.clone();
         bad.points[1].sigma_u = 0.0;
         let e = bad.check(FILE).unwrap_err().to_string();
-        assert!(e.contains("points[1].sigma_u") && e.contains("positive"), "{e}");
+        assert!(
+            e.contains("points[1].sigma_u") && e.contains("positive"),
+            "{e}"
+        );
         let mut bad = cf.clone();
         bad.draws.quick = 5;
         let e = bad.check(FILE).unwrap_err().to_string();
@@ -623,6 +653,62 @@ mod tests {
         let a = clear_one(grid, p0, &who, &book, 101.0, big, &[0]);
         assert!(a.exhausted);
         assert_eq!(grid.ticks(a.price), *ladder.sells.last().unwrap());
+    }
+
+    /// Why each draw gets a fresh auction: with a previous clearing price the real rule picks
+    /// the end of the flat range nearest it, not the middle, so after a batch at p0 the price
+    /// sits half a level toward p0 on both sides (the slope of p on y would be ≈ 4% low, what
+    /// the line `price slope / posted lambda` would catch).
+    #[test]
+    fn a_previous_price_pulls_the_clearing_toward_it() {
+        let grid = KyleGrid {
+            tick: 1e-6,
+            lot: 1e-4,
+        };
+        let (p0, lambda) = (100.0, 0.5);
+        let d = KyleDealer::new(AgentId(0), KyleDealerConfig::default(), lambda, 1.0, 1.0);
+        let ladder = d.ladder(p0, grid, 1).unwrap();
+        let mut id = 0;
+        let book = d.orders(&ladder, &mut id);
+        let delta = ladder.step_lots;
+        for y in [3 * delta + delta / 3, -(3 * delta + delta / 3)] {
+            let fresh = clear_one(grid, p0, &Traders { dealers: 1 }, &book, p0, y, &[]);
+            let mut venue = BatchAuction::new(FbaConfig::default());
+            let mut out = Vec::new();
+            let p0t = grid.ticks(p0);
+            for (i, side) in [crate::mechanisms::Side::Buy, crate::mechanisms::Side::Sell]
+                .into_iter()
+                .enumerate()
+            {
+                venue.handle(
+                    Request::New(NewOrder {
+                        id: OrderId(1_000_000 + i as u64),
+                        trader: AgentId(9),
+                        side,
+                        qty: 1,
+                        kind: crate::mechanisms::OrderKind::Limit {
+                            price: p0t,
+                            tif: crate::mechanisms::TimeInForce::Ioc,
+                        },
+                    }),
+                    &mut out,
+                );
+            }
+            assert_eq!(venue.clear(&mut out).clearing_price, Some(p0t));
+            for o in &book {
+                venue.handle(Request::New(*o), &mut out);
+            }
+            let m = market_order(OrderId(2_000_000), AgentId(1), y).unwrap();
+            venue.handle(Request::New(m), &mut out);
+            let reused = grid.price(venue.clear(&mut out).clearing_price.unwrap());
+            // The fresh batch clears half a level farther from p0 than the reused one.
+            let half_level = lambda * grid.qty(delta) / 2.0;
+            let shift = (fresh.price - p0).abs() - (reused - p0).abs();
+            assert!(
+                (shift - half_level).abs() < 2.0 * grid.tick,
+                "{shift} vs {half_level}"
+            );
+        }
     }
 
     /// The mutated fixed points differ from the equilibrium: λ posted √3·λ* (fit √3/2·λ*) with
