@@ -331,6 +331,7 @@ struct Rep {
     posterior_var: f64,
     learned_lambda: f64,
     learned_beta: f64,
+    /// Auctions, over all rounds, whose flow exhausted the ladders.
     exhausted: usize,
 }
 
@@ -397,6 +398,7 @@ fn one_rep(s: &Setting, start: f64, seed: RepetitionSeed) -> Result<Rep, KyleErr
     let mut insider = KyleInsider::new(who.insider(), s.insider, start);
     let mut last = Vec::new();
     let mut posted_last = start;
+    let mut exhausted = 0;
     for _ in 0..s.cf.rounds {
         // All dealers fit the same public flow, so they post the same λ; the insider faces it.
         let lambda = dealers[0].lambda;
@@ -414,6 +416,7 @@ fn one_rep(s: &Setting, start: f64, seed: RepetitionSeed) -> Result<Rep, KyleErr
             d.fit(&ys, &dv);
         }
         posted_last = lambda;
+        exhausted += auctions.iter().filter(|a| a.exhausted).count();
         last = auctions;
     }
     let learned_lambda = dealers[0].lambda;
@@ -435,7 +438,7 @@ fn one_rep(s: &Setting, start: f64, seed: RepetitionSeed) -> Result<Rep, KyleErr
         posterior_var: mean(&|a| (a.v - a.price) * (a.v - a.price)),
         learned_lambda,
         learned_beta: insider.beta,
-        exhausted: last.iter().filter(|a| a.exhausted).count(),
+        exhausted,
     })
 }
 
@@ -542,7 +545,7 @@ pub fn run(r: &super::CaseRun) -> Result<Vec<super::CaseResult>, ValidationError
         let exhausted: usize = all.iter().map(|r| r.exhausted).sum();
         lines.exact(
             &label,
-            "auctions whose flow exhausted the ladder (last rounds)",
+            "auctions whose flow exhausted the ladder (all rounds)",
             0.0,
             exhausted as f64,
             0.5,
