@@ -19,7 +19,7 @@ pub use bayesian_dealer::{BayesianDealer, BayesianDealerConfig, DealerLearning};
 pub use context::{Action, AgentCtx, BookDepth, DEPTH_LEVELS, Quote, RfqNotice};
 pub use fixed_spread::FixedSpreadProvider;
 pub use informed::{InformedConfig, InformedTrader};
-pub use kyle::{KyleDealer, KyleInsider};
+pub use kyle::{KyleDealer, KyleDealerConfig, KyleInsider, KyleInsiderConfig};
 pub use market_maker::{MarketMaker, MarketMakerConfig};
 pub use noise::{NoiseConfig, NoiseTrader};
 pub use poisson_taker::{PoissonTaker, PoissonTakerConfig, TakerDraw};
