@@ -15,7 +15,7 @@ mod noise;
 pub use arbitrageur::{ArbitrageurConfig, LatencyArbitrageur};
 pub use bayesian_dealer::{BayesianDealer, BayesianDealerConfig};
 pub use context::{Action, AgentCtx, BookDepth, DEPTH_LEVELS, Quote, RfqNotice};
-pub use fixed_spread::FixedSpreadProvider;
+pub use fixed_spread::{FixedSpreadConfig, FixedSpreadProvider};
 pub use informed::{InformedConfig, InformedTrader};
 pub use kyle::{KyleDealer, KyleInsider};
 pub use market_maker::{MarketMaker, MarketMakerConfig};
@@ -49,6 +49,7 @@ pub enum AnyAgent {
     Informed(InformedTrader),
     Noise(NoiseTrader),
     Arbitrageur(LatencyArbitrageur),
+    FixedSpread(FixedSpreadProvider),
 }
 
 macro_rules! dispatch {
@@ -58,6 +59,7 @@ macro_rules! dispatch {
             AnyAgent::Informed($a) => $e,
             AnyAgent::Noise($a) => $e,
             AnyAgent::Arbitrageur($a) => $e,
+            AnyAgent::FixedSpread($a) => $e,
         }
     };
 }

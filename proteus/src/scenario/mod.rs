@@ -13,7 +13,9 @@ pub use grid::{Cell, GridConfig};
 pub use mechanism::{MechanismConfig, MechanismSpecError};
 pub use population::{Population, Populations};
 
-use crate::agents::{ArbitrageurConfig, InformedConfig, MarketMakerConfig, NoiseConfig};
+use crate::agents::{
+    ArbitrageurConfig, FixedSpreadConfig, InformedConfig, MarketMakerConfig, NoiseConfig,
+};
 use crate::core::config_error::{ConfigError, require};
 use crate::core::{Duration, SimTime};
 use crate::execution::LeakageConfig;
@@ -60,7 +62,8 @@ pub struct Scenario {
 }
 
 /// The agent populations. Agent ids are assigned in this order: market makers, informed traders,
-/// noise traders, arbitrageurs.
+/// noise traders, arbitrageurs, fixed-spread providers (so a new field at the end never moves
+/// the ids of existing scenarios).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Agents {
@@ -68,6 +71,10 @@ pub struct Agents {
     pub informed: Option<Populations<InformedConfig>>,
     pub noise: Option<Populations<NoiseConfig>>,
     pub arbitrageur: Option<Populations<ArbitrageurConfig>>,
+    /// Budish–Cramton–Shim fixed-spread providers (role `market_maker`; streams
+    /// `agent/fixed_spread/{i}`, `latency/fixed_spread/{i}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_spread: Option<Populations<FixedSpreadConfig>>,
 }
 
 #[derive(Debug, Error)]
@@ -139,6 +146,12 @@ impl Scenario {
             self.market.lot_size,
             "must be in [1, 1000000]",
         )?;
+        require(
+            self.market.cancel_delay_ns <= 3_600_000_000_000,
+            "market.cancel_delay_ns",
+            self.market.cancel_delay_ns,
+            "must be in [0, 3600000000000] (0 = off, at most 1 h)",
+        )?;
         self.mechanism.validate("mechanism")?;
         self.fundamental.validate("fundamental")?;
         self.news.validate("news")?;
@@ -154,6 +167,11 @@ impl Scenario {
             &a.arbitrageur,
             "agents.arbitrageur",
             ArbitrageurConfig::validate,
+        )?;
+        validate_populations(
+            &a.fixed_spread,
+            "agents.fixed_spread",
+            FixedSpreadConfig::validate,
         )?;
         let total = self.agent_count();
         require(
@@ -175,6 +193,7 @@ impl Scenario {
             a.informed.as_ref().map(Populations::count),
             a.noise.as_ref().map(Populations::count),
             a.arbitrageur.as_ref().map(Populations::count),
+            a.fixed_spread.as_ref().map(Populations::count),
         ]
         .into_iter()
         .flatten()

@@ -20,8 +20,8 @@ pub use run_log::{
 pub use venue::Venue;
 
 use crate::agents::{
-    Action, Agent, AgentCtx, AnyAgent, BookDepth, InformedTrader, LatencyArbitrageur, MarketMaker,
-    NoiseTrader, Quote, RfqNotice,
+    Action, Agent, AgentCtx, AnyAgent, BookDepth, FixedSpreadProvider, InformedTrader,
+    LatencyArbitrageur, MarketMaker, NoiseTrader, Quote, RfqNotice,
 };
 use crate::core::{
     AgentId, Duration, EventQueue, MechanismKind, OrderId, RepetitionSeed, Role, SimTime, Stream,
@@ -66,6 +66,11 @@ enum Event {
         token: u64,
     },
     Arrive {
+        request: Request,
+    },
+    /// A cancel or amend that arrived `cancel_delay_ns` ago reaches the venue's book
+    /// (`[market] cancel_delay_ns`, an ablation switch; never scheduled when it is 0).
+    Withdraw {
         request: Request,
     },
     /// The end of batch `n` of a batch auction.
@@ -211,6 +216,8 @@ struct Simulation {
     venue: Venue,
     mechanism: MechanismKind,
     batch_interval: Duration,
+    /// `[market] cancel_delay_ns`: how long after its arrival a cancel or amend takes effect.
+    cancel_delay: Duration,
     rfq: RfqState,
     leakage: LeakagePolicy,
     feed_delays: FeedDelays,
@@ -242,13 +249,17 @@ impl Simulation {
         let leakage = sc.leakage.policy_for(mechanism);
 
         let mut slots = Vec::new();
+        // `key` names the agent's streams (`latency/{key}/{i}`, `i` its index within the key):
+        // the role for the original agent types, the TOML key for the others (a fixed-spread
+        // provider is a `market_maker` by role but draws from `latency/fixed_spread/{i}`).
+        // `index` is its index within its role.
         let mut add =
-            |role: Role, index: u32, latency: &LatencyProfile, agent: AnyAgent, informed| {
+            |role: Role, key: (&str, u32), index: u32, latency: &LatencyProfile, agent, informed| {
                 let id = AgentId(slots.len() as u32);
                 let wire = AgentWire::with_root(
                     id,
                     latency,
-                    &seed.stream(&format!("latency/{}/{index}", role.as_str())),
+                    &seed.stream(&format!("latency/{}/{}", key.0, key.1)),
                 );
                 // Public news reaches every trader, each after its own market-data latency
                 // (what it does with it is its own rule): a slow trader's resting orders go
@@ -272,6 +283,7 @@ impl Simulation {
                 let mm = MarketMaker::new(g.params.clone(), initial);
                 add(
                     Role::MarketMaker,
+                    ("market_maker", index),
                     index,
                     &g.latency,
                     AnyAgent::MarketMaker(mm),
@@ -298,7 +310,8 @@ impl Simulation {
                     observe_noise: root.child("observe_noise"),
                 };
                 let agent = AnyAgent::Informed(InformedTrader::new(c.clone()));
-                add(Role::Informed, index, &g.latency, agent, Some(informed));
+                let key = ("informed", index);
+                add(Role::Informed, key, index, &g.latency, agent, Some(informed));
                 index += 1;
             }
         }
@@ -310,7 +323,7 @@ impl Simulation {
                     &root(Role::Noise, index),
                     initial,
                 ));
-                add(Role::Noise, index, &g.latency, agent, None);
+                add(Role::Noise, ("noise", index), index, &g.latency, agent, None);
                 index += 1;
             }
         }
@@ -319,9 +332,22 @@ impl Simulation {
             for _ in 0..g.count {
                 let agent =
                     AnyAgent::Arbitrageur(LatencyArbitrageur::new(g.params.clone(), initial));
-                add(Role::Arbitrageur, index, &g.latency, agent, None);
+                let key = ("arbitrageur", index);
+                add(Role::Arbitrageur, key, index, &g.latency, agent, None);
                 index += 1;
             }
+        }
+        // Fixed-spread providers are market makers by role, indexed within the role after the
+        // `[agents.market_maker]` ones; their streams are their own (`fixed_spread/{i}`).
+        let mut index = a.market_maker.as_ref().map_or(0, Populations::count) as u32;
+        for (i, g) in groups(&a.fixed_spread)
+            .flat_map(|g| (0..g.count).map(move |_| g))
+            .enumerate()
+        {
+            let agent = AnyAgent::FixedSpread(FixedSpreadProvider::new(g.params.clone(), initial));
+            let key = ("fixed_spread", i as u32);
+            add(Role::MarketMaker, key, index, &g.latency, agent, None);
+            index += 1;
         }
 
         let pool = slots
@@ -369,6 +395,7 @@ impl Simulation {
             },
             mechanism,
             batch_interval: Duration(sc.mechanism.batch_interval_ns),
+            cancel_delay: Duration(sc.market.cancel_delay_ns),
             rfq: RfqState {
                 k: sc.mechanism.rfq_dealers as usize,
                 window: Duration(sc.mechanism.rfq_window_ns),
@@ -492,7 +519,17 @@ impl Simulation {
             Event::Notice { agent, notice } => {
                 self.call(agent, now, |a, ctx| a.on_rfq_notice(&notice, ctx))
             }
-            Event::Arrive { request } => self.venue_handles(now, request),
+            Event::Arrive { request } => {
+                if self.cancel_delay > Duration::ZERO
+                    && matches!(request, Request::Cancel { .. } | Request::Amend { .. })
+                {
+                    let at = now.saturating_add(self.cancel_delay);
+                    self.queue.schedule(at, Event::Withdraw { request });
+                } else {
+                    self.venue_handles(now, request)
+                }
+            }
+            Event::Withdraw { request } => self.venue_handles(now, request),
             Event::BatchEnd(n) => self.batch_ends(now, n),
             Event::RfqClose(request) => self.rfq_closes(now, request),
         }
