@@ -655,6 +655,55 @@ fn rationing_lines(
 mod tests {
     use super::*;
 
+    fn checked(text: &str) -> Result<(), ValidationError> {
+        let cf: CaseFile = parse(text, "points.toml")?;
+        cf.check("points.toml")
+    }
+
+    #[test]
+    fn the_case_file_is_in_range_and_a_bad_field_is_named() {
+        checked(TEXT).unwrap();
+        let bad = |from: &str, to: &str| {
+            let text = TEXT.replace(from, to);
+            assert_ne!(text, TEXT, "{from}");
+            checked(&text).unwrap_err().to_string()
+        };
+        let e = bad("n_firms = [2, 5]", "n_firms = [1, 5]");
+        assert!(e.contains("points.toml") && e.contains("`n_firms[0]` = 1"), "{e}");
+        let e = bad("latency_gap_ns = 100_000", "latency_gap_ns = 0");
+        assert!(e.contains("`latency_gap_ns` = 0"), "{e}");
+        let e = bad("std = 0.5", "std = -0.5");
+        assert!(e.contains("`jump_laws[0].std`"), "{e}");
+        let e = bad("slow_latency_ns = 200_000", "slow_latency_ns = 50_000");
+        assert!(e.contains("`rationing.slow_latency_ns`"), "{e}");
+        let e = bad("quick = 60", "quick = 1");
+        assert!(e.contains("`repetitions.quick`"), "{e}");
+    }
+
+    #[test]
+    fn every_point_scenario_is_a_valid_scenario_with_the_points_settings() {
+        let cf: CaseFile = parse(TEXT, FILE).unwrap();
+        let p = Point {
+            cf: &cf,
+            label: "x".into(),
+            law: cf.jump_laws[0],
+            n: 3,
+            delta_ticks: 7,
+            mechanism: MechanismKind::Fba,
+            mutant: Some(Mutant::ClobTakeBeatsCancel),
+        };
+        let sc = p.scenario().unwrap();
+        let a = &sc.agents;
+        assert_eq!(a.arbitrageur.as_ref().unwrap().count(), 2);
+        assert_eq!(a.fixed_spread.as_ref().unwrap().groups[0].params.half_spread_ticks, 7);
+        assert_eq!(sc.market.cancel_delay_ns, 200_000);
+        assert_eq!(sc.mechanism.kind, MechanismKind::Fba);
+        let r = p.rationing_scenario().unwrap();
+        assert!(r.agents.noise.is_none());
+        assert_eq!(r.agents.arbitrageur.as_ref().unwrap().groups.len(), 2);
+        assert!((fast_share_theory(&cf.rationing) - 0.6).abs() < 1e-12);
+    }
+
     #[test]
     fn expected_excess_normal_by_quadrature() {
         // E[(|J| − δ)⁺] for J ~ N(0, 0.5²) by a midpoint rule on the density.
