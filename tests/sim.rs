@@ -241,7 +241,10 @@ fn bcs(seconds: f64) -> Scenario {
 }
 
 fn fingerprint(log: &RunLog) -> String {
-    format!("{:?} {:?} {:?}", log.fills, log.accounts, log.venue_requests)
+    format!(
+        "{:?} {:?} {:?}",
+        log.fills, log.accounts, log.venue_requests
+    )
 }
 
 #[test]
@@ -257,7 +260,14 @@ fn the_bcs_scenario_runs_deterministically_through_sim_run() {
     use Role::*;
     assert_eq!(
         roles,
-        [Noise, Arbitrageur, Arbitrageur, Arbitrageur, Arbitrageur, MarketMaker]
+        [
+            Noise,
+            Arbitrageur,
+            Arbitrageur,
+            Arbitrageur,
+            Arbitrageur,
+            MarketMaker
+        ]
     );
     // The provider trades with investors and snipers, and is the maker of every fill on the CLOB.
     let provider = a.agents[5].id;
@@ -332,9 +342,14 @@ fn bad_fixed_spread_and_cancel_delay_values_name_their_field() {
     let bad = |from: &str, to: &str| {
         let text = BCS.replace(from, to);
         assert_ne!(text, BCS, "{from}");
-        Scenario::from_toml(&text, "bad.toml").unwrap_err().to_string()
+        Scenario::from_toml(&text, "bad.toml")
+            .unwrap_err()
+            .to_string()
     };
-    let e = bad("half_spread_ticks = 50\nsize = 1", "half_spread_ticks = 50\nsize = 0");
+    let e = bad(
+        "half_spread_ticks = 50\nsize = 1",
+        "half_spread_ticks = 50\nsize = 0",
+    );
     assert!(e.contains("agents.fixed_spread.size"), "{e}");
     let e = bad("half_spread_ticks = 50", "half_spread_ticks = -1");
     assert!(e.contains("agents.fixed_spread.half_spread_ticks"), "{e}");

@@ -197,6 +197,8 @@ mod tests {
         assert_eq!(p.quotes(), (107, 117));
         // A down-move: the bid goes first.
         let moved = with_ctx(|ctx| p.on_news(-30.0, ctx));
-        assert!(matches!(moved[0], Action::Send(Request::Cancel { id, .. }) if id.0 & 0xffff_ffff == 3));
+        assert!(
+            matches!(moved[0], Action::Send(Request::Cancel { id, .. }) if id.0 & 0xffff_ffff == 3)
+        );
     }
 }

@@ -253,28 +253,32 @@ impl Simulation {
         // the role for the original agent types, the TOML key for the others (a fixed-spread
         // provider is a `market_maker` by role but draws from `latency/fixed_spread/{i}`).
         // `index` is its index within its role.
-        let mut add =
-            |role: Role, key: (&str, u32), index: u32, latency: &LatencyProfile, agent, informed| {
-                let id = AgentId(slots.len() as u32);
-                let wire = AgentWire::with_root(
-                    id,
-                    latency,
-                    &seed.stream(&format!("latency/{}/{}", key.0, key.1)),
-                );
-                // Public news reaches every trader, each after its own market-data latency
-                // (what it does with it is its own rule): a slow trader's resting orders go
-                // stale for longer, which is what a sniper races against.
-                let wants_news = true;
-                slots.push(Slot {
-                    agent,
-                    info: AgentInfo { id, role, index },
-                    wire,
-                    order_seq: 0,
-                    wants_news,
-                    informed,
-                    sight: Sight::of(&leakage, id, role),
-                });
-            };
+        let mut add = |role: Role,
+                       key: (&str, u32),
+                       index: u32,
+                       latency: &LatencyProfile,
+                       agent,
+                       informed| {
+            let id = AgentId(slots.len() as u32);
+            let wire = AgentWire::with_root(
+                id,
+                latency,
+                &seed.stream(&format!("latency/{}/{}", key.0, key.1)),
+            );
+            // Public news reaches every trader, each after its own market-data latency
+            // (what it does with it is its own rule): a slow trader's resting orders go
+            // stale for longer, which is what a sniper races against.
+            let wants_news = true;
+            slots.push(Slot {
+                agent,
+                info: AgentInfo { id, role, index },
+                wire,
+                order_seq: 0,
+                wants_news,
+                informed,
+                sight: Sight::of(&leakage, id, role),
+            });
+        };
         let root = |role: Role, i: u32| seed.stream(&format!("agent/{}/{i}", role.as_str()));
         let a = &sc.agents;
         let mut index = 0;
@@ -311,7 +315,14 @@ impl Simulation {
                 };
                 let agent = AnyAgent::Informed(InformedTrader::new(c.clone()));
                 let key = ("informed", index);
-                add(Role::Informed, key, index, &g.latency, agent, Some(informed));
+                add(
+                    Role::Informed,
+                    key,
+                    index,
+                    &g.latency,
+                    agent,
+                    Some(informed),
+                );
                 index += 1;
             }
         }
@@ -323,7 +334,14 @@ impl Simulation {
                     &root(Role::Noise, index),
                     initial,
                 ));
-                add(Role::Noise, ("noise", index), index, &g.latency, agent, None);
+                add(
+                    Role::Noise,
+                    ("noise", index),
+                    index,
+                    &g.latency,
+                    agent,
+                    None,
+                );
                 index += 1;
             }
         }
@@ -339,15 +357,19 @@ impl Simulation {
         }
         // Fixed-spread providers are market makers by role, indexed within the role after the
         // `[agents.market_maker]` ones; their streams are their own (`fixed_spread/{i}`).
-        let mut index = a.market_maker.as_ref().map_or(0, Populations::count) as u32;
-        for (i, g) in groups(&a.fixed_spread)
-            .flat_map(|g| (0..g.count).map(move |_| g))
-            .enumerate()
-        {
+        let market_makers = a.market_maker.as_ref().map_or(0, Populations::count) as u32;
+        let providers = groups(&a.fixed_spread).flat_map(|g| (0..g.count).map(move |_| g));
+        for (i, g) in (0u32..).zip(providers) {
             let agent = AnyAgent::FixedSpread(FixedSpreadProvider::new(g.params.clone(), initial));
-            let key = ("fixed_spread", i as u32);
-            add(Role::MarketMaker, key, index, &g.latency, agent, None);
-            index += 1;
+            let key = ("fixed_spread", i);
+            add(
+                Role::MarketMaker,
+                key,
+                market_makers + i,
+                &g.latency,
+                agent,
+                None,
+            );
         }
 
         let pool = slots

@@ -105,66 +105,168 @@ impl CaseFile {
     /// Every field's range, so a bad `--points` file names the field.
     fn check(&self, file: &str) -> Result<(), ValidationError> {
         let pos = |x: f64| x.is_finite() && x > 0.0;
-        require(file, pos(self.duration_s) && self.duration_s <= crate::scenario::MAX_DURATION_S,
-            "duration_s", self.duration_s, "must be in (0, 604800] seconds")?;
-        require(file, pos(self.tick) && self.tick <= 1.0, "tick", self.tick, "must be in (0, 1]")?;
-        require(file, pos(self.jump_rate_per_s) && self.jump_rate_per_s <= 1e4,
-            "jump_rate_per_s", self.jump_rate_per_s, "must be in (0, 10000]")?;
-        require(file, pos(self.invest_rate_per_s) && self.invest_rate_per_s <= 1e4,
-            "invest_rate_per_s", self.invest_rate_per_s, "must be in (0, 10000]")?;
-        require(file, (1..=MAX_NS).contains(&self.latency_min_ns), "latency_min_ns",
-            self.latency_min_ns, "must be in [1, 3600000000000]")?;
-        require(file, (1..=MAX_NS).contains(&self.latency_gap_ns), "latency_gap_ns",
-            self.latency_gap_ns, "must be in [1, 3600000000000]")?;
-        require(file,
+        require(
+            file,
+            pos(self.duration_s) && self.duration_s <= crate::scenario::MAX_DURATION_S,
+            "duration_s",
+            self.duration_s,
+            "must be in (0, 604800] seconds",
+        )?;
+        require(
+            file,
+            pos(self.tick) && self.tick <= 1.0,
+            "tick",
+            self.tick,
+            "must be in (0, 1]",
+        )?;
+        require(
+            file,
+            pos(self.jump_rate_per_s) && self.jump_rate_per_s <= 1e4,
+            "jump_rate_per_s",
+            self.jump_rate_per_s,
+            "must be in (0, 10000]",
+        )?;
+        require(
+            file,
+            pos(self.invest_rate_per_s) && self.invest_rate_per_s <= 1e4,
+            "invest_rate_per_s",
+            self.invest_rate_per_s,
+            "must be in (0, 10000]",
+        )?;
+        require(
+            file,
+            (1..=MAX_NS).contains(&self.latency_min_ns),
+            "latency_min_ns",
+            self.latency_min_ns,
+            "must be in [1, 3600000000000]",
+        )?;
+        require(
+            file,
+            (1..=MAX_NS).contains(&self.latency_gap_ns),
+            "latency_gap_ns",
+            self.latency_gap_ns,
+            "must be in [1, 3600000000000]",
+        )?;
+        require(
+            file,
             (1_000..=MAX_NS).contains(&self.batch_interval_ns)
                 && self.batch_interval_ns >= self.latency_min_ns + self.latency_gap_ns,
-            "batch_interval_ns", self.batch_interval_ns,
+            "batch_interval_ns",
+            self.batch_interval_ns,
             "must be in [1000, 3600000000000] and at least latency_min_ns + latency_gap_ns \
-             (the FBA law assumes every order reaches the batch after its jump's or the next)")?;
-        require(file, !self.half_spreads.is_empty() && self.half_spreads.len() <= 16,
-            "half_spreads", format!("{:?}", self.half_spreads), "must list 1 to 16 values")?;
+             (the FBA law assumes every order reaches the batch after its jump's or the next)",
+        )?;
+        require(
+            file,
+            !self.half_spreads.is_empty() && self.half_spreads.len() <= 16,
+            "half_spreads",
+            format!("{:?}", self.half_spreads),
+            "must list 1 to 16 values",
+        )?;
         for (i, &d) in self.half_spreads.iter().enumerate() {
-            require(file, pos(d) && d / self.tick <= 1e6, &format!("half_spreads[{i}]"), d,
-                "must be > 0 and at most 1e6 ticks")?;
+            require(
+                file,
+                pos(d) && d / self.tick <= 1e6,
+                &format!("half_spreads[{i}]"),
+                d,
+                "must be > 0 and at most 1e6 ticks",
+            )?;
         }
-        require(file, !self.n_firms.is_empty() && self.n_firms.len() <= 16, "n_firms",
-            format!("{:?}", self.n_firms), "must list 1 to 16 values")?;
+        require(
+            file,
+            !self.n_firms.is_empty() && self.n_firms.len() <= 16,
+            "n_firms",
+            format!("{:?}", self.n_firms),
+            "must list 1 to 16 values",
+        )?;
         for (i, &n) in self.n_firms.iter().enumerate() {
-            require(file, (2..=100).contains(&n), &format!("n_firms[{i}]"), n,
-                "must be in [2, 100] (one provider and at least one sniper)")?;
+            require(
+                file,
+                (2..=100).contains(&n),
+                &format!("n_firms[{i}]"),
+                n,
+                "must be in [2, 100] (one provider and at least one sniper)",
+            )?;
         }
-        for (name, r) in [("repetitions.quick", self.repetitions.quick), ("repetitions.full", self.repetitions.full)] {
-            require(file, (2..=100_000).contains(&r), name, r, "must be in [2, 100000]")?;
+        for (name, r) in [
+            ("repetitions.quick", self.repetitions.quick),
+            ("repetitions.full", self.repetitions.full),
+        ] {
+            require(
+                file,
+                (2..=100_000).contains(&r),
+                name,
+                r,
+                "must be in [2, 100000]",
+            )?;
         }
-        require(file, !self.jump_laws.is_empty() && self.jump_laws.len() <= 8, "jump_laws",
-            self.jump_laws.len(), "must list 1 to 8 laws")?;
+        require(
+            file,
+            !self.jump_laws.is_empty() && self.jump_laws.len() <= 8,
+            "jump_laws",
+            self.jump_laws.len(),
+            "must list 1 to 8 laws",
+        )?;
         for (i, law) in self.jump_laws.iter().enumerate() {
             let (name, ok, value) = match *law {
                 JumpSizeLaw::Normal { mean, std } => {
-                    require(file, mean == 0.0, &format!("jump_laws[{i}].mean"), mean,
-                        "must be 0 (the theory's jumps are symmetric)")?;
+                    require(
+                        file,
+                        mean == 0.0,
+                        &format!("jump_laws[{i}].mean"),
+                        mean,
+                        "must be 0 (the theory's jumps are symmetric)",
+                    )?;
                     ("std", pos(std), std)
                 }
                 JumpSizeLaw::Laplace { scale } => ("scale", pos(scale), scale),
                 JumpSizeLaw::Fixed { size } => ("size", pos(size), size),
             };
-            require(file, ok && value / self.tick <= 1e9, &format!("jump_laws[{i}].{name}"), value,
-                "must be > 0 and at most 1e9 ticks")?;
+            require(
+                file,
+                ok && value / self.tick <= 1e9,
+                &format!("jump_laws[{i}].{name}"),
+                value,
+                "must be > 0 and at most 1e9 ticks",
+            )?;
         }
         let r = &self.rationing;
-        require(file, (2..=1_000_000).contains(&r.lots), "rationing.lots", r.lots,
-            "must be in [2, 1000000]")?;
-        require(file, pos(r.half_spread) && r.half_spread / self.tick <= 1e6,
-            "rationing.half_spread", r.half_spread, "must be > 0 and at most 1e6 ticks")?;
-        require(file, r.fast_latency_ns >= 1, "rationing.fast_latency_ns", r.fast_latency_ns,
-            "must be >= 1")?;
-        require(file, r.slow_latency_ns > r.fast_latency_ns, "rationing.slow_latency_ns",
-            r.slow_latency_ns, "must be > rationing.fast_latency_ns")?;
-        require(file, r.provider_latency_ns > r.slow_latency_ns
+        require(
+            file,
+            (2..=1_000_000).contains(&r.lots),
+            "rationing.lots",
+            r.lots,
+            "must be in [2, 1000000]",
+        )?;
+        require(
+            file,
+            pos(r.half_spread) && r.half_spread / self.tick <= 1e6,
+            "rationing.half_spread",
+            r.half_spread,
+            "must be > 0 and at most 1e6 ticks",
+        )?;
+        require(
+            file,
+            r.fast_latency_ns >= 1,
+            "rationing.fast_latency_ns",
+            r.fast_latency_ns,
+            "must be >= 1",
+        )?;
+        require(
+            file,
+            r.slow_latency_ns > r.fast_latency_ns,
+            "rationing.slow_latency_ns",
+            r.slow_latency_ns,
+            "must be > rationing.fast_latency_ns",
+        )?;
+        require(
+            file,
+            r.provider_latency_ns > r.slow_latency_ns
                 && r.provider_latency_ns < self.batch_interval_ns,
-            "rationing.provider_latency_ns", r.provider_latency_ns,
-            "must be > rationing.slow_latency_ns and < batch_interval_ns")
+            "rationing.provider_latency_ns",
+            r.provider_latency_ns,
+            "must be > rationing.slow_latency_ns and < batch_interval_ns",
+        )
     }
 }
 
@@ -669,7 +771,10 @@ mod tests {
             checked(&text).unwrap_err().to_string()
         };
         let e = bad("n_firms = [2, 5]", "n_firms = [1, 5]");
-        assert!(e.contains("points.toml") && e.contains("`n_firms[0]` = 1"), "{e}");
+        assert!(
+            e.contains("points.toml") && e.contains("`n_firms[0]` = 1"),
+            "{e}"
+        );
         let e = bad("latency_gap_ns = 100_000", "latency_gap_ns = 0");
         assert!(e.contains("`latency_gap_ns` = 0"), "{e}");
         let e = bad("std = 0.5", "std = -0.5");
@@ -695,7 +800,12 @@ mod tests {
         let sc = p.scenario().unwrap();
         let a = &sc.agents;
         assert_eq!(a.arbitrageur.as_ref().unwrap().count(), 2);
-        assert_eq!(a.fixed_spread.as_ref().unwrap().groups[0].params.half_spread_ticks, 7);
+        assert_eq!(
+            a.fixed_spread.as_ref().unwrap().groups[0]
+                .params
+                .half_spread_ticks,
+            7
+        );
         assert_eq!(sc.market.cancel_delay_ns, 200_000);
         assert_eq!(sc.mechanism.kind, MechanismKind::Fba);
         let r = p.rationing_scenario().unwrap();
