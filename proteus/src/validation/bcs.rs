@@ -20,7 +20,11 @@
 //! gain to each party (its price against the value y in force at the fill, from
 //! `RunLog::fundamental`), summed for the provider (split by counterparty: investors and
 //! snipers) and per sniper; races (news on which the snipers fire: the first sniper's orders
-//! in `RunLog::venue_requests`) and the lots the snipers take from the provider.
+//! in `RunLog::venue_requests`) and the lots the snipers take from the provider's stale quotes
+//! (its orders that reached the venue before the latest news at the fill). Under FBA a
+//! sniper's order waits in the batch until it ends, and a second, opposite jump in the same
+//! batch can bring the provider's fresh quote across it: that trade is between them but not on
+//! a stale quote, so it counts in the sniper's "all fills" line only.
 //!
 //! Theory, with L(δ) = E[(|J| − δ)⁺]:
 //! * CLOB: provider `λ_invest·δ − λ_jump·L(δ)·(N−1)/N`, each sniper `λ_jump·L(δ)/N`, stale
@@ -442,9 +446,9 @@ struct RunOut {
     provider_sniped_rate: f64,
     /// Every sniper gain, per sniper.
     sniper_rate: f64,
-    /// Sniper gains on trades with the provider, per sniper.
+    /// Sniper gains on the provider's stale quotes, per sniper.
     sniper_stale_rate: f64,
-    /// Lots each sniper (in id order) took from the provider.
+    /// Lots each sniper (in id order) took from the provider's stale quotes.
     sniper_stale_lots: Vec<f64>,
     races: f64,
     stale_lots: f64,
@@ -483,6 +487,25 @@ fn measure(log: &RunLog, tick: f64, duration_s: f64) -> RunOut {
     };
     let mut sniper_gain = vec![0.0; snipers.len()];
     let mut sniper_stale_gain = vec![0.0; snipers.len()];
+    // When each of the provider's orders reached the venue: an order is a stale quote at a
+    // fill if it reached the venue before the latest news at or before the fill (the
+    // provider has sent its cancel; the theory's sniped quote). Under FBA a sniper's order
+    // waits in the batch, and a second jump in the same batch can bring the provider's fresh
+    // quote across it: a trade between them, but not on a stale quote.
+    let posted: std::collections::BTreeMap<crate::core::OrderId, crate::core::SimTime> = log
+        .venue_requests
+        .iter()
+        .filter(|r| provider.contains(&r.agent) && r.kind != RequestKind::Cancel)
+        .map(|r| (r.order, r.time))
+        .collect();
+    let news: Vec<crate::core::SimTime> = log.news.iter().map(|n| n.public_time).collect();
+    let stale_quote = |order: crate::core::OrderId, at: crate::core::SimTime| {
+        let last_news = news.partition_point(|&t| t <= at);
+        match (posted.get(&order), last_news.checked_sub(1).map(|i| news[i])) {
+            (Some(&p), Some(n)) => p < n,
+            _ => false,
+        }
+    };
     // The value in force at each fill: the fundamental's change points, walked in time order.
     let mut k = 0;
     for f in &log.fills {
@@ -492,9 +515,9 @@ fn measure(log: &RunLog, tick: f64, duration_s: f64) -> RunOut {
         let y = log.fundamental[k].1;
         let taker_gain = f.taker_side.sign() as f64 * (y - f.price as f64) * f.qty as f64 * tick;
         let q = f.qty as f64;
-        for (me, other, gain) in [
-            (f.taker, f.maker, taker_gain),
-            (f.maker, f.taker, -taker_gain),
+        for (me, other, other_order, gain) in [
+            (f.taker, f.maker, f.maker_order, taker_gain),
+            (f.maker, f.taker, f.taker_order, -taker_gain),
         ] {
             if provider.contains(&me) {
                 out.provider_rate += gain;
@@ -506,7 +529,7 @@ fn measure(log: &RunLog, tick: f64, duration_s: f64) -> RunOut {
             }
             if let Some(i) = sniper_index(me) {
                 sniper_gain[i] += gain;
-                if provider.contains(&other) {
+                if provider.contains(&other) && stale_quote(other_order, f.time) {
                     sniper_stale_gain[i] += gain;
                     out.sniper_stale_lots[i] += q;
                     out.stale_lots += q;
