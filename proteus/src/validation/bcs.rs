@@ -501,7 +501,10 @@ fn measure(log: &RunLog, tick: f64, duration_s: f64) -> RunOut {
     let news: Vec<crate::core::SimTime> = log.news.iter().map(|n| n.public_time).collect();
     let stale_quote = |order: crate::core::OrderId, at: crate::core::SimTime| {
         let last_news = news.partition_point(|&t| t <= at);
-        match (posted.get(&order), last_news.checked_sub(1).map(|i| news[i])) {
+        match (
+            posted.get(&order),
+            last_news.checked_sub(1).map(|i| news[i]),
+        ) {
             (Some(&p), Some(n)) => p < n,
             _ => false,
         }
