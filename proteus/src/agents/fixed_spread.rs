@@ -195,10 +195,12 @@ mod tests {
             .collect();
         assert_eq!(kinds, ["cancel ask", "cancel bid", "new", "new"]);
         assert_eq!(p.quotes(), (107, 117));
-        // A down-move: the bid goes first.
+        // A down-move: the bid (the new one just posted) goes first.
+        let Action::Send(Request::New(new_bid)) = moved[2] else {
+            panic!("{:?}", moved[2]);
+        };
         let moved = with_ctx(|ctx| p.on_news(-30.0, ctx));
-        assert!(
-            matches!(moved[0], Action::Send(Request::Cancel { id, .. }) if id.0 & 0xffff_ffff == 3)
-        );
+        assert!(matches!(moved[0], Action::Send(Request::Cancel { id, .. }) if id == new_bid.id));
+        assert_eq!(new_bid.side, Side::Buy);
     }
 }
