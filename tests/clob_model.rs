@@ -464,6 +464,7 @@ fn config() -> impl Strategy<Value = ClobConfig> {
         tick_size,
         lot_size,
         self_trade,
+        cancel_delay_ns: 0,
     })
 }
 

@@ -260,3 +260,135 @@ fn the_glosten_milgrom_scenario_runs_deterministically_through_sim_run() {
     assert_eq!(a.accounts[0].position, -a.accounts[1].position);
     assert_eq!(a.accounts[0].cash, -a.accounts[1].cash);
 }
+
+// The Budish–Cramton–Shim agents as scenario agents: `[agents.fixed_spread]` runs through
+// `sim::run` deterministically, and the `[market] cancel_delay_ns` ablation switch lets a take
+// beat an earlier cancel exactly when the take arrives within the delay.
+
+const BCS: &str = include_str!("../scenarios/validation/bcs_scenario.toml");
+
+fn bcs(seconds: f64) -> Scenario {
+    let mut sc = Scenario::from_toml(BCS, "bcs_scenario.toml").unwrap();
+    sc.duration_s = seconds;
+    sc
+}
+
+fn fingerprint(log: &RunLog) -> String {
+    format!(
+        "{:?} {:?} {:?}",
+        log.fills, log.accounts, log.venue_requests
+    )
+}
+
+#[test]
+fn the_bcs_scenario_runs_deterministically_through_sim_run() {
+    let sc = bcs(5.0);
+    let a = run(&sc, 0, RunOptions::default());
+    let b = run(&sc, 0, RunOptions::default());
+    let c = run(&sc, 1, RunOptions::default());
+    assert_eq!(fingerprint(&a), fingerprint(&b));
+    assert_ne!(fingerprint(&a), fingerprint(&c));
+    // Ids in field order: the investor (noise), four snipers, then the provider.
+    let roles: Vec<Role> = a.agents.iter().map(|i| i.role).collect();
+    use Role::*;
+    assert_eq!(
+        roles,
+        [
+            Noise,
+            Arbitrageur,
+            Arbitrageur,
+            Arbitrageur,
+            Arbitrageur,
+            MarketMaker
+        ]
+    );
+    // The provider trades with investors and snipers, and is the maker of every fill on the CLOB.
+    let provider = a.agents[5].id;
+    assert!(a.fills.len() > 10, "{} fills", a.fills.len());
+    assert!(a.fills.iter().all(|f| f.maker == provider));
+    let sum: i64 = a.accounts.iter().map(|x| x.position).sum();
+    assert_eq!(sum, 0);
+}
+
+/// A provider (δ = 10 ticks, cancel and repost 100 µs after news) and one sniper (150 µs);
+/// at t = 1 s a public news moves the value up 15 ticks: the sniper sends an IOC buy at the
+/// stale ask (100010), which arrives 50 µs after the provider's cancel.
+fn cancel_race(cancel_delay_ns: u64) -> RunLog {
+    let lat = |ns: u64| {
+        format!(
+            "latency = {{ submit = {{ kind = \"constant\", ns = {ns} }}, ack = {{ kind = \"constant\", ns = 0 }}, market_data = {{ kind = \"constant\", ns = 0 }} }}"
+        )
+    };
+    let text = format!(
+        r#"
+id = "cancel-race"
+seed = 3
+duration_s = 2.0
+[market]
+cancel_delay_ns = {cancel_delay_ns}
+[fundamental]
+kind = "jump_diffusion"
+initial_ticks = 100000.0
+sigma_ticks_per_sqrt_s = 0.0
+jump_rate_per_s = 0.0
+jump_size = {{ kind = "fixed", size = 0.0 }}
+step_ns = 1_000_000_000
+[news]
+rate_per_s = 0.0
+jump_size = {{ kind = "fixed", size = 0.0 }}
+scheduled = [{{ time_ns = 1_000_000_000, shift_ticks = 15.0 }}]
+[agents.arbitrageur]
+count = 1
+threshold_ticks = 0.0
+max_size = 1
+{}
+[agents.fixed_spread]
+count = 1
+half_spread_ticks = 10
+size = 1
+{}
+"#,
+        lat(150_000),
+        lat(100_000)
+    );
+    let sc = Scenario::from_toml(&text, "cancel-race").unwrap();
+    run(&sc, 0, RunOptions::default())
+}
+
+#[test]
+fn a_cancel_delay_lets_a_take_beat_an_earlier_cancel() {
+    // Off: the cancel (at 1 s + 100 µs) removes the stale ask before the take (+150 µs).
+    assert!(cancel_race(0).fills.is_empty());
+    // A delay that ends before the take arrives changes nothing.
+    assert!(cancel_race(30_000).fills.is_empty());
+    // A delay past the take: the take executes against the order its owner already cancelled.
+    let log = cancel_race(100_000);
+    let fills: Vec<(u64, i64)> = log.fills.iter().map(|f| (f.time.0, f.price)).collect();
+    assert_eq!(fills, [(1_000_150_000, 100_010)]);
+    // The cancel then finds nothing to cancel, and the fresh quote stands.
+    let last = log.quotes.last().unwrap().1;
+    assert_eq!(last.ask.map(|a| a.0), Some(100_025));
+}
+
+#[test]
+fn bad_fixed_spread_and_cancel_delay_values_name_their_field() {
+    let bad = |from: &str, to: &str| {
+        let text = BCS.replace(from, to);
+        assert_ne!(text, BCS, "{from}");
+        Scenario::from_toml(&text, "bad.toml")
+            .unwrap_err()
+            .to_string()
+    };
+    let e = bad(
+        "half_spread_ticks = 50\nsize = 1",
+        "half_spread_ticks = 50\nsize = 0",
+    );
+    assert!(e.contains("agents.fixed_spread.size"), "{e}");
+    let e = bad("half_spread_ticks = 50", "half_spread_ticks = -1");
+    assert!(e.contains("agents.fixed_spread.half_spread_ticks"), "{e}");
+    let e = bad(
+        "self_trade = \"cancel_taking\"",
+        "self_trade = \"cancel_taking\"\ncancel_delay_ns = 4_000_000_000_000",
+    );
+    assert!(e.contains("market.cancel_delay_ns"), "{e}");
+}

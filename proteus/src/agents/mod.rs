@@ -17,7 +17,7 @@ mod sequential;
 pub use arbitrageur::{ArbitrageurConfig, LatencyArbitrageur};
 pub use bayesian_dealer::{BayesianDealer, BayesianDealerConfig, DealerLearning};
 pub use context::{Action, AgentCtx, BookDepth, DEPTH_LEVELS, Quote, RfqNotice};
-pub use fixed_spread::FixedSpreadProvider;
+pub use fixed_spread::{FixedSpreadConfig, FixedSpreadProvider};
 pub use informed::{InformedConfig, InformedTrader};
 pub use kyle::{KyleDealer, KyleDealerConfig, KyleInsider, KyleInsiderConfig};
 pub use market_maker::{MarketMaker, MarketMakerConfig};
@@ -55,6 +55,7 @@ pub enum AnyAgent {
     Arbitrageur(LatencyArbitrageur),
     BayesianDealer(BayesianDealer),
     Sequential(SequentialTrader),
+    FixedSpread(FixedSpreadProvider),
 }
 
 macro_rules! dispatch {
@@ -66,6 +67,7 @@ macro_rules! dispatch {
             AnyAgent::Arbitrageur($a) => $e,
             AnyAgent::BayesianDealer($a) => $e,
             AnyAgent::Sequential($a) => $e,
+            AnyAgent::FixedSpread($a) => $e,
         }
     };
 }

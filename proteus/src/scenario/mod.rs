@@ -14,8 +14,8 @@ pub use mechanism::{MechanismConfig, MechanismSpecError};
 pub use population::{Population, Populations};
 
 use crate::agents::{
-    ArbitrageurConfig, BayesianDealerConfig, InformedConfig, MarketMakerConfig, NoiseConfig,
-    SequentialTraderConfig,
+    ArbitrageurConfig, BayesianDealerConfig, FixedSpreadConfig, InformedConfig, MarketMakerConfig,
+    NoiseConfig, SequentialTraderConfig,
 };
 use crate::core::config_error::{ConfigError, require};
 use crate::core::{Duration, SimTime};
@@ -63,7 +63,8 @@ pub struct Scenario {
 }
 
 /// The agent populations. Agent ids are assigned in this order: market makers, informed traders,
-/// noise traders, arbitrageurs, Bayesian (Glosten–Milgrom) dealers, sequential traders.
+/// noise traders, arbitrageurs, Bayesian (Glosten–Milgrom) dealers, sequential traders,
+/// fixed-spread providers (so a new field at the end never moves the ids of existing scenarios).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Agents {
@@ -79,6 +80,10 @@ pub struct Agents {
     /// Glosten–Milgrom traders, one arrival per period (role `informed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequential_trader: Option<Populations<SequentialTraderConfig>>,
+    /// Budish–Cramton–Shim fixed-spread providers (role `market_maker`; streams
+    /// `agent/fixed_spread/{i}`, `latency/fixed_spread/{i}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_spread: Option<Populations<FixedSpreadConfig>>,
 }
 
 #[derive(Debug, Error)]
@@ -150,6 +155,12 @@ impl Scenario {
             self.market.lot_size,
             "must be in [1, 1000000]",
         )?;
+        require(
+            self.market.cancel_delay_ns <= 3_600_000_000_000,
+            "market.cancel_delay_ns",
+            self.market.cancel_delay_ns,
+            "must be in [0, 3600000000000] (0 = off, at most 1 h)",
+        )?;
         self.mechanism.validate("mechanism")?;
         self.fundamental.validate("fundamental")?;
         self.news.validate("news")?;
@@ -176,6 +187,11 @@ impl Scenario {
             "agents.sequential_trader",
             SequentialTraderConfig::validate,
         )?;
+        validate_populations(
+            &a.fixed_spread,
+            "agents.fixed_spread",
+            FixedSpreadConfig::validate,
+        )?;
         let total = self.agent_count();
         require(
             (1..=MAX_AGENTS).contains(&total),
@@ -198,6 +214,7 @@ impl Scenario {
             a.arbitrageur.as_ref().map(Populations::count),
             a.bayesian_dealer.as_ref().map(Populations::count),
             a.sequential_trader.as_ref().map(Populations::count),
+            a.fixed_spread.as_ref().map(Populations::count),
         ]
         .into_iter()
         .flatten()

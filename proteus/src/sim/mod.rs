@@ -20,8 +20,9 @@ pub use run_log::{
 pub use venue::Venue;
 
 use crate::agents::{
-    Action, Agent, AgentCtx, AnyAgent, BayesianDealer, BookDepth, InformedTrader,
-    LatencyArbitrageur, MarketMaker, NoiseTrader, Quote, RfqNotice, SequentialTrader,
+    Action, Agent, AgentCtx, AnyAgent, BayesianDealer, BookDepth, FixedSpreadProvider,
+    InformedTrader, LatencyArbitrageur, MarketMaker, NoiseTrader, Quote, RfqNotice,
+    SequentialTrader,
 };
 use crate::core::{
     AgentId, Duration, EventQueue, MechanismKind, OrderId, RepetitionSeed, Role, SimTime, Stream,
@@ -66,6 +67,11 @@ enum Event {
         token: u64,
     },
     Arrive {
+        request: Request,
+    },
+    /// A cancel or amend that arrived `cancel_delay_ns` ago reaches the venue's book
+    /// (`[market] cancel_delay_ns`, an ablation switch; never scheduled when it is 0).
+    Withdraw {
         request: Request,
     },
     /// The end of batch `n` of a batch auction.
@@ -213,6 +219,8 @@ struct Simulation {
     venue: Venue,
     mechanism: MechanismKind,
     batch_interval: Duration,
+    /// `[market] cancel_delay_ns`: how long after its arrival a cancel or amend takes effect.
+    cancel_delay: Duration,
     rfq: RfqState,
     leakage: LeakagePolicy,
     feed_delays: FeedDelays,
@@ -246,18 +254,23 @@ impl Simulation {
         let leakage = sc.leakage.policy_for(mechanism);
 
         let mut slots = Vec::new();
-        // `key` names the agent's streams (`latency/<key>/<index>`, `agent/<key>/<index>`): the
-        // role for the original four populations, the TOML key for the others, so that two
-        // populations of one role never share a stream.
+        // `key` names the agent's streams (`latency/{key}/{i}`, `agent/{key}/{i}`, `i` its index
+        // within the key): the role for the original four populations, the TOML key for the
+        // others, so that two populations of one role never share a stream (a fixed-spread
+        // provider is a `market_maker` by role but draws from `latency/fixed_spread/{i}`).
+        // `index` is its index within its role.
         let mut add = |role: Role,
-                       key: &str,
+                       key: (&str, u32),
                        index: u32,
                        latency: &LatencyProfile,
                        agent: AnyAgent,
                        informed| {
             let id = AgentId(slots.len() as u32);
-            let wire =
-                AgentWire::with_root(id, latency, &seed.stream(&format!("latency/{key}/{index}")));
+            let wire = AgentWire::with_root(
+                id,
+                latency,
+                &seed.stream(&format!("latency/{}/{}", key.0, key.1)),
+            );
             let knows_value = matches!(agent, AnyAgent::Sequential(_));
             // Public news reaches every trader, each after its own market-data latency
             // (what it does with it is its own rule): a slow trader's resting orders go
@@ -282,7 +295,7 @@ impl Simulation {
                 let mm = MarketMaker::new(g.params.clone(), initial);
                 add(
                     Role::MarketMaker,
-                    Role::MarketMaker.as_str(),
+                    ("market_maker", index),
                     index,
                     &g.latency,
                     AnyAgent::MarketMaker(mm),
@@ -309,7 +322,7 @@ impl Simulation {
                     observe_noise: root.child("observe_noise"),
                 };
                 let agent = AnyAgent::Informed(InformedTrader::new(c.clone()));
-                let key = Role::Informed.as_str();
+                let key = ("informed", index);
                 add(
                     Role::Informed,
                     key,
@@ -331,7 +344,7 @@ impl Simulation {
                 ));
                 add(
                     Role::Noise,
-                    Role::Noise.as_str(),
+                    ("noise", index),
                     index,
                     &g.latency,
                     agent,
@@ -345,29 +358,57 @@ impl Simulation {
             for _ in 0..g.count {
                 let agent =
                     AnyAgent::Arbitrageur(LatencyArbitrageur::new(g.params.clone(), initial));
-                let key = Role::Arbitrageur.as_str();
+                let key = ("arbitrageur", index);
                 add(Role::Arbitrageur, key, index, &g.latency, agent, None);
                 index += 1;
             }
         }
-        index = 0;
-        for g in groups(&a.bayesian_dealer) {
-            for _ in 0..g.count {
-                let agent = AnyAgent::BayesianDealer(BayesianDealer::new(g.params));
-                let key = "bayesian_dealer";
-                add(Role::MarketMaker, key, index, &g.latency, agent, None);
-                index += 1;
-            }
+        // The populations after the original four share a role with one of them and are
+        // indexed within that role after it; their streams are their own.
+        let mut market_makers = a.market_maker.as_ref().map_or(0, Populations::count) as u32;
+        let dealers = groups(&a.bayesian_dealer).flat_map(|g| (0..g.count).map(move |_| g));
+        for (i, g) in (0u32..).zip(dealers) {
+            let agent = AnyAgent::BayesianDealer(BayesianDealer::new(g.params));
+            let key = ("bayesian_dealer", i);
+            add(
+                Role::MarketMaker,
+                key,
+                market_makers,
+                &g.latency,
+                agent,
+                None,
+            );
+            market_makers += 1;
         }
-        index = 0;
-        for g in groups(&a.sequential_trader) {
-            for _ in 0..g.count {
-                let key = "sequential_trader";
-                let agent =
-                    AnyAgent::Sequential(SequentialTrader::new(g.params, &root(key, index)));
-                add(Role::Informed, key, index, &g.latency, agent, None);
-                index += 1;
-            }
+        let informed_count = a.informed.as_ref().map_or(0, Populations::count) as u32;
+        let traders = groups(&a.sequential_trader).flat_map(|g| (0..g.count).map(move |_| g));
+        for (i, g) in (0u32..).zip(traders) {
+            let key = ("sequential_trader", i);
+            let agent = AnyAgent::Sequential(SequentialTrader::new(g.params, &root(key.0, i)));
+            add(
+                Role::Informed,
+                key,
+                informed_count + i,
+                &g.latency,
+                agent,
+                None,
+            );
+        }
+        // Fixed-spread providers are market makers by role, indexed within the role after the
+        // `[agents.market_maker]` ones and the Bayesian dealers; their streams are their own
+        // (`fixed_spread/{i}`).
+        let providers = groups(&a.fixed_spread).flat_map(|g| (0..g.count).map(move |_| g));
+        for (i, g) in (0u32..).zip(providers) {
+            let agent = AnyAgent::FixedSpread(FixedSpreadProvider::new(g.params.clone(), initial));
+            let key = ("fixed_spread", i);
+            add(
+                Role::MarketMaker,
+                key,
+                market_makers + i,
+                &g.latency,
+                agent,
+                None,
+            );
         }
 
         let pool = slots
@@ -415,6 +456,7 @@ impl Simulation {
             },
             mechanism,
             batch_interval: Duration(sc.mechanism.batch_interval_ns),
+            cancel_delay: Duration(sc.market.cancel_delay_ns),
             rfq: RfqState {
                 k: sc.mechanism.rfq_dealers as usize,
                 window: Duration(sc.mechanism.rfq_window_ns),
@@ -542,7 +584,17 @@ impl Simulation {
             Event::Notice { agent, notice } => {
                 self.call(agent, now, |a, ctx| a.on_rfq_notice(&notice, ctx))
             }
-            Event::Arrive { request } => self.venue_handles(now, request),
+            Event::Arrive { request } => {
+                if self.cancel_delay > Duration::ZERO
+                    && matches!(request, Request::Cancel { .. } | Request::Amend { .. })
+                {
+                    let at = now.saturating_add(self.cancel_delay);
+                    self.queue.schedule(at, Event::Withdraw { request });
+                } else {
+                    self.venue_handles(now, request)
+                }
+            }
+            Event::Withdraw { request } => self.venue_handles(now, request),
             Event::BatchEnd(n) => self.batch_ends(now, n),
             Event::RfqClose(request) => self.rfq_closes(now, request),
         }

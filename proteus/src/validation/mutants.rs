@@ -70,7 +70,9 @@ impl Mutant {
             Mutant::GmDealerWrongSide => "[agents.bayesian_dealer] learning = \"inverted\"",
             Mutant::KyleDealerLambdaDoubled => "[agents.kyle_dealer] lambda_scale = 2.0",
             Mutant::KyleInsiderHalfBeta => "[agents.kyle_insider] beta_scale = 0.5",
-            Mutant::ClobTakeBeatsCancel => "[market] cancel_delay_ns = <ns>",
+            Mutant::ClobTakeBeatsCancel => {
+                "[market] cancel_delay_ns = 200_000 (bcs: latency_min_ns + latency_gap_ns)"
+            }
             Mutant::FbaTimeAtMargin => "[mechanism] rationing = \"time_priority\"",
             Mutant::AsIgnoresInventory => "[agents.market_maker] inventory_aversion = false",
             Mutant::MmIgnoresAdverseSelection => "[agents.market_maker] adverse_selection = false",

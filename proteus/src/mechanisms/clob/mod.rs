@@ -115,6 +115,16 @@ pub struct ClobConfig {
     /// Quantities must be multiples of this (in lots).
     pub lot_size: Qty,
     pub self_trade: SelfTradePrevention,
+    /// Ablation switch (`[market] cancel_delay_ns`, default 0 = off): the simulator hands a
+    /// cancel or an amend to the venue this many nanoseconds after it arrives, so a take that
+    /// arrives in between executes against liquidity its owner already withdrew. The book
+    /// itself never reads it; the event loop applies it (`docs/mechanisms.md`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cancel_delay_ns: u64,
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
 }
 
 impl Default for ClobConfig {
@@ -123,6 +133,7 @@ impl Default for ClobConfig {
             tick_size: 1,
             lot_size: 1,
             self_trade: SelfTradePrevention::default(),
+            cancel_delay_ns: 0,
         }
     }
 }
