@@ -144,6 +144,11 @@ const MARKET_LINES: &[(&str, &str, Check)] = &[
         Check::Strict { below: true },
     ),
     (
+        "rfq:1: informed 0 -> 15",
+        "investors' effective spread vs fundamental (ticks) (B - A, paired)",
+        Check::Strict { below: false },
+    ),
+    (
         "market makers 1 -> 2",
         "quoted spread (ticks) (B - A, paired)",
         Check::Strict { below: true },

@@ -289,7 +289,7 @@ fn validate_quick_glosten_milgrom_passes_and_writes_its_files() {
     );
     assert!(
         stdout.contains(
-            "| glosten_milgrom | theta=0.5 mu=0.1 | first ask | 101.0 | 101.0 | 1 | pass |"
+            "| glosten_milgrom | theta=0.5 mu=0.1 | first ask | 101.0 | 101.0 | — | 1 | pass |"
         ),
         "{stdout}"
     );
@@ -305,6 +305,103 @@ fn validate_quick_glosten_milgrom_passes_and_writes_its_files() {
     ]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown case"));
+    fs::remove_dir_all(&root).unwrap();
+}
+
+/// `--points FILE`: a points file runs the case at its points; a bad one (an out-of-range
+/// value, an unknown key) is an error naming the field, exit 1, and nothing is written.
+#[test]
+fn validate_points_runs_a_users_points_and_refuses_a_bad_file() {
+    let root = scratch("validate-points");
+    fs::create_dir_all(&root).unwrap();
+    let points = root.join("points.toml");
+    fs::write(
+        &points,
+        "[[points]]\nv_low = 90.0\nv_high = 110.0\ntheta = 0.5\nmu = 0.2\n",
+    )
+    .unwrap();
+    let out = root.join("good");
+    let args = |file: &Path, out: &Path| {
+        vec![
+            "validate".to_owned(),
+            "--quick".to_owned(),
+            "--case".to_owned(),
+            "glosten_milgrom".to_owned(),
+            "--points".to_owned(),
+            file.to_str().unwrap().to_owned(),
+            "--out".to_owned(),
+            out.to_str().unwrap().to_owned(),
+        ]
+    };
+    let run = |a: Vec<String>| xtask(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let o = run(args(&points, &out));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout.contains("| glosten_milgrom | theta=0.5 mu=0.2 | first ask | 102.0 | 102.0 |"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("mu=0.1"),
+        "only the file's point runs: {stdout}"
+    );
+    for (name, text, field) in [
+        (
+            "mu.toml",
+            "[[points]]\nv_low = 90.0\nv_high = 110.0\ntheta = 0.5\nmu = 1.5\n",
+            "mu",
+        ),
+        ("key.toml", "sed = 1\n", "sed"),
+    ] {
+        let file = root.join(name);
+        fs::write(&file, text).unwrap();
+        let out = root.join(name.replace(".toml", ""));
+        let o = run(args(&file, &out));
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{name}: {stderr}");
+        assert!(
+            stderr.contains(field) && stderr.contains(name),
+            "{name}: {stderr}"
+        );
+        assert!(!out.exists(), "{name} wrote {}", out.display());
+    }
+    fs::remove_dir_all(&root).unwrap();
+}
+
+/// `--mutants` (one case's): each planted defect fails a line; the table, the tally and
+/// `mutants.json` come out.
+#[test]
+fn validate_mutants_catches_the_glosten_milgrom_defects() {
+    let root = scratch("validate-mutants");
+    let o = xtask(&[
+        "validate",
+        "--quick",
+        "--mutants",
+        "--case",
+        "glosten_milgrom",
+        "--out",
+        root.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout.contains("mutants caught: 2/2"), "{stdout}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(root.join("mutants.json")).unwrap()).unwrap();
+    let mutants = json["mutants"].as_array().unwrap();
+    assert_eq!(mutants.len(), 2);
+    assert!(
+        mutants
+            .iter()
+            .all(|m| m["caught"] == true && m["failing_lines"].as_u64() > Some(0))
+    );
     fs::remove_dir_all(&root).unwrap();
 }
 
