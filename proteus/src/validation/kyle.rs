@@ -83,19 +83,31 @@ impl CaseFile {
             self.p0,
             "at most 1e15 ticks (p0 × ticks_per_unit)",
         )?;
+        // Upper bounds keep a hostile points file from asking for more memory or time than a
+        // machine has (draws × repetitions auctions are held per round).
         for (name, r) in [("draws", self.draws), ("repetitions", self.repetitions)] {
-            let min = if name == "draws" { 10 } else { 2 };
+            let (min, max) = if name == "draws" {
+                (10, 1_000_000)
+            } else {
+                (2, 100_000)
+            };
             for (mode, n) in [("quick", r.quick), ("full", r.full)] {
                 require(
                     file,
-                    n >= min,
+                    (min..=max).contains(&n),
                     &format!("{name}.{mode}"),
                     n,
-                    &format!("at least {min}"),
+                    &format!("must be in [{min}, {max}]"),
                 )?;
             }
         }
-        require(file, self.rounds >= 1, "rounds", self.rounds, "at least 1")?;
+        require(
+            file,
+            (1..=1000).contains(&self.rounds),
+            "rounds",
+            self.rounds,
+            "must be in [1, 1000]",
+        )?;
         for (name, l) in [
             ("initial_lambda_ratio", self.initial_lambda_ratio),
             (
@@ -577,6 +589,25 @@ mod tests {
         bad.draws.quick = 5;
         let e = bad.check(FILE).unwrap_err().to_string();
         assert!(e.contains("draws.quick"), "{e}");
+        // A hostile points file cannot ask for unbounded memory or time.
+        let mut bad = cf.clone();
+        bad.repetitions.full = i64::MAX as u64;
+        let e = bad.check(FILE).unwrap_err().to_string();
+        assert!(
+            e.contains("repetitions.full") && e.contains("100000"),
+            "{e}"
+        );
+        let mut bad = cf.clone();
+        bad.draws.quick = u64::MAX;
+        assert!(
+            bad.check(FILE)
+                .unwrap_err()
+                .to_string()
+                .contains("draws.quick")
+        );
+        let mut bad = cf.clone();
+        bad.rounds = 4_000_000_000;
+        assert!(bad.check(FILE).unwrap_err().to_string().contains("rounds"));
         let mut bad = cf.clone();
         bad.dealers = 1;
         assert!(bad.check(FILE).unwrap_err().to_string().contains("dealers"));

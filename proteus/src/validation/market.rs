@@ -845,8 +845,16 @@ fn read(
 pub fn run(r: &super::CaseRun) -> Result<Vec<super::CaseResult>, ValidationError> {
     let mode = r.mode;
     let cf: CaseFile = parse(&r.text, &r.file)?;
-    cf.validate()?;
-    let plan = plan(&cf, r.mutant)?;
+    // Errors name the file the case was read from (the user's, under `--points`).
+    let named = |e: ValidationError| match e {
+        ValidationError::Config { file, cause } => ValidationError::Config {
+            file: file.replacen(FILE, &r.file, 1),
+            cause,
+        },
+        e => e,
+    };
+    cf.validate().map_err(named)?;
+    let plan = plan(&cf, r.mutant).map_err(named)?;
     let reps = cf.repetitions.for_mode(mode);
     // The measures each arm needs, in a fixed order.
     let mut needs: Vec<Vec<Measure>> = vec![Vec::new(); plan.arms.len()];
