@@ -319,6 +319,8 @@ struct Venue {
     sxx: f64,
     fills: f64,
     compensator: f64,
+    /// The model's law, from the case file (not the taker's): A, k per unit, dt, ticks per unit.
+    law: (f64, f64, f64, f64),
 }
 
 impl Venue {
@@ -346,6 +348,7 @@ impl Venue {
             sxx: 0.0,
             fills: 0.0,
             compensator: 0.0,
+            law: (cf.a, cf.k, cf.dt, cf.ticks_per_unit),
         }
     }
 
@@ -418,7 +421,23 @@ impl Venue {
         } else {
             self.taker.step(side, best, mid_ticks, u)
         };
-        self.compensator += draw.probability;
+        // The compensator is the model's hit probability at the quote the taker faced, computed
+        // here from the case file's A, k and dt and the book's best price against the mid
+        // (not the taker's own `draw.probability`), so a taker with the wrong law fails it.
+        let (a, k, dt, per_unit) = self.law;
+        self.compensator += best.map_or(0.0, |p| {
+            let delta = match side {
+                Side::Buy => mid_ticks - p as f64,
+                Side::Sell => p as f64 - mid_ticks,
+            } / per_unit;
+            let hit = (-k * delta).exp();
+            if thinning {
+                hit.min(1.0)
+            } else {
+                (a * dt * hit).min(1.0)
+            }
+        });
+        debug_assert!(draw.probability.is_finite());
         if let (Some(d), Some(b)) = (draw.delta, bins) {
             b.add(d / c, draw.sent);
         }
