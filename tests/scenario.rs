@@ -204,3 +204,71 @@ fn the_gm_agents_learning_switch_parses_and_bad_values_name_the_field() {
         assert!(e.contains(path), "{e}");
     }
 }
+
+fn as_scenario() -> String {
+    std::fs::read_to_string(scenarios_dir().join("validation/avellaneda_stoikov_scenario.toml"))
+        .unwrap()
+}
+
+/// `knows_value` is a population key: parsed where the agent uses the value, refused (with the
+/// field named) where it does not; the Poisson taker's fields are range-checked by path.
+#[test]
+fn knows_value_and_the_poisson_taker_parse_and_bad_values_name_the_field() {
+    let text = as_scenario();
+    let sc = Scenario::from_toml(&text, "as.toml").unwrap();
+    let mm = &sc.agents.market_maker.as_ref().unwrap().groups[0];
+    assert!(mm.knows_value);
+    let taker = &sc.agents.poisson_taker.as_ref().unwrap().groups[0];
+    assert!(
+        !taker.knows_value,
+        "the taker is told the value by type, not by the key"
+    );
+    assert_eq!(taker.params.intensity_a, 140.0);
+    assert_eq!(taker.params.delta_from, proteus::agents::DeltaFrom::Current);
+    // Left out of a serialised scenario when false: the taker's table has no `knows_value`.
+    let json = serde_json::to_value(&sc).unwrap();
+    assert_eq!(json["agents"]["market_maker"][0]["knows_value"], true);
+    assert!(
+        json["agents"]["poisson_taker"][0]
+            .get("knows_value")
+            .is_none()
+    );
+    for (from, to, want) in [
+        (
+            "knows_value = true ",
+            "knows_value = 1 ",
+            "`knows_value`: expected true or false",
+        ),
+        (
+            "intensity_a = 140.0",
+            "intensity_a = 0.0",
+            "`agents.poisson_taker.intensity_a` = 0",
+        ),
+        (
+            "fill_decay_k = 0.00015\ndelta_from",
+            "fill_decay_k = -1.0\ndelta_from",
+            "`agents.poisson_taker.fill_decay_k` = -1",
+        ),
+        (
+            "delta_from = \"current\"",
+            "delta_from = \"later\"",
+            "unknown variant `later`",
+        ),
+    ] {
+        assert!(text.contains(from), "{from}");
+        let e = error_of(&text.replacen(from, to, 1));
+        assert!(e.contains(want), "{to}: {e}");
+    }
+    // A noise trader has no use for the value: the key is refused, naming the field.
+    let default = DEFAULT_SCENARIO_TOML.replacen(
+        "[agents.noise]\ncount = 50\n",
+        "[agents.noise]\ncount = 50\nknows_value = true\n",
+        1,
+    );
+    assert_ne!(default, DEFAULT_SCENARIO_TOML);
+    let e = error_of(&default);
+    assert!(
+        e.contains("`agents.noise.knows_value` = true") && e.contains("only market makers"),
+        "{e}"
+    );
+}

@@ -392,3 +392,44 @@ fn bad_fixed_spread_and_cancel_delay_values_name_their_field() {
     );
     assert!(e.contains("market.cancel_delay_ns"), "{e}");
 }
+
+/// The Avellaneda–Stoikov scenario (a `market_maker` told the mid, one `poisson_taker`, a
+/// Brownian mid on a 5 ms grid) runs through `sim::run`: deterministic, 200 moves, every fill
+/// the taker's market order against the maker 1 ns after a move, and the maker's quotes always
+/// bracket the mid it was last told (it quotes around the value, it is not guessing it).
+#[test]
+fn the_avellaneda_stoikov_scenario_runs_deterministically_through_sim_run() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scenarios/validation/avellaneda_stoikov_scenario.toml"
+    );
+    let sc = Scenario::load(std::path::Path::new(path)).unwrap();
+    let a = run(&sc, 0, RunOptions::default());
+    let b = run(&sc, 0, RunOptions::default());
+    assert_eq!(fingerprint(&a), fingerprint(&b));
+    assert_ne!(
+        fingerprint(&a),
+        fingerprint(&run(&sc, 1, RunOptions::default()))
+    );
+    assert_eq!(a.agents[0].role, Role::MarketMaker);
+    assert_eq!(a.agents[1].role, Role::Noise);
+    assert_eq!(a.fundamental.len(), 201);
+    assert!(a.fills.len() > 50, "{} fills", a.fills.len());
+    for f in &a.fills {
+        assert_eq!((f.maker.0, f.taker.0, f.qty), (0, 1, 1));
+        assert_eq!(f.time.0 % 5_000_000, 1, "{f:?}");
+    }
+    // Between moves, after the maker has been told the mid (1 µs after the move), its quotes
+    // bracket that mid.
+    let mut qi = 0;
+    for w in a.fundamental.windows(2) {
+        let (t, mid) = w[1];
+        while qi + 1 < a.quotes.len() && a.quotes[qi + 1].0.0 <= t.0 + 2_000 {
+            qi += 1;
+        }
+        let q = a.quotes[qi].1;
+        let (bid, ask) = (q.bid.unwrap().0 as f64, q.ask.unwrap().0 as f64);
+        assert!(bid < mid && mid < ask, "at {t:?}: {bid} {mid} {ask}");
+    }
+    assert_eq!(a.accounts[0].position, -a.accounts[1].position);
+}

@@ -743,6 +743,17 @@ impl Agent for MarketMaker {
         }
     }
 
+    /// Told the value (a population with `knows_value = true`, e.g. the Avellaneda–Stoikov
+    /// maker, which quotes around the true mid): its belief and the public value it marks its
+    /// markouts against become it, and it re-quotes.
+    fn on_signal(&mut self, value_ticks: f64, ctx: &mut AgentCtx) {
+        self.belief = value_ticks;
+        self.public_value = value_ticks;
+        if !ctx.is_rfq() {
+            self.requote(ctx);
+        }
+    }
+
     fn on_rfq_notice(&mut self, notice: &RfqNotice, ctx: &mut AgentCtx) {
         match *notice {
             RfqNotice::Requested {

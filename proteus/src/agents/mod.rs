@@ -22,7 +22,7 @@ pub use informed::{InformedConfig, InformedTrader};
 pub use kyle::{KyleDealer, KyleDealerConfig, KyleInsider, KyleInsiderConfig};
 pub use market_maker::{MarketMaker, MarketMakerConfig};
 pub use noise::{NoiseConfig, NoiseTrader};
-pub use poisson_taker::{PoissonTaker, PoissonTakerConfig, TakerDraw};
+pub use poisson_taker::{DeltaFrom, PoissonTaker, PoissonTakerConfig, TakerDraw};
 pub use sequential::{SequentialTrader, SequentialTraderConfig};
 
 use crate::mechanisms::Output;
@@ -56,6 +56,7 @@ pub enum AnyAgent {
     BayesianDealer(BayesianDealer),
     Sequential(SequentialTrader),
     FixedSpread(FixedSpreadProvider),
+    PoissonTaker(PoissonTaker),
 }
 
 macro_rules! dispatch {
@@ -68,6 +69,7 @@ macro_rules! dispatch {
             AnyAgent::BayesianDealer($a) => $e,
             AnyAgent::Sequential($a) => $e,
             AnyAgent::FixedSpread($a) => $e,
+            AnyAgent::PoissonTaker($a) => $e,
         }
     };
 }

@@ -15,7 +15,7 @@ pub use population::{Population, Populations};
 
 use crate::agents::{
     ArbitrageurConfig, BayesianDealerConfig, FixedSpreadConfig, InformedConfig, MarketMakerConfig,
-    NoiseConfig, SequentialTraderConfig,
+    NoiseConfig, PoissonTakerConfig, SequentialTraderConfig,
 };
 use crate::core::config_error::{ConfigError, require};
 use crate::core::{Duration, SimTime};
@@ -84,6 +84,11 @@ pub struct Agents {
     /// `agent/fixed_spread/{i}`, `latency/fixed_spread/{i}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed_spread: Option<Populations<FixedSpreadConfig>>,
+    /// Avellaneda–Stoikov liquidity takers (role `noise`; streams `agent/poisson_taker/{i}`,
+    /// `latency/poisson_taker/{i}`): told the true value (the mid) at every change, they take
+    /// the best quotes with probability `min(1, A·e^(−kδ)·Δt)` per side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poisson_taker: Option<Populations<PoissonTakerConfig>>,
 }
 
 #[derive(Debug, Error)]
@@ -169,28 +174,44 @@ impl Scenario {
             &a.market_maker,
             "agents.market_maker",
             MarketMakerConfig::validate,
+            true,
         )?;
-        validate_populations(&a.informed, "agents.informed", InformedConfig::validate)?;
-        validate_populations(&a.noise, "agents.noise", NoiseConfig::validate)?;
+        validate_populations(
+            &a.informed,
+            "agents.informed",
+            InformedConfig::validate,
+            true,
+        )?;
+        validate_populations(&a.noise, "agents.noise", NoiseConfig::validate, false)?;
         validate_populations(
             &a.arbitrageur,
             "agents.arbitrageur",
             ArbitrageurConfig::validate,
+            false,
         )?;
         validate_populations(
             &a.bayesian_dealer,
             "agents.bayesian_dealer",
             BayesianDealerConfig::validate,
+            false,
         )?;
         validate_populations(
             &a.sequential_trader,
             "agents.sequential_trader",
             SequentialTraderConfig::validate,
+            false,
         )?;
         validate_populations(
             &a.fixed_spread,
             "agents.fixed_spread",
             FixedSpreadConfig::validate,
+            false,
+        )?;
+        validate_populations(
+            &a.poisson_taker,
+            "agents.poisson_taker",
+            PoissonTakerConfig::validate,
+            false,
         )?;
         let total = self.agent_count();
         require(
@@ -215,6 +236,7 @@ impl Scenario {
             a.bayesian_dealer.as_ref().map(Populations::count),
             a.sequential_trader.as_ref().map(Populations::count),
             a.fixed_spread.as_ref().map(Populations::count),
+            a.poisson_taker.as_ref().map(Populations::count),
         ]
         .into_iter()
         .flatten()
@@ -231,6 +253,7 @@ fn validate_populations<C>(
     populations: &Option<Populations<C>>,
     base: &str,
     validate: fn(&C, &str) -> Result<(), ConfigError>,
+    uses_value: bool,
 ) -> Result<(), ConfigError> {
     for (i, group) in populations.iter().flat_map(|p| p.groups.iter().enumerate()) {
         let path = populations
@@ -238,6 +261,13 @@ fn validate_populations<C>(
             .expect("iterating its groups")
             .path(base, i);
         group.latency.validate(&format!("{path}.latency"))?;
+        require(
+            uses_value || !group.knows_value,
+            &format!("{path}.knows_value"),
+            group.knows_value,
+            "only market makers and informed traders use the value (sequential traders and \
+             Poisson takers are always told it); must be false or left out",
+        )?;
         validate(&group.params, &path)?;
     }
     Ok(())

@@ -10,6 +10,12 @@ use serde::{Deserialize, Deserializer, Serialize};
 pub struct Population<C> {
     pub count: u32,
     pub latency: LatencyProfile,
+    /// The simulator tells each agent of the population the true value at time 0 and at every
+    /// change, after its market-data latency (`knows_value = true`; only where the agent type
+    /// uses it: market makers and informed traders). Left out of a serialised scenario when
+    /// false, so manifests without it are unchanged.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub knows_value: bool,
     #[serde(flatten)]
     pub params: C,
 }
@@ -34,11 +40,18 @@ impl<'de, C: DeserializeOwned> Deserialize<'de> for Population<C> {
             .ok_or_else(|| D::Error::missing_field("latency"))?;
         let latency = LatencyProfile::deserialize(latency)
             .map_err(|e| D::Error::custom(format!("in `latency`: {}", e.message())))?;
+        let knows_value = match table.remove("knows_value") {
+            None => false,
+            Some(v) => v
+                .as_bool()
+                .ok_or_else(|| D::Error::custom("`knows_value`: expected true or false"))?,
+        };
         let params =
             C::deserialize(toml::Value::Table(table)).map_err(|e| D::Error::custom(e.message()))?;
         Ok(Population {
             count,
             latency,
+            knows_value,
             params,
         })
     }

@@ -21,7 +21,7 @@ pub use venue::Venue;
 
 use crate::agents::{
     Action, Agent, AgentCtx, AnyAgent, BayesianDealer, BookDepth, FixedSpreadProvider,
-    InformedTrader, LatencyArbitrageur, MarketMaker, NoiseTrader, Quote, RfqNotice,
+    InformedTrader, LatencyArbitrageur, MarketMaker, NoiseTrader, PoissonTaker, Quote, RfqNotice,
     SequentialTrader,
 };
 use crate::core::{
@@ -61,6 +61,11 @@ enum Event {
     },
     Observe {
         agent: u32,
+    },
+    /// The true value `value` reaches an agent that knows it, after its market-data latency.
+    ValueReaches {
+        agent: u32,
+        value: f64,
     },
     Wake {
         agent: u32,
@@ -264,14 +269,18 @@ impl Simulation {
                        index: u32,
                        latency: &LatencyProfile,
                        agent: AnyAgent,
-                       informed| {
+                       informed,
+                       told_value: bool| {
             let id = AgentId(slots.len() as u32);
             let wire = AgentWire::with_root(
                 id,
                 latency,
                 &seed.stream(&format!("latency/{}/{}", key.0, key.1)),
             );
-            let knows_value = matches!(agent, AnyAgent::Sequential(_));
+            // Sequential traders and Poisson takers are told the value by type; any other
+            // population when its `knows_value` is set.
+            let knows_value =
+                told_value || matches!(agent, AnyAgent::Sequential(_) | AnyAgent::PoissonTaker(_));
             // Public news reaches every trader, each after its own market-data latency
             // (what it does with it is its own rule): a slow trader's resting orders go
             // stale for longer, which is what a sniper races against.
@@ -300,6 +309,7 @@ impl Simulation {
                     &g.latency,
                     AnyAgent::MarketMaker(mm),
                     None,
+                    g.knows_value,
                 );
                 index += 1;
             }
@@ -330,6 +340,7 @@ impl Simulation {
                     &g.latency,
                     agent,
                     Some(informed),
+                    g.knows_value,
                 );
                 index += 1;
             }
@@ -349,6 +360,7 @@ impl Simulation {
                     &g.latency,
                     agent,
                     None,
+                    g.knows_value,
                 );
                 index += 1;
             }
@@ -359,7 +371,15 @@ impl Simulation {
                 let agent =
                     AnyAgent::Arbitrageur(LatencyArbitrageur::new(g.params.clone(), initial));
                 let key = ("arbitrageur", index);
-                add(Role::Arbitrageur, key, index, &g.latency, agent, None);
+                add(
+                    Role::Arbitrageur,
+                    key,
+                    index,
+                    &g.latency,
+                    agent,
+                    None,
+                    g.knows_value,
+                );
                 index += 1;
             }
         }
@@ -377,6 +397,7 @@ impl Simulation {
                 &g.latency,
                 agent,
                 None,
+                g.knows_value,
             );
             market_makers += 1;
         }
@@ -392,6 +413,7 @@ impl Simulation {
                 &g.latency,
                 agent,
                 None,
+                g.knows_value,
             );
         }
         // Fixed-spread providers are market makers by role, indexed within the role after the
@@ -408,6 +430,25 @@ impl Simulation {
                 &g.latency,
                 agent,
                 None,
+                g.knows_value,
+            );
+        }
+
+        // Poisson takers are noise traders by role, indexed within it after the
+        // `[agents.noise]` ones; their streams are their own (`agent/poisson_taker/{i}`).
+        let noise_count = a.noise.as_ref().map_or(0, Populations::count) as u32;
+        let takers = groups(&a.poisson_taker).flat_map(|g| (0..g.count).map(move |_| g));
+        for (i, g) in (0u32..).zip(takers) {
+            let key = ("poisson_taker", i);
+            let agent = AnyAgent::PoissonTaker(PoissonTaker::new(g.params, &root(key.0, i)));
+            add(
+                Role::Noise,
+                key,
+                noise_count + i,
+                &g.latency,
+                agent,
+                None,
+                g.knows_value,
             );
         }
 
@@ -577,6 +618,9 @@ impl Simulation {
                 self.schedule_observation(agent, now);
                 self.call(agent, now, |a, ctx| a.on_signal(value, ctx));
             }
+            Event::ValueReaches { agent, value } => {
+                self.call(agent, now, |a, ctx| a.on_signal(value, ctx))
+            }
             Event::Wake { agent, token } => self.call(agent, now, |a, ctx| a.on_wake(token, ctx)),
             Event::Report { agent, output } => {
                 self.call(agent, now, |a, ctx| a.on_report(&output, ctx))
@@ -603,9 +647,17 @@ impl Simulation {
     /// Tells `agent` the true value `v` at once, if it is one that knows it (a sequential
     /// trader: private information, like a signal, with no latency).
     fn tell_value(&mut self, agent: u32, now: SimTime, v: f64) {
-        if self.slots[agent as usize].knows_value {
-            self.record(now, now, agent, "signal", "value", None);
+        let slot = &mut self.slots[agent as usize];
+        if !slot.knows_value {
+            return;
+        }
+        let at = slot.wire.market_data_arrival(now);
+        self.record(now, at, agent, "signal", "value", None);
+        if at == now {
             self.call(agent, now, |a, ctx| a.on_signal(v, ctx));
+        } else {
+            self.queue
+                .schedule(at, Event::ValueReaches { agent, value: v });
         }
     }
 

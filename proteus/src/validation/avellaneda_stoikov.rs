@@ -1,28 +1,31 @@
-//! Avellaneda–Stoikov (2008): inventory-aware market making, through the real CLOB.
+//! Avellaneda–Stoikov (2008): inventory-aware market making, through the scenario simulator.
 //!
-//! Setting in Proteus terms: the mid follows `dS = σ dW` (Gaussian increments `σ√dt·Z` each
-//! step, stream `mid`). Prices are integer ticks of `1/ticks_per_unit` (10⁴ ticks per unit),
-//! so every quote rests on a real [`Clob`] with tick size 1. Two books run side by side on the
-//! same mid path and the same taker uniforms (common random numbers, paired differences):
+//! Each repetition is `sim::run` on `scenarios/validation/avellaneda_stoikov_scenario.toml`
+//! with the case file's values put in: the mid follows `dS = σ dW` (the fundamental, a
+//! jump-diffusion with no jumps on a grid of dt: Gaussian steps `σ√dt·Z`), prices are integer
+//! ticks of `1/ticks_per_unit` (10⁴ ticks per unit) on the real CLOB, and two agents trade:
 //!
-//! * the **inventory strategy** is Proteus's own [`MarketMaker`] in its Avellaneda–Stoikov mode
+//! * the market maker, told the mid (`knows_value`, 1 µs after each move), is either the
+//!   **inventory strategy**, Proteus's own [`MarketMaker`] in its Avellaneda–Stoikov mode
 //!   (γ, σ, k and the session end T from the case file, all in ticks): reservation price
 //!   `r = S − q·γ·σ²·(T − t)`, total spread `γσ²(T − t) + (2/γ)·ln(1 + γ/k)`, its quotes on the
-//!   tick grid (bid rounded down, ask up: at most 10⁻⁴ further from the mid);
-//! * the **symmetric strategy** is a [`MarketMaker`] with no inventory skew (γ = 0) quoting a
-//!   fixed half-spread around the mid: the paper's spread term `(1/γ)·ln(1 + γ/k)`
+//!   tick grid (bid rounded down, ask up: at most 10⁻⁴ further from the mid); or the
+//!   **symmetric strategy**, a [`MarketMaker`] with no inventory skew (γ = 0) quoting a fixed
+//!   half-spread around the mid: the paper's spread term `(1/γ)·ln(1 + γ/k)`
 //!   (`symmetric_spread = "spread_term"`, the paper's own procedure, docs/validation.md) or the
-//!   inventory strategy's time-averaged spread (`"average_as_spread"`).
+//!   inventory strategy's time-averaged spread (`"average_as_spread"`). The two arms of a point
+//!   are two runs with the same id and seed, so they face the same mid path and the same taker
+//!   uniforms (common random numbers, paired differences);
+//! * the [`PoissonTaker`] (`agents::PoissonTaker`), told each new mid at once, sends per side a
+//!   one-lot market order with probability `min(1, A·e^(−kδ)·dt)`, δ the distance of the best
+//!   quote resting then from the mid after the move (`fill_mid = "after_move"`: the quotes
+//!   stood while the mid moved) or before it (`"before_move"`). Its orders reach the book 1 ns
+//!   after the move, before the maker's new quotes (which follow the mid it learns 1 µs later):
+//!   the paper's order of a step. The CLOB fills them against the maker's quotes; the fills are
+//!   the maker's inventory and cash.
 //!
-//! Each step of length dt: each maker reads the mid (it is told it, zero-noise) and re-quotes
-//! (cancel, then one-lot GTC limit orders); the mid moves; then the [`PoissonTaker`] sends, per
-//! side, a one-lot market order with probability `min(1, A·e^(−kδ)·dt)`, δ the distance of the
-//! resting best quote from the mid it sees — the mid after the move (`fill_mid = "after_move"`,
-//! the quotes stood while the mid moved) or before it (`"before_move"`); or, with
-//! `"continuous"`, the model's own continuous-time arrivals by thinning (candidates at rate A
-//! per side, the mid a Brownian path through them), the quotes still re-set each dt. The market orders
-//! fill in the CLOB against the maker's quotes; the fills are the maker's inventory and cash.
-//! Profit is cash plus inventory marked at `S_T`.
+//! Profit is cash plus inventory marked at `S_T`, read from the run's accounts; the inventory
+//! path, the quotes the taker faced and its hits are read from the run log.
 //!
 //! Verdicts: the paper's spread column against `(2/γ)·ln(1 + γ/k)` (exact, 0.005); the paper's
 //! table (mean profit, sd profit, sd final q for both strategies) by the difference of two
@@ -36,22 +39,28 @@
 //! mean reversion (its slope of Δq on q below the symmetric strategy's) strictly; the taker's fill law by the slope of the
 //! log hit frequency on δ (−k) over batches of repetitions and by its compensator.
 
-use super::{
-    CaseResult, Check, Lines, Repetitions, Simulated, ValidationError, parse, repetitions, require,
-    uniform,
-};
-use crate::agents::{MarketMaker, MarketMakerConfig, PoissonTaker, PoissonTakerConfig};
-use crate::core::{AgentId, OrderId};
-use crate::mechanisms::{
-    Clob, ClobConfig, NewOrder, OrderKind, Output, Price, Qty, Request, Side, TimeInForce,
-};
+use super::{CaseResult, Check, Lines, Repetitions, Simulated, ValidationError, parse, require};
+#[cfg(any(doc, test))]
+use crate::agents::MarketMaker;
+#[cfg(doc)]
+use crate::agents::PoissonTaker;
+use crate::agents::{DeltaFrom, MarketMakerConfig, PoissonTakerConfig, Quote};
+use crate::core::{Role, SimTime};
+use crate::info::FundamentalConfig;
+use crate::mechanisms::Side;
+use crate::scenario::Scenario;
+use crate::sim::{RequestKind, RunLog, RunOptions};
 use crate::validation::Mutant;
-use rand_distr::{Distribution, Exp, StandardNormal};
+use rayon::prelude::*;
 use serde::Deserialize;
 
 pub const CASE: &str = "avellaneda_stoikov";
 pub(crate) const FILE: &str = "scenarios/validation/avellaneda_stoikov.toml";
 pub(crate) const TEXT: &str = include_str!("../../../scenarios/validation/avellaneda_stoikov.toml");
+/// The scenario each repetition runs (with the case file's values put in).
+pub(crate) const SCENARIO_FILE: &str = "scenarios/validation/avellaneda_stoikov_scenario.toml";
+const SCENARIO_TEXT: &str =
+    include_str!("../../../scenarios/validation/avellaneda_stoikov_scenario.toml");
 
 /// The table's entries, in the order of a point's `table`.
 pub const TABLE_ENTRIES: [&str; 6] = [
@@ -71,11 +80,6 @@ pub enum FillMid {
     AfterMove,
     /// The mid the quotes were set at.
     BeforeMove,
-    /// Continuous time within the step: candidate arrivals at rate A per side (exponential
-    /// gaps), the mid a Brownian path through them, each candidate taken with probability
-    /// `min(1, e^(−kδ(u)))`; the quotes are still re-set only at step starts, so a side hit
-    /// once stays empty until the next step.
-    Continuous,
 }
 
 /// The symmetric strategy's spread.
@@ -266,8 +270,9 @@ fn as_config(cf: &CaseFile, gamma: f64) -> MarketMakerConfig {
         min_edge_ticks: 0.0,
         compete: false,
         adverse_selection: true,
-        inventory_limit: Qty::MAX,
-        requote_interval_ns: 1,
+        inventory_limit: 1_000_000_000,
+        // It re-quotes when told the mid and on its fills, not on a timer.
+        requote_interval_ns: 3_600_000_000_000,
         inventory_aversion: true,
     }
 }
@@ -300,178 +305,165 @@ fn symmetric_half(cf: &CaseFile, gamma: f64) -> f64 {
     }
 }
 
-const MAKER: AgentId = AgentId(1);
-const TAKER: AgentId = AgentId(2);
-
-/// One maker on its own book, with its taker.
-struct Venue {
-    mm: MarketMaker,
-    clob: Clob,
-    taker: PoissonTaker,
-    live: [Option<OrderId>; 2],
-    next_id: u64,
-    cash_ticks: i64,
-    out: Vec<Output>,
-    // Σ Δq·q, Σ q, Σ Δq, Σ q² over steps (inventory mean reversion).
-    sxy: f64,
-    sx: f64,
-    sy: f64,
-    sxx: f64,
-    fills: f64,
-    compensator: f64,
-    /// The model's law, from the case file (not the taker's): A, k per unit, dt, ticks per unit.
-    law: (f64, f64, f64, f64),
+/// The case's scenario for one arm at the point labelled `label`: the embedded scenario file
+/// with the case file's S0, σ, dt, T, A, k and `fill_mid` put in, the maker `maker`, and an id
+/// (an input of the repetition seeds) of the point's own. Both arms of a point share the id and
+/// the seed, so repetition r of each draws the same mid path and the same taker uniforms (their
+/// streams are `fundamental/…` and `agent/poisson_taker/0/…`): common random numbers.
+fn scenario(
+    cf: &CaseFile,
+    label: &str,
+    maker: MarketMakerConfig,
+    file: &str,
+) -> Result<Scenario, ValidationError> {
+    let mut sc = Scenario::from_toml(SCENARIO_TEXT, SCENARIO_FILE)
+        .expect("the embedded AS scenario is valid (tested)");
+    let c = cf.ticks_per_unit;
+    sc.id = format!("validation/{CASE}/{label}");
+    sc.seed = cf.seed;
+    let FundamentalConfig::JumpDiffusion { jump_size, .. } = sc.fundamental else {
+        unreachable!("the embedded AS scenario has a jump-diffusion mid (tested)")
+    };
+    sc.fundamental = FundamentalConfig::JumpDiffusion {
+        initial_ticks: cf.s0 * c,
+        sigma_ticks_per_sqrt_s: cf.sigma * c,
+        jump_rate_per_s: 0.0,
+        jump_size,
+        step_ns: step_ns(cf),
+    };
+    // `steps` moves at dt, 2dt, …, steps·dt; the run ends half a step after the last.
+    sc.duration_s = (steps(cf) as f64 + 0.5) * step_ns(cf) as f64 * 1e-9;
+    let a = &mut sc.agents;
+    a.market_maker
+        .as_mut()
+        .expect("the AS scenario has a maker")
+        .groups[0]
+        .params = maker;
+    let taker = &mut a
+        .poisson_taker
+        .as_mut()
+        .expect("the AS scenario has a taker")
+        .groups[0];
+    taker.params = PoissonTakerConfig {
+        intensity_a: cf.a,
+        fill_decay_k: cf.k / c,
+        delta_from: match cf.fill_mid {
+            FillMid::AfterMove => DeltaFrom::Current,
+            FillMid::BeforeMove => DeltaFrom::Previous,
+        },
+        order_size: 1,
+    };
+    sc.validate().map_err(|cause| ValidationError::Config {
+        file: file.to_owned(),
+        cause,
+    })?;
+    Ok(sc)
 }
 
-impl Venue {
-    fn new(cf: &CaseFile, mm: MarketMaker) -> Venue {
-        let taker = PoissonTaker::new(
-            PoissonTakerConfig {
-                intensity_a: cf.a,
-                fill_decay_k: cf.k / cf.ticks_per_unit,
-                step_s: cf.dt,
-            },
-            TAKER,
-            1 << 40,
-        );
-        Venue {
-            mm,
-            clob: Clob::new(ClobConfig::default()),
-            taker,
-            live: [None, None],
-            next_id: 1,
-            cash_ticks: 0,
-            out: Vec::new(),
-            sxy: 0.0,
-            sx: 0.0,
-            sy: 0.0,
-            sxx: 0.0,
-            fills: 0.0,
-            compensator: 0.0,
-            law: (cf.a, cf.k, cf.dt, cf.ticks_per_unit),
-        }
-    }
+fn steps(cf: &CaseFile) -> u64 {
+    (cf.horizon / cf.dt).round() as u64
+}
 
-    /// The maker reads the mid (ticks) and re-quotes at `t`: cancel, then new one-lot quotes.
-    fn requote(&mut self, mid_ticks: f64, t: f64) {
-        self.mm.set_belief(mid_ticks);
-        let q = self.mm.target_quotes_at(t);
-        for (slot, side, want) in [(0, Side::Buy, q.bid), (1, Side::Sell, q.ask)] {
-            if let Some(id) = self.live[slot].take() {
-                // A quote the taker filled is gone: the venue answers TooLate, nothing happens.
-                self.out.clear();
-                self.clob
-                    .handle(Request::Cancel { id, trader: MAKER }, &mut self.out);
-            }
-            if let Some((price, qty)) = want {
-                let id = OrderId(self.next_id);
-                self.next_id += 1;
-                self.out.clear();
-                self.clob.handle(
-                    Request::New(NewOrder {
-                        id,
-                        trader: MAKER,
-                        side,
-                        qty,
-                        kind: OrderKind::Limit {
-                            price,
-                            tif: TimeInForce::Gtc,
-                        },
-                    }),
-                    &mut self.out,
-                );
-                debug_assert!(
-                    self.out.iter().all(|o| !matches!(o, Output::Fill(_))),
-                    "a maker's own quote never crosses its other quote"
-                );
-                self.live[slot] = Some(id);
-            }
-        }
-    }
+fn step_ns(cf: &CaseFile) -> u64 {
+    (cf.dt * 1e9).round() as u64
+}
 
-    /// The taker's turn at mid `mid_ticks` with its uniforms `(ub, ua)`; `bins` collects the
-    /// (δ, hit) pairs of the quotes it faced (δ in units).
-    fn take(&mut self, mid_ticks: f64, ub: f64, ua: f64, c: f64, mut bins: Option<&mut FillBins>) {
-        let q0 = self.mm.inventory() as f64;
-        // Both sides see the book as the step left it: the bid's market order cannot empty the
-        // ask, so the order of the two does not matter.
-        for (side, u) in [(Side::Buy, ub), (Side::Sell, ua)] {
-            self.take_side(side, mid_ticks, u, c, false, bins.as_deref_mut());
-        }
-        self.end_step(q0);
-    }
+/// One arm of one repetition, read from its run log.
+struct Arm {
+    /// Cash plus inventory marked at S_T, in units.
+    profit: f64,
+    /// Final inventory.
+    q: f64,
+    /// Within-path OLS slope of the step's Δq on the inventory q at its start.
+    slope: f64,
+    /// Lots filled minus Σ min(1, A·e^(−kδ)·dt) over the quotes the taker faced.
+    fill_residual: f64,
+}
 
-    /// One decision of the taker on `side` (`thinning`: at a continuous-time candidate).
-    fn take_side(
-        &mut self,
-        side: Side,
-        mid_ticks: f64,
-        u: f64,
-        c: f64,
-        thinning: bool,
-        bins: Option<&mut FillBins>,
-    ) {
-        let best: Option<Price> = match side {
-            Side::Buy => self.clob.best_bid(),
-            Side::Sell => self.clob.best_ask(),
+/// Reads one arm from its log: the maker's account, and step by step (the mid's moves) the
+/// quotes in force when the mid moved, whether the taker sent a market order at each, and the
+/// maker's fills. `bins` collects the (δ, hit) pairs of the quotes the taker faced (δ in units).
+/// Everything comes from the log (the venue's quotes and requests, the fundamental), not from
+/// the agents: a taker with the wrong law, or one that faced other quotes, shows here.
+fn read_arm(cf: &CaseFile, log: &RunLog, mut bins: Option<&mut FillBins>) -> Arm {
+    let c = cf.ticks_per_unit;
+    let of_role = |role| {
+        log.agents
+            .iter()
+            .find(|a| a.role == role)
+            .expect("the AS scenario has a maker and a taker")
+            .id
+    };
+    let (maker, taker) = (of_role(Role::MarketMaker), of_role(Role::Noise));
+    let account = log.accounts[maker.0 as usize];
+    let s_t = log.final_fundamental();
+    let profit = (account.cash as f64 + account.position as f64 * s_t) / c;
+    let moves = &log.fundamental;
+    debug_assert_eq!(moves.len() as u64, steps(cf) + 1, "one move per step");
+    let (mut quote, mut qi) = (Quote::default(), 0);
+    let (mut ri, mut fi) = (0, 0);
+    let mut q = 0i64;
+    let (mut sxy, mut sx, mut sy, mut sxx) = (0.0, 0.0, 0.0, 0.0);
+    let (mut fills, mut compensator) = (0.0, 0.0);
+    for i in 1..moves.len() {
+        let (t, s_new) = moves[i];
+        let end = moves.get(i + 1).map_or(SimTime(u64::MAX), |m| m.0);
+        while qi < log.quotes.len() && log.quotes[qi].0 <= t {
+            quote = log.quotes[qi].1;
+            qi += 1;
         }
-        .map(|(p, _)| p);
-        let (draw, request) = if thinning {
-            self.taker.candidate(side, best, mid_ticks, u)
-        } else {
-            self.taker.step(side, best, mid_ticks, u)
+        let mid = match cf.fill_mid {
+            FillMid::AfterMove => s_new,
+            FillMid::BeforeMove => moves[i - 1].1,
         };
-        // The compensator is the model's hit probability at the quote the taker faced, computed
-        // here from the case file's A, k and dt and the book's best price against the mid
-        // (not the taker's own `draw.probability`), so a taker with the wrong law fails it.
-        let (a, k, dt, per_unit) = self.law;
-        self.compensator += best.map_or(0.0, |p| {
-            let delta = match side {
-                Side::Buy => mid_ticks - p as f64,
-                Side::Sell => p as f64 - mid_ticks,
-            } / per_unit;
-            let hit = (-k * delta).exp();
-            if thinning {
-                hit.min(1.0)
-            } else {
-                (a * dt * hit).min(1.0)
-            }
-        });
-        debug_assert!(draw.probability.is_finite());
-        if let (Some(d), Some(b)) = (draw.delta, bins) {
-            b.add(d / c, draw.sent);
-        }
-        if let Some(req) = request {
-            self.out.clear();
-            self.clob.handle(req, &mut self.out);
-            for o in &self.out {
-                if let Output::Fill(f) = o
-                    && f.maker == MAKER
-                {
-                    self.mm.record_fill(side, f.qty);
-                    self.cash_ticks -= side.sign() * f.qty * f.price;
-                    self.fills += f.qty as f64;
+        let (mut hit_bid, mut hit_ask) = (false, false);
+        while ri < log.venue_requests.len() && log.venue_requests[ri].time < end {
+            let r = &log.venue_requests[ri];
+            if r.agent == taker && r.kind == RequestKind::Market && r.time >= t {
+                match r.side {
+                    Some(Side::Sell) => hit_bid = true,
+                    Some(Side::Buy) => hit_ask = true,
+                    None => {}
                 }
             }
+            ri += 1;
         }
+        let q0 = q;
+        while fi < log.fills.len() && log.fills[fi].time < end {
+            let f = &log.fills[fi];
+            if f.maker == maker {
+                q -= f.taker_side.sign() * f.qty;
+                fills += f.qty as f64;
+            }
+            fi += 1;
+        }
+        for (price, delta_sign, hit) in [(quote.bid, 1.0, hit_bid), (quote.ask, -1.0, hit_ask)] {
+            let Some((p, _)) = price else { continue };
+            // The model's hit probability at this quote, from the case file's A, k, dt.
+            let delta = delta_sign * (mid - p as f64) / c;
+            compensator += (cf.a * cf.dt * (-cf.k * delta).exp()).min(1.0);
+            if let Some(b) = bins.as_deref_mut() {
+                b.add(delta, hit);
+            }
+        }
+        let (x, dq) = (q0 as f64, (q - q0) as f64);
+        sxy += dq * x;
+        sx += x;
+        sy += dq;
+        sxx += x * x;
     }
-
-    /// The step's inventory change into the mean-reversion sums (`q0` at its start).
-    fn end_step(&mut self, q0: f64) {
-        let dq = self.mm.inventory() as f64 - q0;
-        self.sxy += dq * q0;
-        self.sx += q0;
-        self.sy += dq;
-        self.sxx += q0 * q0;
-    }
-
-    fn slope(&self, steps: f64) -> f64 {
-        let var = self.sxx - self.sx * self.sx / steps;
-        if var > 0.0 {
-            (self.sxy - self.sx * self.sy / steps) / var
+    debug_assert_eq!(q, account.position, "the fills are the maker's inventory");
+    let n = (moves.len() - 1) as f64;
+    let var = sxx - sx * sx / n;
+    Arm {
+        profit,
+        q: account.position as f64,
+        slope: if var > 0.0 {
+            (sxy - sx * sy / n) / var
         } else {
             0.0
-        }
+        },
+        fill_residual: fills - compensator,
     }
 }
 
@@ -548,100 +540,24 @@ impl FillBins {
 }
 
 struct Path {
-    inv_profit: f64,
-    sym_profit: f64,
-    inv_q: f64,
-    sym_q: f64,
-    inv_slope: f64,
-    sym_slope: f64,
-    inv_fill_residual: f64,
+    inv: Arm,
+    sym: Arm,
     bins: FillBins,
 }
 
-fn one_path(
-    cf: &CaseFile,
-    gamma: f64,
-    ignore_inventory: bool,
-    seed: crate::core::RepetitionSeed,
-) -> Path {
-    let c = cf.ticks_per_unit;
-    let mut inv_cfg = as_config(cf, gamma);
-    inv_cfg.inventory_aversion = !ignore_inventory;
-    let mut inv = Venue::new(cf, MarketMaker::new(inv_cfg, cf.s0 * c));
-    let mut sym = Venue::new(
-        cf,
-        MarketMaker::new(symmetric_config(cf, symmetric_half(cf, gamma)), cf.s0 * c),
-    );
-    let steps = (cf.horizon / cf.dt).round() as usize;
-    let mut mid = seed.stream("mid");
-    let mut ub = seed.stream("taker/bid");
-    let mut ua = seed.stream("taker/ask");
+/// Repetition `rep` of both arms: the inventory strategy's scenario `inv` and the symmetric
+/// one's `sym` (same id and seed: the same mid path and taker draws).
+fn one_path(cf: &CaseFile, inv: &Scenario, sym: &Scenario, rep: u64) -> Path {
     let mut bins = FillBins::new(cf.fill_rate_bin);
-    let mut tb = seed.stream("taker/bid_times");
-    let mut ta = seed.stream("taker/ask_times");
-    let rate = Exp::new(cf.a).expect("a > 0 is checked");
-    let mut cands: Vec<(f64, Side)> = Vec::new();
-    let mut s = cf.s0;
-    let step_sd = cf.sigma * cf.dt.sqrt();
-    for i in 0..steps {
-        let t = i as f64 * cf.dt;
-        inv.requote(s * c, t);
-        sym.requote(s * c, t);
-        if cf.fill_mid == FillMid::Continuous {
-            // Candidate arrivals of both sides in [t, t + dt), in time order, and the mid at
-            // each: a Brownian path built forward through them.
-            cands.clear();
-            for (side, times) in [(Side::Buy, &mut tb), (Side::Sell, &mut ta)] {
-                let mut u = 0.0;
-                loop {
-                    let gap: f64 = rate.sample(times);
-                    u += gap;
-                    if u >= cf.dt {
-                        break;
-                    }
-                    cands.push((u, side));
-                }
-            }
-            cands.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let (q_inv, q_sym) = (inv.mm.inventory() as f64, sym.mm.inventory() as f64);
-            let (mut x, mut at) = (s, 0.0);
-            for &(u, side) in cands.iter() {
-                let z: f64 = StandardNormal.sample(&mut mid);
-                x += cf.sigma * (u - at).sqrt() * z;
-                at = u;
-                let v = match side {
-                    Side::Buy => uniform(&mut ub),
-                    Side::Sell => uniform(&mut ua),
-                };
-                inv.take_side(side, x * c, v, c, true, Some(&mut bins));
-                sym.take_side(side, x * c, v, c, true, None);
-            }
-            let z: f64 = StandardNormal.sample(&mut mid);
-            s = x + cf.sigma * (cf.dt - at).sqrt() * z;
-            inv.end_step(q_inv);
-            sym.end_step(q_sym);
-            continue;
-        }
-        let z: f64 = StandardNormal.sample(&mut mid);
-        let s1 = s + step_sd * z;
-        let m = match cf.fill_mid {
-            FillMid::AfterMove | FillMid::Continuous => s1,
-            FillMid::BeforeMove => s,
-        };
-        let (vb, va) = (uniform(&mut ub), uniform(&mut ua));
-        inv.take(m * c, vb, va, c, Some(&mut bins));
-        sym.take(m * c, vb, va, c, None);
-        s = s1;
-    }
-    let profit = |v: &Venue| v.cash_ticks as f64 / c + v.mm.inventory() as f64 * s;
+    let a = read_arm(
+        cf,
+        &crate::sim::run(inv, rep, RunOptions::default()),
+        Some(&mut bins),
+    );
+    let b = read_arm(cf, &crate::sim::run(sym, rep, RunOptions::default()), None);
     Path {
-        inv_profit: profit(&inv),
-        sym_profit: profit(&sym),
-        inv_q: inv.mm.inventory() as f64,
-        sym_q: sym.mm.inventory() as f64,
-        inv_slope: inv.slope(steps as f64),
-        sym_slope: sym.slope(steps as f64),
-        inv_fill_residual: inv.fills - inv.compensator,
+        inv: a,
+        sym: b,
         bins,
     }
 }
@@ -653,7 +569,7 @@ fn one_path(
 /// mid the taker saw, the ask likewise with −X, and the later moves earn nothing on average, so
 /// `E[profit] = steps·E[p_b(h+X) + p_a(h−X)]` and `Var(q_T) = steps·E[p_b + p_a − 2·p_b·p_a]`
 /// (E[p_b − p_a] = 0 by symmetry). Expectations over X by Simpson's rule on ±10 sd.
-fn symmetric_closed_form(cf: &CaseFile, h: f64) -> Option<(f64, f64)> {
+fn symmetric_closed_form(cf: &CaseFile, h: f64) -> (f64, f64) {
     let steps = (cf.horizon / cf.dt).round();
     let p = |d: f64| (cf.a * cf.dt * (-cf.k * d).exp()).min(1.0);
     let f = |x: f64| {
@@ -661,7 +577,6 @@ fn symmetric_closed_form(cf: &CaseFile, h: f64) -> Option<(f64, f64)> {
         (pb * (h + x) + pa * (h - x), pb + pa - 2.0 * pb * pa)
     };
     let (gain, var) = match cf.fill_mid {
-        FillMid::Continuous => return None,
         FillMid::BeforeMove => f(0.0),
         FillMid::AfterMove => {
             let sd = cf.sigma * cf.dt.sqrt();
@@ -686,7 +601,7 @@ fn symmetric_closed_form(cf: &CaseFile, h: f64) -> Option<(f64, f64)> {
             (g * step / 3.0, v * step / 3.0)
         }
     };
-    Some((steps * gain, steps * var))
+    (steps * gain, steps * var)
 }
 
 fn mean(x: &[f64]) -> f64 {
@@ -797,12 +712,22 @@ pub fn run(r: &super::CaseRun) -> Result<Vec<CaseResult>, ValidationError> {
             spread_term(p.gamma, cf.k),
             0.005,
         );
-        let paths = repetitions(cf.seed, CASE, &label, n, |s| {
-            one_path(&cf, p.gamma, ignore_inventory, s)
-        });
+        let mut inv_cfg = as_config(&cf, p.gamma);
+        inv_cfg.inventory_aversion = !ignore_inventory;
+        let inv = scenario(&cf, &label, inv_cfg, &r.file)?;
+        let sym = scenario(
+            &cf,
+            &label,
+            symmetric_config(&cf, symmetric_half(&cf, p.gamma)),
+            &r.file,
+        )?;
+        let paths: Vec<Path> = (0..n)
+            .into_par_iter()
+            .map(|rep| one_path(&cf, &inv, &sym, rep))
+            .collect();
         let col = |f: &dyn Fn(&Path) -> f64| paths.iter().map(f).collect::<Vec<f64>>();
-        let (ip, sp) = (col(&|r| r.inv_profit), col(&|r| r.sym_profit));
-        let (iq, sq) = (col(&|r| r.inv_q), col(&|r| r.sym_q));
+        let (ip, sp) = (col(&|r| r.inv.profit), col(&|r| r.sym.profit));
+        let (iq, sq) = (col(&|r| r.inv.q), col(&|r| r.sym.q));
         let t = p.table;
         for (j, (quantity, x, is_sd)) in [
             ("inventory: mean profit (paper)", &ip, false),
@@ -826,10 +751,8 @@ pub fn run(r: &super::CaseRun) -> Result<Vec<CaseResult>, ValidationError> {
                 scored,
             ));
         }
-        // The closed forms are those of the discrete procedures (no closed form is written for
-        // the continuous one, where a side hit once stays empty for the rest of its step).
-        if let Some((sym_mean, sym_var)) = symmetric_closed_form(&cf, symmetric_half(&cf, p.gamma))
         {
+            let (sym_mean, sym_var) = symmetric_closed_form(&cf, symmetric_half(&cf, p.gamma));
             lines.sample(
                 &label,
                 "symmetric: mean profit vs its closed form",
@@ -875,14 +798,14 @@ pub fn run(r: &super::CaseRun) -> Result<Vec<CaseResult>, ValidationError> {
             &label,
             "slope of dq on q: inventory - symmetric",
             None,
-            &col(&|r| r.inv_slope - r.sym_slope),
+            &col(&|r| r.inv.slope - r.sym.slope),
             Check::Strict { below: true },
         )?;
         lines.sample(
             &label,
             "fills - sum of min(1, A e^(-k delta) dt) (inventory)",
             Some(0.0),
-            &col(&|r| r.inv_fill_residual),
+            &col(&|r| r.inv.fill_residual),
             Check::Ci,
         )?;
         // The fill law: slope of ln(hit frequency) on δ, one estimate per batch of repetitions.
@@ -951,6 +874,7 @@ pub fn run(r: &super::CaseRun) -> Result<Vec<CaseResult>, ValidationError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mechanisms::Price;
 
     fn case_file() -> CaseFile {
         parse(TEXT, FILE).unwrap()
@@ -1018,19 +942,79 @@ mod tests {
         assert!((skewed.reservation_price_at(0.5) - 994_000.0).abs() < 1e-6);
     }
 
-    /// The case's cash and inventory come from real CLOB fills: each path's profit is
-    /// reproducible and the inventory strategy's final inventory is the net of its fills.
+    fn arms(cf: &CaseFile, gamma: f64) -> (Scenario, Scenario) {
+        let inv = scenario(cf, "test", as_config(cf, gamma), FILE).unwrap();
+        let half = symmetric_half(cf, gamma);
+        let sym = scenario(cf, "test", symmetric_config(cf, half), FILE).unwrap();
+        (inv, sym)
+    }
+
+    /// The case's cash and inventory come from real CLOB fills in `sim::run`: each path's
+    /// profit is reproducible, the two arms face the same mid path, and the taker faced quotes.
     #[test]
     fn a_path_is_deterministic_and_trades_on_the_book() {
         let cf = case_file();
-        let seed = super::super::rep_seed(cf.seed, CASE, "test", 0);
-        let a = one_path(&cf, 0.1, false, seed);
-        let b = one_path(&cf, 0.1, false, seed);
-        assert_eq!(a.inv_profit, b.inv_profit);
-        assert_eq!(a.sym_q, b.sym_q);
+        let (inv, sym) = arms(&cf, 0.1);
+        let a = one_path(&cf, &inv, &sym, 0);
+        let b = one_path(&cf, &inv, &sym, 0);
+        assert_eq!(a.inv.profit, b.inv.profit);
+        assert_eq!(a.sym.q, b.sym.q);
         let faced: f64 = a.bins.n.iter().sum();
         assert!(faced > 100.0, "the taker faced {faced} quotes");
-        assert!(a.inv_profit.is_finite() && a.inv_profit > 0.0);
+        assert!(a.inv.profit.is_finite() && a.inv.profit > 0.0);
+        let (x, y) = (
+            crate::sim::run(&inv, 3, RunOptions::default()),
+            crate::sim::run(&sym, 3, RunOptions::default()),
+        );
+        assert_eq!(x.fundamental, y.fundamental, "common random numbers");
+        assert_eq!(x.fundamental.len() as u64, steps(&cf) + 1);
+    }
+
+    /// The order of a step, checked on the run log against a stand-alone maker: the quotes in
+    /// force when the mid moves to S_i are exactly the AS quotes around S_{i−1} at the inventory
+    /// after step i − 1, set when the maker was told S_{i−1} (1 µs after its move); every taker
+    /// fill is at one of them, 1 ns after the move.
+    #[test]
+    fn the_taker_hits_the_quotes_set_at_the_old_mid() {
+        let cf = case_file();
+        let (inv, _) = arms(&cf, 0.1);
+        let log = crate::sim::run(&inv, 0, RunOptions::default());
+        let mut mm = MarketMaker::new(as_config(&cf, 0.1), cf.s0 * cf.ticks_per_unit);
+        let (mut qi, mut fi) = (0, 0);
+        let mut quote = Quote::default();
+        let mut checked = 0;
+        for i in 1..log.fundamental.len() {
+            let (t, _) = log.fundamental[i];
+            let (t_prev, s_prev) = log.fundamental[i - 1];
+            while qi < log.quotes.len() && log.quotes[qi].0 <= t {
+                quote = log.quotes[qi].1;
+                qi += 1;
+            }
+            if i > 1 {
+                mm.set_belief(s_prev);
+                let want = mm.target_quotes_at(SimTime(t_prev.0 + 1_000).as_secs_f64());
+                assert_eq!(
+                    (quote.bid.map(|b| b.0), quote.ask.map(|a| a.0)),
+                    (want.bid.map(|b| b.0), want.ask.map(|a| a.0)),
+                    "step {i}"
+                );
+                checked += 1;
+            }
+            while fi < log.fills.len() && log.fills[fi].time.0 < t.0 + 5_000_000 {
+                let f = log.fills[fi];
+                assert_eq!(f.time.0, t.0 + 1, "fills 1 ns after the move");
+                let faced = match f.taker_side {
+                    Side::Sell => quote.bid,
+                    Side::Buy => quote.ask,
+                };
+                assert_eq!(Some(f.price), faced.map(|x| x.0), "step {i}: {f:?}");
+                mm.record_fill(f.taker_side.opposite(), f.qty);
+                fi += 1;
+            }
+        }
+        assert_eq!(checked, 199);
+        assert_eq!(fi, log.fills.len());
+        assert!(fi > 50, "{fi} fills");
     }
 
     #[test]

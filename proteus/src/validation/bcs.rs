@@ -419,6 +419,7 @@ impl Point<'_> {
         let sniper = |ns| Population {
             count: 1,
             latency: constant(ns),
+            knows_value: false,
             params: ArbitrageurConfig {
                 threshold_ticks: 0.0,
                 max_size: r.lots,

@@ -39,7 +39,7 @@ mod report;
 pub use mutants::{Mutant, MutantReport, MutantResult, run_mutants};
 pub use report::{ValidationReport, write_outputs};
 
-use crate::core::{RepetitionSeed, Stream};
+use crate::core::RepetitionSeed;
 use crate::stats::{Estimate, StatsError, Summary, holm_adjust, student_t};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -505,12 +505,6 @@ pub(crate) fn repetitions<T: Send>(
         .into_par_iter()
         .map(|rep| f(rep_seed(seed, case, point, rep)))
         .collect()
-}
-
-/// A uniform draw in [0, 1).
-pub(crate) fn uniform(s: &mut Stream) -> f64 {
-    use rand::RngExt;
-    s.random::<f64>()
 }
 
 /// Parses a case file (TOML, unknown keys refused).
