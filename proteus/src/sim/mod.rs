@@ -644,8 +644,9 @@ impl Simulation {
         }
     }
 
-    /// Tells `agent` the true value `v` at once, if it is one that knows it (a sequential
-    /// trader: private information, like a signal, with no latency).
+    /// Tells `agent` the true value `v`, if it is one that knows it (sequential traders and
+    /// Poisson takers by type, any population with `knows_value`), after its market-data
+    /// latency: at once on an instantaneous channel (GM's traders), else as an event.
     fn tell_value(&mut self, agent: u32, now: SimTime, v: f64) {
         let slot = &mut self.slots[agent as usize];
         if !slot.knows_value {
