@@ -433,3 +433,91 @@ fn the_avellaneda_stoikov_scenario_runs_deterministically_through_sim_run() {
     }
     assert_eq!(a.accounts[0].position, -a.accounts[1].position);
 }
+
+/// No agent sees the value before it happens (a referee found the opposite): an informed trader
+/// observing a constant value with zero noise never trades before the first news moves it (the
+/// maker quotes around that value, so it has no edge), and a maker told the value (`knows_value`)
+/// quotes the first step of the Avellaneda–Stoikov scenario around S0, not the next move's value.
+#[test]
+fn nobody_observes_the_fundamental_before_it_changes() {
+    const LEAK: &str = r#"
+id = "obs_leak"
+seed = 7
+duration_s = 60.0
+[market]
+tick_size = 1
+lot_size = 1
+[mechanism]
+kind = "clob"
+[fundamental]
+kind = "jump_diffusion"
+initial_ticks = 10000.0
+sigma_ticks_per_sqrt_s = 0.0
+jump_rate_per_s = 0.0
+jump_size = { kind = "normal", mean = 0.0, std = 1.0 }
+step_ns = 100_000_000
+[news]
+rate_per_s = 0.05
+jump_size = { kind = "normal", mean = 0.0, std = 50.0 }
+[agents.market_maker]
+count = 1
+quote_size = 1
+half_spread_ticks = 1.0
+min_half_spread_ticks = 0.0
+max_half_spread_ticks = 1e12
+risk_aversion = 0.0
+sigma_ticks_per_sqrt_s = 1.0
+horizon_s = 1.0
+volatility_spread_coef = 0.0
+adverse_selection_coef = 0.0
+adverse_selection_spread = 0.0
+min_edge_ticks = 0.0
+compete = false
+inventory_limit = 1000
+requote_interval_ns = 3_600_000_000_000
+latency.submit = { kind = "constant", ns = 1 }
+latency.ack = { kind = "constant", ns = 0 }
+latency.market_data = { kind = "constant", ns = 1_000 }
+
+[agents.informed]
+count = 1
+threshold_ticks = 2.0
+lots_per_tick = 1.0
+max_size = 1
+observe_rate_per_s = 2.0
+observe_noise_ticks = 0.0
+latency.submit = { kind = "constant", ns = 1 }
+latency.ack = { kind = "constant", ns = 0 }
+latency.market_data = { kind = "constant", ns = 0 }
+"#;
+    let sc = Scenario::from_toml(LEAK, "obs_leak.toml").unwrap();
+    for rep in 0..5 {
+        let log = run(&sc, rep, RunOptions::default());
+        let first_news = log.news.first().expect("news in 60 s").public_time;
+        let informed = log.agents[1].id;
+        assert_eq!(log.agents[1].role, Role::Informed);
+        for f in log.fills.iter().filter(|f| f.taker == informed) {
+            assert!(
+                f.time >= first_news,
+                "rep {rep}: traded at {:?} before the news at {:?}",
+                f.time,
+                first_news
+            );
+        }
+    }
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scenarios/validation/avellaneda_stoikov_scenario.toml"
+    );
+    let sc = Scenario::load(std::path::Path::new(path)).unwrap();
+    for rep in 0..5 {
+        let log = run(&sc, rep, RunOptions::default());
+        let (t1, s1) = log.fundamental[1];
+        let q = log.quotes.iter().rev().find(|(t, _)| *t <= t1).unwrap().1;
+        let mid = (q.bid.unwrap().0 + q.ask.unwrap().0) as f64 / 2.0;
+        assert!(
+            (mid - 1_000_000.0).abs() <= 1.0,
+            "rep {rep}: first quotes around {mid}, S(dt) = {s1}"
+        );
+    }
+}

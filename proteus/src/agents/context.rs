@@ -135,6 +135,9 @@ pub struct AgentCtx<'a> {
     /// The size of that print: the lots of the last trade (CLOB), the volume of the last batch
     /// (FBA), the size of the last RFQ trade; seen with `last_price`.
     pub last_volume: Option<Qty>,
+    /// Volume traded since the start of the run by the side that took, (buys, sells), up to
+    /// the last print this agent sees; `None` where it may not see trade sizes.
+    pub traded_volume: Option<(Qty, Qty)>,
     /// The mechanism of the run: agents trade by orders under CLOB and FBA, and as clients
     /// (quote requests) or dealers (quotes) under RFQ.
     pub mechanism: MechanismKind,
@@ -169,6 +172,7 @@ impl<'a> AgentCtx<'a> {
             depth: BookDepth::from_levels(quote.bid, quote.ask),
             last_price,
             last_volume: None,
+            traded_volume: None,
             mechanism: MechanismKind::Clob,
             rfq_two_way: false,
             tick_size: 1,
@@ -192,6 +196,16 @@ impl<'a> AgentCtx<'a> {
         AgentCtx {
             quote: depth.top(),
             depth,
+            ..self
+        }
+    }
+
+    /// The same context with trade sizes visible: the last print's `last_volume` and the
+    /// volume traded so far, `traded` = (buys, sells).
+    pub fn with_volume(self, last_volume: Qty, traded: (Qty, Qty)) -> Self {
+        AgentCtx {
+            last_volume: Some(last_volume),
+            traded_volume: Some(traded),
             ..self
         }
     }

@@ -151,6 +151,7 @@ mod tests {
             depth: Default::default(),
             last_price: None,
             last_volume: None,
+            traded_volume: None,
             mechanism: MechanismKind::Clob,
             rfq_two_way: false,
             tick_size: 1,

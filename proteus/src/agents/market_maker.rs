@@ -328,6 +328,9 @@ pub struct MarketMaker {
     pending: VecDeque<PendingMarkout>,
     bid: Option<LiveQuote>,
     ask: Option<LiveQuote>,
+    /// Whether the simulator tells it the value (`knows_value`): then every value it is told
+    /// already holds each news shift, and news moves nothing.
+    told_value: bool,
 }
 
 /// Rounds `x` down to the grid `tick` (at least one tick), as [`AgentCtx::bid_price`].
@@ -357,6 +360,7 @@ impl MarketMaker {
             pending: VecDeque::new(),
             bid: None,
             ask: None,
+            told_value: false,
         }
     }
 
@@ -736,6 +740,11 @@ impl Agent for MarketMaker {
     }
 
     fn on_news(&mut self, shift_ticks: f64, ctx: &mut AgentCtx) {
+        // A maker told the value has the shift already (or gets it with the change point that
+        // carries it): adding it again would count the news twice.
+        if self.told_value {
+            return;
+        }
         self.public_value += shift_ticks;
         self.belief += shift_ticks;
         if !ctx.is_rfq() {
@@ -747,6 +756,7 @@ impl Agent for MarketMaker {
     /// maker, which quotes around the true mid): its belief and the public value it marks its
     /// markouts against become it, and it re-quotes.
     fn on_signal(&mut self, value_ticks: f64, ctx: &mut AgentCtx) {
+        self.told_value = true;
         self.belief = value_ticks;
         self.public_value = value_ticks;
         if !ctx.is_rfq() {

@@ -9,10 +9,14 @@ mod context;
 mod fixed_spread;
 mod informed;
 pub mod kyle;
+mod ladder_market_maker;
 mod market_maker;
+mod momentum;
 mod noise;
+mod order_size;
 mod poisson_taker;
 mod sequential;
+mod value;
 
 pub use arbitrageur::{ArbitrageurConfig, LatencyArbitrageur};
 pub use bayesian_dealer::{BayesianDealer, BayesianDealerConfig, DealerLearning};
@@ -20,10 +24,14 @@ pub use context::{Action, AgentCtx, BookDepth, DEPTH_LEVELS, Quote, RfqNotice};
 pub use fixed_spread::{FixedSpreadConfig, FixedSpreadProvider};
 pub use informed::{InformedConfig, InformedTrader};
 pub use kyle::{KyleDealer, KyleDealerConfig, KyleInsider, KyleInsiderConfig};
+pub use ladder_market_maker::{Ladder, LadderMakerConfig, LadderMarketMaker};
 pub use market_maker::{MarketMaker, MarketMakerConfig};
+pub use momentum::{MomentumAgent, MomentumConfig};
 pub use noise::{NoiseConfig, NoiseTrader};
+pub use order_size::OrderSizeLaw;
 pub use poisson_taker::{DeltaFrom, PoissonTaker, PoissonTakerConfig, TakerDraw};
 pub use sequential::{SequentialTrader, SequentialTraderConfig};
+pub use value::{ValueAgent, ValueConfig};
 
 use crate::mechanisms::Output;
 
@@ -57,6 +65,9 @@ pub enum AnyAgent {
     Sequential(SequentialTrader),
     FixedSpread(FixedSpreadProvider),
     PoissonTaker(PoissonTaker),
+    Value(ValueAgent),
+    Momentum(MomentumAgent),
+    LadderMaker(LadderMarketMaker),
 }
 
 macro_rules! dispatch {
@@ -70,6 +81,9 @@ macro_rules! dispatch {
             AnyAgent::Sequential($a) => $e,
             AnyAgent::FixedSpread($a) => $e,
             AnyAgent::PoissonTaker($a) => $e,
+            AnyAgent::Value($a) => $e,
+            AnyAgent::Momentum($a) => $e,
+            AnyAgent::LadderMaker($a) => $e,
         }
     };
 }

@@ -14,8 +14,9 @@ pub use mechanism::{MechanismConfig, MechanismSpecError};
 pub use population::{Population, Populations};
 
 use crate::agents::{
-    ArbitrageurConfig, BayesianDealerConfig, FixedSpreadConfig, InformedConfig, MarketMakerConfig,
-    NoiseConfig, PoissonTakerConfig, SequentialTraderConfig,
+    ArbitrageurConfig, BayesianDealerConfig, FixedSpreadConfig, InformedConfig, LadderMakerConfig,
+    MarketMakerConfig, MomentumConfig, NoiseConfig, PoissonTakerConfig, SequentialTraderConfig,
+    ValueConfig,
 };
 use crate::core::config_error::{ConfigError, require};
 use crate::core::{Duration, SimTime};
@@ -89,6 +90,18 @@ pub struct Agents {
     /// the best quotes with probability `min(1, A·e^(−kδ)·Δt)` per side.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poisson_taker: Option<Populations<PoissonTakerConfig>>,
+    /// ABIDES-style value agents (role `informed`; streams `agent/value/{i}`): noisy
+    /// observations of the fundamental at Poisson times, a Kalman estimate of a mean-reverting
+    /// value, one limit order per observation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Populations<ValueConfig>>,
+    /// ABIDES-style momentum agents (role `noise`; streams `agent/momentum/{i}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub momentum: Option<Populations<MomentumConfig>>,
+    /// ABIDES-style ladder market makers (role `market_maker`; streams
+    /// `agent/ladder_market_maker/{i}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ladder_market_maker: Option<Populations<LadderMakerConfig>>,
 }
 
 #[derive(Debug, Error)]
@@ -213,6 +226,19 @@ impl Scenario {
             PoissonTakerConfig::validate,
             false,
         )?;
+        validate_populations(&a.value, "agents.value", ValueConfig::validate, false)?;
+        validate_populations(
+            &a.momentum,
+            "agents.momentum",
+            MomentumConfig::validate,
+            false,
+        )?;
+        validate_populations(
+            &a.ladder_market_maker,
+            "agents.ladder_market_maker",
+            LadderMakerConfig::validate,
+            false,
+        )?;
         let total = self.agent_count();
         require(
             (1..=MAX_AGENTS).contains(&total),
@@ -237,6 +263,9 @@ impl Scenario {
             a.sequential_trader.as_ref().map(Populations::count),
             a.fixed_spread.as_ref().map(Populations::count),
             a.poisson_taker.as_ref().map(Populations::count),
+            a.value.as_ref().map(Populations::count),
+            a.momentum.as_ref().map(Populations::count),
+            a.ladder_market_maker.as_ref().map(Populations::count),
         ]
         .into_iter()
         .flatten()

@@ -21,8 +21,8 @@ pub use venue::Venue;
 
 use crate::agents::{
     Action, Agent, AgentCtx, AnyAgent, BayesianDealer, BookDepth, FixedSpreadProvider,
-    InformedTrader, LatencyArbitrageur, MarketMaker, NoiseTrader, PoissonTaker, Quote, RfqNotice,
-    SequentialTrader,
+    InformedTrader, LadderMarketMaker, LatencyArbitrageur, MarketMaker, MomentumAgent, NoiseTrader,
+    PoissonTaker, Quote, RfqNotice, SequentialTrader, ValueAgent,
 };
 use crate::core::{
     AgentId, Duration, EventQueue, MechanismKind, OrderId, RepetitionSeed, Role, SimTime, Stream,
@@ -30,8 +30,8 @@ use crate::core::{
 use crate::execution::{AgentWire, Field, LatencyProfile, LeakagePolicy, Parties};
 use crate::info::{FundamentalPath, NewsSchedule, SignalConfig};
 use crate::mechanisms::{
-    BatchAuction, Clob, FbaConfig, OrderKind, Output, Price, RejectReason, Request, RfqConfig,
-    RfqVenue,
+    BatchAuction, Clob, FbaConfig, OrderKind, Output, Price, Qty, RejectReason, Request, RfqConfig,
+    RfqVenue, Side,
 };
 use crate::scenario::{Population, Populations, Scenario};
 use rand_distr::{Distribution, Exp, StandardNormal};
@@ -231,6 +231,10 @@ struct Simulation {
     feed_delays: FeedDelays,
     slots: Vec<Slot>,
     path: FundamentalPath,
+    /// The fundamental in force now: the value after the last change point processed. (The
+    /// path itself is always one change ahead, `path.current()` being the next change's value
+    /// once it has been scheduled, so nothing may read the value now from it.)
+    value_now: f64,
     news: NewsSchedule,
     board: QuoteBoard,
     /// The last top of book published (CLOB: the live book; FBA: the residual book after the
@@ -241,6 +245,8 @@ struct Simulation {
     tick_size: Price,
     lot_size: crate::mechanisms::Qty,
     log: RunLog,
+    /// Volume traded so far by the taking side: (buys, sells) (the public feed's `traded`).
+    traded: (Qty, Qty),
     actions: Vec<Action>,
     outputs: Vec<Output>,
 }
@@ -452,6 +458,73 @@ impl Simulation {
             );
         }
 
+        // The ABIDES-style background populations, each indexed within its role after all the
+        // above: value agents are informed (noisy observations at Poisson times, delivered by
+        // the simulator like an informed trader's), momentum agents noise traders, ladder
+        // makers market makers.
+        let horizon_s = horizon.as_secs_f64();
+        let informed_total =
+            informed_count + a.sequential_trader.as_ref().map_or(0, Populations::count) as u32;
+        let values = groups(&a.value).flat_map(|g| (0..g.count).map(move |_| g));
+        for (i, g) in (0u32..).zip(values) {
+            let key = ("value", i);
+            let r = root(key.0, i);
+            let c = &g.params;
+            let informed = Informed {
+                signal: None,
+                observe: Some((
+                    Exp::new(c.arrival_rate_per_s).expect("validated"),
+                    c.obs_noise_var_ticks2.sqrt(),
+                )),
+                signal_noise: r.child("signal"),
+                observe_clock: r.child("observe_clock"),
+                observe_noise: r.child("observe_noise"),
+            };
+            let agent = AnyAgent::Value(ValueAgent::new(g.params, &r, horizon_s));
+            add(
+                Role::Informed,
+                key,
+                informed_total + i,
+                &g.latency,
+                agent,
+                Some(informed),
+                g.knows_value,
+            );
+        }
+        let noise_total =
+            noise_count + a.poisson_taker.as_ref().map_or(0, Populations::count) as u32;
+        let momenta = groups(&a.momentum).flat_map(|g| (0..g.count).map(move |_| g));
+        for (i, g) in (0u32..).zip(momenta) {
+            let key = ("momentum", i);
+            let agent = AnyAgent::Momentum(MomentumAgent::new(g.params, &root(key.0, i)));
+            add(
+                Role::Noise,
+                key,
+                noise_total + i,
+                &g.latency,
+                agent,
+                None,
+                g.knows_value,
+            );
+        }
+        let makers_total =
+            market_makers + a.fixed_spread.as_ref().map_or(0, Populations::count) as u32;
+        let ladders = groups(&a.ladder_market_maker).flat_map(|g| (0..g.count).map(move |_| g));
+        for (i, g) in (0u32..).zip(ladders) {
+            let key = ("ladder_market_maker", i);
+            let agent =
+                AnyAgent::LadderMaker(LadderMarketMaker::new(g.params, &root(key.0, i), initial));
+            add(
+                Role::MarketMaker,
+                key,
+                makers_total + i,
+                &g.latency,
+                agent,
+                None,
+                g.knows_value,
+            );
+        }
+
         let pool = slots
             .iter()
             .filter(|s| s.info.role == Role::MarketMaker)
@@ -510,6 +583,7 @@ impl Simulation {
             feed_delays: FeedDelays::of(&leakage),
             leakage,
             slots,
+            value_now: path.current(),
             path,
             news,
             board: QuoteBoard::default(),
@@ -518,6 +592,7 @@ impl Simulation {
             tick_size: sc.market.tick_size,
             lot_size: sc.market.lot_size,
             log,
+            traded: (0, 0),
             actions: Vec::new(),
             outputs: Vec::new(),
         }
@@ -548,7 +623,7 @@ impl Simulation {
         }
         for i in 0..self.slots.len() {
             self.schedule_observation(i as u32, SimTime::ZERO);
-            self.tell_value(i as u32, SimTime::ZERO, self.path.current());
+            self.tell_value(i as u32, SimTime::ZERO, self.value_now);
             self.call(i as u32, SimTime::ZERO, |a, ctx| a.on_start(ctx));
         }
         while let Some(ev) = self.queue.pop() {
@@ -566,6 +641,7 @@ impl Simulation {
     fn handle(&mut self, now: SimTime, event: Event) {
         match event {
             Event::Fundamental(v) => {
+                self.value_now = v;
                 self.log.fundamental.push((now, v));
                 for i in 0..self.slots.len() {
                     self.tell_value(i as u32, now, v);
@@ -600,8 +676,9 @@ impl Simulation {
                     return;
                 };
                 let Some(cfg) = inf.signal else { return };
-                // The fundamental in force now does not yet include this news' shift.
-                let pre = self.path.current();
+                // The fundamental in force now does not yet include this news' shift (a news
+                // event is a change point of its own, processed at its public time).
+                let pre = self.value_now;
                 let value = cfg.signal(&n, pre, &mut inf.signal_noise).value_ticks;
                 self.record(now, now, agent, "signal", "news_signal", None);
                 self.call(agent, now, |a, ctx| a.on_signal(value, ctx));
@@ -614,7 +691,7 @@ impl Simulation {
                     return;
                 };
                 let z: f64 = StandardNormal.sample(&mut inf.observe_noise);
-                let value = self.path.current() + noise * z;
+                let value = self.value_now + noise * z;
                 self.schedule_observation(agent, now);
                 self.call(agent, now, |a, ctx| a.on_signal(value, ctx));
             }
@@ -689,6 +766,7 @@ impl Simulation {
         };
         let last_price = feed.last_price.filter(|_| slot.sight.last_price);
         let last_volume = feed.last_volume.filter(|_| slot.sight.last_volume);
+        let traded_volume = slot.sight.last_volume.then_some(feed.traded);
         let mut ctx = AgentCtx {
             now,
             id: slot.info.id,
@@ -697,6 +775,7 @@ impl Simulation {
             depth,
             last_price,
             last_volume,
+            traded_volume,
             mechanism: self.mechanism,
             rfq_two_way: self.rfq.two_way,
             tick_size: self.tick_size,
@@ -858,8 +937,12 @@ impl Simulation {
         self.log.batches.push(BatchRecord { time: now, outcome });
         if let Some(price) = outcome.clearing_price {
             let delay = self.feed_delays.clearing_price;
-            self.board
-                .publish_trade(now.saturating_add(delay), price, outcome.volume);
+            self.board.publish_trade(
+                now.saturating_add(delay),
+                price,
+                outcome.volume,
+                self.traded,
+            );
         }
         // After the clearing, and only then, the residual book is published (BCS 2015).
         self.publish_book(now);
@@ -919,6 +1002,10 @@ impl Simulation {
         for out in outputs {
             match *out {
                 Output::Fill(f) => {
+                    match f.taker_side {
+                        Side::Buy => self.traded.0 = self.traded.0.saturating_add(f.qty),
+                        Side::Sell => self.traded.1 = self.traded.1.saturating_add(f.qty),
+                    }
                     self.log.fills.push(FillRecord {
                         time: now,
                         price: f.price,
@@ -992,7 +1079,7 @@ impl Simulation {
         };
         if let (Some(price), Some(delay)) = (last_price, print) {
             self.board
-                .publish_trade(now.saturating_add(delay), price, printed_qty);
+                .publish_trade(now.saturating_add(delay), price, printed_qty, self.traded);
         }
     }
 

@@ -23,6 +23,9 @@ pub struct FeedState {
     /// The size of the last print: the lots one request executed (CLOB), a batch's volume
     /// (FBA), an RFQ trade's size.
     pub last_volume: Option<Qty>,
+    /// Volume traded since the start of the run, by the side of the order that took: (buys,
+    /// sells), up to the last print; seen with `last_volume`.
+    pub traded: (Qty, Qty),
 }
 
 #[derive(Debug, Default)]
@@ -59,11 +62,13 @@ impl QuoteBoard {
         self.push(time, state);
     }
 
-    /// Publishes a trade print, or a batch's clearing price and volume, at `time`.
-    pub fn publish_trade(&mut self, time: SimTime, price: Price, volume: Qty) {
+    /// Publishes a trade print, or a batch's clearing price and volume, at `time`, with the
+    /// volume traded so far by the taking side, `traded` = (buys, sells).
+    pub fn publish_trade(&mut self, time: SimTime, price: Price, volume: Qty, traded: (Qty, Qty)) {
         let state = FeedState {
             last_price: Some(price),
             last_volume: Some(volume),
+            traded,
             ..self.latest()
         };
         self.push(time, state);
@@ -167,7 +172,7 @@ mod tests {
             for (i, g) in gaps.iter().enumerate() {
                 t += g;
                 // Distinct states, so every publication is kept (equal times allowed).
-                b.history.push_back((SimTime(t), FeedState { quote: q(i as i64), depth: Default::default(), last_price: None, last_volume: None }));
+                b.history.push_back((SimTime(t), FeedState { quote: q(i as i64), depth: Default::default(), last_price: None, last_volume: None, traded: (0, 0) }));
             }
             let want = b.history.partition_point(|(t, _)| t.0 <= cutoff);
             proptest::prop_assert_eq!(b.published_by(cutoff), want);
