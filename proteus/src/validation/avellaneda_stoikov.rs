@@ -46,6 +46,7 @@ use crate::agents::MarketMaker;
 use crate::agents::PoissonTaker;
 use crate::agents::{DeltaFrom, MarketMakerConfig, PoissonTakerConfig, Quote};
 use crate::core::{Role, SimTime};
+use crate::execution::LatencyDist;
 use crate::info::FundamentalConfig;
 use crate::mechanisms::Side;
 use crate::scenario::Scenario;
@@ -378,6 +379,42 @@ struct Arm {
     slope: f64,
     /// Lots filled minus Σ min(1, A·e^(−kδ)·dt) over the quotes the taker faced.
     fill_residual: f64,
+    /// Steps whose quotes in force when the mid moved were more than a tick off the
+    /// strategy's closed form (see [`Strategy::quotes`]), or missing.
+    off_quotes: u64,
+    /// Moves of the mid in the run (the steps).
+    moves: u64,
+    /// Lots filled by the maker at a price other than the quote it had in force.
+    off_quote_fills: u64,
+}
+
+/// The maker's strategy, for its closed-form quotes.
+#[derive(Clone, Copy, Debug)]
+enum Strategy {
+    Inventory { gamma: f64 },
+    Symmetric { half: f64 },
+}
+
+impl Strategy {
+    /// The quotes the strategy posts at mid `s_ticks`, inventory `q`, time `t_s`, computed in
+    /// units from the case file (not by `MarketMaker`) and put on the grid (bid down, ask up):
+    /// r = S − qγσ²(T − t), spread γσ²(T − t) + (2/γ)ln(1 + γ/k) (inventory strategy), or
+    /// S ± h (symmetric).
+    fn quotes(self, cf: &CaseFile, s_ticks: f64, q: i64, t_s: f64) -> (i64, i64) {
+        let c = cf.ticks_per_unit;
+        let s = s_ticks / c;
+        let (lo, hi) = match self {
+            Strategy::Inventory { gamma } => {
+                let tau = (cf.horizon - t_s).max(0.0);
+                let skew = gamma * cf.sigma * cf.sigma * tau;
+                let r = s - q as f64 * skew;
+                let half = (skew + spread_term(gamma, cf.k)) / 2.0;
+                (r - half, r + half)
+            }
+            Strategy::Symmetric { half } => (s - half, s + half),
+        };
+        ((lo * c).floor() as i64, (hi * c).ceil() as i64)
+    }
 }
 
 /// Reads one arm from its log: the maker's account, and step by step (the mid's moves) the
@@ -385,7 +422,18 @@ struct Arm {
 /// maker's fills. `bins` collects the (δ, hit) pairs of the quotes the taker faced (δ in units).
 /// Everything comes from the log (the venue's quotes and requests, the fundamental), not from
 /// the agents: a taker with the wrong law, or one that faced other quotes, shows here.
-fn read_arm(cf: &CaseFile, log: &RunLog, mut bins: Option<&mut FillBins>) -> Arm {
+///
+/// It also checks the maker against its closed form: the quotes in force at each move must be
+/// `strategy`'s quotes at the previous mid, at the inventory after the previous step, at the time
+/// the maker was told that mid (`told_after_ns` after the move: its market-data latency), within
+/// a tick (the maker computes in ticks, the check in units).
+fn read_arm(
+    cf: &CaseFile,
+    log: &RunLog,
+    strategy: Strategy,
+    told_after_ns: u64,
+    mut bins: Option<&mut FillBins>,
+) -> Arm {
     let c = cf.ticks_per_unit;
     let of_role = |role| {
         log.agents
@@ -399,7 +447,7 @@ fn read_arm(cf: &CaseFile, log: &RunLog, mut bins: Option<&mut FillBins>) -> Arm
     let s_t = log.final_fundamental();
     let profit = (account.cash as f64 + account.position as f64 * s_t) / c;
     let moves = &log.fundamental;
-    debug_assert_eq!(moves.len() as u64, steps(cf) + 1, "one move per step");
+    let (mut off_quotes, mut off_quote_fills) = (0, 0);
     let (mut quote, mut qi) = (Quote::default(), 0);
     let (mut ri, mut fi) = (0, 0);
     let mut q = 0i64;
@@ -429,11 +477,25 @@ fn read_arm(cf: &CaseFile, log: &RunLog, mut bins: Option<&mut FillBins>) -> Arm
             ri += 1;
         }
         let q0 = q;
+        let (t_prev, s_prev) = moves[i - 1];
+        let told = SimTime(t_prev.0 + told_after_ns).as_secs_f64();
+        let (want_bid, want_ask) = strategy.quotes(cf, s_prev, q0, told);
+        let near = |x: Option<(i64, i64)>, want: i64| x.is_some_and(|(p, _)| (p - want).abs() <= 1);
+        if !(near(quote.bid, want_bid) && near(quote.ask, want_ask)) {
+            off_quotes += 1;
+        }
         while fi < log.fills.len() && log.fills[fi].time < end {
             let f = &log.fills[fi];
             if f.maker == maker {
                 q -= f.taker_side.sign() * f.qty;
                 fills += f.qty as f64;
+                let faced = match f.taker_side {
+                    Side::Sell => quote.bid,
+                    Side::Buy => quote.ask,
+                };
+                if faced.map(|x| x.0) != Some(f.price) {
+                    off_quote_fills += f.qty as u64;
+                }
             }
             fi += 1;
         }
@@ -453,7 +515,7 @@ fn read_arm(cf: &CaseFile, log: &RunLog, mut bins: Option<&mut FillBins>) -> Arm
         sxx += x * x;
     }
     debug_assert_eq!(q, account.position, "the fills are the maker's inventory");
-    let n = (moves.len() - 1) as f64;
+    let n = ((moves.len() - 1) as f64).max(1.0);
     let var = sxx - sx * sx / n;
     Arm {
         profit,
@@ -464,6 +526,9 @@ fn read_arm(cf: &CaseFile, log: &RunLog, mut bins: Option<&mut FillBins>) -> Arm
             0.0
         },
         fill_residual: fills - compensator,
+        off_quotes,
+        moves: (moves.len() - 1) as u64,
+        off_quote_fills,
     }
 }
 
@@ -543,22 +608,35 @@ struct Path {
     inv: Arm,
     sym: Arm,
     bins: FillBins,
+    /// Whether the two arms ran on the same mid path (common random numbers).
+    same_path: bool,
 }
 
-/// Repetition `rep` of both arms: the inventory strategy's scenario `inv` and the symmetric
-/// one's `sym` (same id and seed: the same mid path and taker draws).
-fn one_path(cf: &CaseFile, inv: &Scenario, sym: &Scenario, rep: u64) -> Path {
+/// The two arms' scenarios at one point and their strategies.
+struct Arms {
+    inv: Scenario,
+    sym: Scenario,
+    gamma: f64,
+    half: f64,
+    /// The maker's market-data latency: when it is told each mid after the move.
+    told_after_ns: u64,
+}
+
+/// Repetition `rep` of both arms: the inventory strategy's scenario and the symmetric one's
+/// (same id and seed: the same mid path and taker draws).
+fn one_path(cf: &CaseFile, arms: &Arms, rep: u64) -> Path {
     let mut bins = FillBins::new(cf.fill_rate_bin);
-    let a = read_arm(
-        cf,
-        &crate::sim::run(inv, rep, RunOptions::default()),
-        Some(&mut bins),
+    let (x, y) = (
+        crate::sim::run(&arms.inv, rep, RunOptions::default()),
+        crate::sim::run(&arms.sym, rep, RunOptions::default()),
     );
-    let b = read_arm(cf, &crate::sim::run(sym, rep, RunOptions::default()), None);
+    let inv = Strategy::Inventory { gamma: arms.gamma };
+    let sym = Strategy::Symmetric { half: arms.half };
     Path {
-        inv: a,
-        sym: b,
+        inv: read_arm(cf, &x, inv, arms.told_after_ns, Some(&mut bins)),
+        sym: read_arm(cf, &y, sym, arms.told_after_ns, None),
         bins,
+        same_path: x.fundamental == y.fundamental,
     }
 }
 
@@ -715,16 +793,78 @@ pub fn run(r: &super::CaseRun) -> Result<Vec<CaseResult>, ValidationError> {
         let mut inv_cfg = as_config(&cf, p.gamma);
         inv_cfg.inventory_aversion = !ignore_inventory;
         let inv = scenario(&cf, &label, inv_cfg, &r.file)?;
-        let sym = scenario(
-            &cf,
-            &label,
-            symmetric_config(&cf, symmetric_half(&cf, p.gamma)),
-            &r.file,
-        )?;
+        let half = symmetric_half(&cf, p.gamma);
+        let sym = scenario(&cf, &label, symmetric_config(&cf, half), &r.file)?;
+        let LatencyDist::Constant { ns: told_after_ns } = inv
+            .agents
+            .market_maker
+            .as_ref()
+            .expect("the AS scenario has a maker")
+            .groups[0]
+            .latency
+            .market_data
+        else {
+            unreachable!("the embedded AS scenario's maker has a constant latency (tested)")
+        };
+        let arms = Arms {
+            inv,
+            sym,
+            gamma: p.gamma,
+            half,
+            told_after_ns,
+        };
         let paths: Vec<Path> = (0..n)
             .into_par_iter()
-            .map(|rep| one_path(&cf, &inv, &sym, rep))
+            .map(|rep| one_path(&cf, &arms, rep))
             .collect();
+        // The procedure as run, exactly: every repetition has the case's steps, both arms on
+        // one mid path, every quote in force at a move the strategy's closed form (within a
+        // tick; computed here from the case file, not by the maker), every maker fill at it.
+        // (Counts: precision 0.5 means exactly equal.)
+        let sum = |f: &dyn Fn(&Path) -> u64| paths.iter().map(f).sum::<u64>() as f64;
+        let bad_moves = paths
+            .iter()
+            .flat_map(|x| [x.inv.moves, x.sym.moves])
+            .find(|&m| m != steps(&cf));
+        lines.exact(
+            &label,
+            "mid moves per repetition (both arms)",
+            steps(&cf) as f64,
+            bad_moves.unwrap_or(steps(&cf)) as f64,
+            0.5,
+        );
+        lines.exact(
+            &label,
+            "repetitions whose two arms ran on different mid paths",
+            0.0,
+            sum(&|x| u64::from(!x.same_path)),
+            0.5,
+        );
+        fn inv_arm(x: &Path) -> &Arm {
+            &x.inv
+        }
+        fn sym_arm(x: &Path) -> &Arm {
+            &x.sym
+        }
+        for (what, arm) in [
+            ("inventory", inv_arm as fn(&Path) -> &Arm),
+            ("symmetric", sym_arm),
+        ] {
+            lines.exact(
+                &label,
+                &format!("{what}: steps whose quotes were off the closed form by > 1 tick"),
+                0.0,
+                sum(&|x| arm(x).off_quotes),
+                0.5,
+            );
+            lines.exact(
+                &label,
+                &format!("{what}: lots filled off the maker's quote in force"),
+                0.0,
+                sum(&|x| arm(x).off_quote_fills),
+                0.5,
+            );
+        }
         let col = |f: &dyn Fn(&Path) -> f64| paths.iter().map(f).collect::<Vec<f64>>();
         let (ip, sp) = (col(&|r| r.inv.profit), col(&|r| r.sym.profit));
         let (iq, sq) = (col(&|r| r.inv.q), col(&|r| r.sym.q));
@@ -942,11 +1082,17 @@ mod tests {
         assert!((skewed.reservation_price_at(0.5) - 994_000.0).abs() < 1e-6);
     }
 
-    fn arms(cf: &CaseFile, gamma: f64) -> (Scenario, Scenario) {
+    fn arms(cf: &CaseFile, gamma: f64) -> Arms {
         let inv = scenario(cf, "test", as_config(cf, gamma), FILE).unwrap();
         let half = symmetric_half(cf, gamma);
         let sym = scenario(cf, "test", symmetric_config(cf, half), FILE).unwrap();
-        (inv, sym)
+        Arms {
+            inv,
+            sym,
+            gamma,
+            half,
+            told_after_ns: 1_000,
+        }
     }
 
     /// The case's cash and inventory come from real CLOB fills in `sim::run`: each path's
@@ -954,17 +1100,20 @@ mod tests {
     #[test]
     fn a_path_is_deterministic_and_trades_on_the_book() {
         let cf = case_file();
-        let (inv, sym) = arms(&cf, 0.1);
-        let a = one_path(&cf, &inv, &sym, 0);
-        let b = one_path(&cf, &inv, &sym, 0);
+        let arms = arms(&cf, 0.1);
+        let a = one_path(&cf, &arms, 0);
+        let b = one_path(&cf, &arms, 0);
+        assert!(a.same_path);
+        assert_eq!((a.inv.off_quotes, a.sym.off_quotes), (0, 0));
+        assert_eq!((a.inv.off_quote_fills, a.inv.moves), (0, 200));
         assert_eq!(a.inv.profit, b.inv.profit);
         assert_eq!(a.sym.q, b.sym.q);
         let faced: f64 = a.bins.n.iter().sum();
         assert!(faced > 100.0, "the taker faced {faced} quotes");
         assert!(a.inv.profit.is_finite() && a.inv.profit > 0.0);
         let (x, y) = (
-            crate::sim::run(&inv, 3, RunOptions::default()),
-            crate::sim::run(&sym, 3, RunOptions::default()),
+            crate::sim::run(&arms.inv, 3, RunOptions::default()),
+            crate::sim::run(&arms.sym, 3, RunOptions::default()),
         );
         assert_eq!(x.fundamental, y.fundamental, "common random numbers");
         assert_eq!(x.fundamental.len() as u64, steps(&cf) + 1);
@@ -977,8 +1126,8 @@ mod tests {
     #[test]
     fn the_taker_hits_the_quotes_set_at_the_old_mid() {
         let cf = case_file();
-        let (inv, _) = arms(&cf, 0.1);
-        let log = crate::sim::run(&inv, 0, RunOptions::default());
+        let arms = arms(&cf, 0.1);
+        let log = crate::sim::run(&arms.inv, 0, RunOptions::default());
         let mut mm = MarketMaker::new(as_config(&cf, 0.1), cf.s0 * cf.ticks_per_unit);
         let (mut qi, mut fi) = (0, 0);
         let mut quote = Quote::default();
@@ -990,16 +1139,15 @@ mod tests {
                 quote = log.quotes[qi].1;
                 qi += 1;
             }
-            if i > 1 {
-                mm.set_belief(s_prev);
-                let want = mm.target_quotes_at(SimTime(t_prev.0 + 1_000).as_secs_f64());
-                assert_eq!(
-                    (quote.bid.map(|b| b.0), quote.ask.map(|a| a.0)),
-                    (want.bid.map(|b| b.0), want.ask.map(|a| a.0)),
-                    "step {i}"
-                );
-                checked += 1;
-            }
+            // Step 1 included: the maker is told S0 (not the first move's value) at 1 µs.
+            mm.set_belief(s_prev);
+            let want = mm.target_quotes_at(SimTime(t_prev.0 + 1_000).as_secs_f64());
+            assert_eq!(
+                (quote.bid.map(|b| b.0), quote.ask.map(|a| a.0)),
+                (want.bid.map(|b| b.0), want.ask.map(|a| a.0)),
+                "step {i}"
+            );
+            checked += 1;
             while fi < log.fills.len() && log.fills[fi].time.0 < t.0 + 5_000_000 {
                 let f = log.fills[fi];
                 assert_eq!(f.time.0, t.0 + 1, "fills 1 ns after the move");
@@ -1012,7 +1160,7 @@ mod tests {
                 fi += 1;
             }
         }
-        assert_eq!(checked, 199);
+        assert_eq!(checked, 200);
         assert_eq!(fi, log.fills.len());
         assert!(fi > 50, "{fi} fills");
     }
