@@ -34,10 +34,12 @@ fn every_shipped_scenario_is_valid() {
 fn rmsc04_like_is_sized_like_abides_reference_market() {
     let sc = Scenario::load(&scenarios_dir().join("rmsc04-like.toml")).unwrap();
     let a = &sc.agents;
+    // rmsc04's population: 1,000 noise, 102 value, 12 momentum, 2 ladder market makers.
     assert_eq!(a.noise.as_ref().unwrap().count(), 1000);
-    assert_eq!(a.informed.as_ref().unwrap().count(), 100);
-    assert_eq!(a.market_maker.as_ref().unwrap().count(), 2);
-    assert_eq!(a.arbitrageur.as_ref().unwrap().count(), 12);
+    assert_eq!(a.value.as_ref().unwrap().count(), 102);
+    assert_eq!(a.momentum.as_ref().unwrap().count(), 12);
+    assert_eq!(a.ladder_market_maker.as_ref().unwrap().count(), 2);
+    assert!(a.informed.is_none() && a.market_maker.is_none() && a.arbitrageur.is_none());
     assert_eq!(sc.duration_s, 6.5 * 3600.0);
 }
 
