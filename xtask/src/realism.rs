@@ -56,6 +56,8 @@ impl Realism {
             threads: self.threads,
             interval_s: self.interval_s,
         };
+        // Flags first: their errors name the flag and its range, before anything runs.
+        options.check(&scenario)?;
         let started = Instant::now();
         let progress = Progress::new();
         let update = |done: u64, total: u64| progress.update("realism", done, total);
