@@ -922,7 +922,16 @@ pub fn aggregate_rows(runs: &[RunMeasures]) -> Vec<FactRow> {
                     format!("no value in {missing} of {} runs: {why}", values.len()),
                 )
             } else {
-                judge(&rule, &s)
+                let (v, mut why) = judge(&rule, &s);
+                // Inside one day's band, yet the repetitions may still pin a small systematic
+                // autocorrelation down: say so.
+                if def.rule == Rule::WhiteNoiseBand
+                    && let (Some(lo), Some(hi)) = (s.ci95_low.value(), s.ci95_high.value())
+                    && (lo > 0.0 || hi < 0.0)
+                {
+                    why.push_str("; the CI excludes 0: small but systematic");
+                }
+                (v, why)
             };
             FactRow {
                 def: RowDef { rule, ..def },
