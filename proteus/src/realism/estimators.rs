@@ -163,7 +163,7 @@ pub struct PowerLaw {
 }
 
 /// Why a power law could not be fitted.
-pub(crate) const NOT_POSITIVE: Missing = "autocorrelation not positive at half of the fit lags";
+pub const NOT_POSITIVE: Missing = "autocorrelation not positive at half of the fit lags";
 
 /// Fits a power law to `acf` (indexed by lag: `acf[k]` is lag k) at `lags`. Only lags with a
 /// positive value enter (a logarithm needs one); at least half of `lags`, and at least 3, must

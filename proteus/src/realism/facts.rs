@@ -170,8 +170,8 @@ pub struct RowDef {
     pub published: &'static str,
     pub source: &'static str,
     pub rule: Rule,
-    /// A run without a value means the fact is absent there (a power law needs a positive
-    /// autocorrelation): the row fails when more than half of the runs have none.
+    /// A run without a fit because its autocorrelation is not positive has no power-law decay:
+    /// the row fails when more than half of the runs are so.
     pub missing_fails: bool,
 }
 
@@ -891,11 +891,14 @@ pub fn aggregate_rows(runs: &[RunMeasures]) -> Vec<FactRow> {
                 .iter()
                 .map(|m| {
                     assert_eq!(m.rows[i].0.statistic, def.statistic, "rows in one order");
-                    m.rows[i].1
+                    match m.rows[i].1 {
+                        RunValue(Ok(x)) if !x.is_finite() => RunValue(Err("overflow")),
+                        v => v,
+                    }
                 })
                 .collect();
             let present: Vec<f64> = values.iter().filter_map(|v| v.0.ok()).collect();
-            let s = Summary::of(&present).expect("measures are finite");
+            let s = Summary::of(&present).expect("only finite values are kept");
             let (rule, rule_text) = match def.rule {
                 Rule::WhiteNoiseBand => (
                     Rule::Within {
@@ -911,15 +914,22 @@ pub fn aggregate_rows(runs: &[RunMeasures]) -> Vec<FactRow> {
                 ),
                 ref r => (r.clone(), r.text()),
             };
-            let missing = values.len() - present.len();
+            // Runs where the autocorrelation was not positive enough to fit a power law.
+            let no_power_law = values
+                .iter()
+                .filter(|v| v.0 == Err(est::NOT_POSITIVE))
+                .count();
             let (verdict, verdict_reason) = if def.missing_fails
                 && !matches!(rule, Rule::Info { .. })
-                && 2 * missing > values.len()
+                && 2 * no_power_law > values.len()
             {
-                let why = values.iter().find_map(|v| v.0.err()).unwrap_or_default();
                 (
                     Verdict::Fail,
-                    format!("no value in {missing} of {} runs: {why}", values.len()),
+                    format!(
+                        "no value in {no_power_law} of {} runs: {}",
+                        values.len(),
+                        est::NOT_POSITIVE
+                    ),
                 )
             } else {
                 let (v, mut why) = judge(&rule, &s);

@@ -24,7 +24,8 @@ pub struct GridSeries {
 
 /// The mid in force at every grid time `k·interval` (the last top-of-book change at or before
 /// it), for `k = 0 ..= ⌊horizon / interval⌋`; grid points before the book is first two-sided
-/// are skipped; later one-sided points carry the last two-sided mid forward.
+/// (with a positive mid) are skipped; later one-sided points carry the last two-sided mid
+/// forward.
 pub fn grid_series(log: &RunLog, interval_ns: u64) -> GridSeries {
     assert!(interval_ns > 0, "a zero sampling interval");
     let points = log.horizon.0 / interval_ns;
@@ -37,7 +38,8 @@ pub fn grid_series(log: &RunLog, interval_ns: u64) -> GridSeries {
     for k in 0..=points {
         let t = k * interval_ns;
         while q < log.quotes.len() && log.quotes[q].0.0 <= t {
-            current_mid = log.quotes[q].1.mid();
+            // A log return needs a positive mid; a book at or below zero counts as one-sided.
+            current_mid = log.quotes[q].1.mid().filter(|m| *m > 0.0);
             q += 1;
         }
         while f < log.fills.len() && log.fills[f].time.0 <= t {
@@ -185,6 +187,17 @@ mod tests {
         assert_eq!(g.returns, [0.0, 0.0, (99.0f64 / 102.0).ln()]);
         // Volume in (20, 30], (30, 40], (40, 50]; the fills at or before 20 precede the start.
         assert_eq!(g.volume, [7.0, 1.0, 0.0]);
+    }
+
+    #[test]
+    fn a_non_positive_mid_counts_as_one_sided() {
+        let mut l = log();
+        l.quotes
+            .push((SimTime(48), quote(Some((-3, 1)), Some((3, 1)))));
+        let g = grid_series(&l, 10);
+        assert_eq!(g.one_sided_points, 2);
+        assert_eq!(g.returns, [0.0, 0.0, 0.0]);
+        assert!(g.returns.iter().all(|r| r.is_finite()));
     }
 
     #[test]
