@@ -11,6 +11,7 @@ pub mod info;
 pub mod lobster;
 pub mod mechanisms;
 pub mod metrics;
+pub mod realism;
 pub mod replay;
 pub mod report;
 pub mod scenario;

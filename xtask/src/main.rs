@@ -7,6 +7,7 @@ mod ci;
 mod golden;
 mod packs;
 mod progress;
+mod realism;
 mod replay;
 mod report;
 mod run;
@@ -44,6 +45,8 @@ enum Command {
     Ci(ci::Ci),
     /// Run one seeded simulation of a scenario and write its bundle.
     Run(run::Run),
+    /// Stylized facts of simulated returns and order flow against published ranges.
+    Realism(realism::Realism),
     /// Scale-out on Slurm: plan a pack as shards (sbatch array + merge), run one, merge them.
     Shard(shard::Shard),
     /// Check (or re-bless) the committed golden bundles under golden/.
@@ -69,6 +72,7 @@ fn main() {
         Command::Replay(c) => c.run(),
         Command::Report(c) => c.run(),
         Command::Run(c) => c.run(),
+        Command::Realism(c) => c.run(),
         Command::Shard(c) => c.run(),
         Command::Validate(c) => c.run(),
     };

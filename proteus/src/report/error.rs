@@ -19,7 +19,7 @@ pub enum ReportError {
     HashMismatch { path: PathBuf },
     #[error(
         "report for kind `{kind}` is not supported (reports exist for `run`, `baseline`, \
-         `compare` and `calibration` bundles)"
+         `compare`, `calibration` and `realism` bundles)"
     )]
     UnsupportedKind { kind: String },
     #[error(transparent)]

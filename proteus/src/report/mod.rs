@@ -24,6 +24,7 @@ mod heatmap;
 mod html;
 mod line_chart;
 mod pack_report;
+mod realism_report;
 mod run_report;
 mod table;
 mod write;
@@ -36,6 +37,7 @@ pub use heatmap::{ColourScale, Heatmap, Mark};
 pub use html::{HtmlPage, escape};
 pub use line_chart::{LineChart, Series, SeriesKind};
 pub use pack_report::{REPORT_PAGE, build_pack_report, pack_report_names};
+pub use realism_report::{REALISM_REPORT_FILES, build_realism_report};
 pub use run_report::{RUN_REPORT_FILES, build_run_report};
 pub use table::{Cell, Table};
 
@@ -56,12 +58,13 @@ pub fn regenerate(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
         .and_then(|k| k.as_str())
         .ok_or_else(|| ReportError::Malformed {
             path: dir.join("manifest.json"),
-            why: "no `kind` (expected \"run\", \"baseline\", \"compare\" or \"calibration\")"
+            why: "no `kind` (expected \"run\", \"baseline\", \"compare\", \"calibration\" or \"realism\")"
                 .to_owned(),
         })?;
     let report = match kind {
         "run" => build_run_report(dir)?,
         "baseline" | "compare" | "calibration" => build_pack_report(dir)?,
+        "realism" => build_realism_report(dir)?,
         other => {
             return Err(ReportError::UnsupportedKind {
                 kind: other.to_owned(),
