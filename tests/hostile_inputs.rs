@@ -1,0 +1,172 @@
+//! Hostile input (issue 19): values a scenario, a calibration, an order file or a checkpoint can
+//! hold that once made Proteus panic or exhaust memory. Each is refused with the field (or line)
+//! named and the allowed range stated, or handled without a panic.
+
+use proteus::scenario::{DEFAULT_SCENARIO_TOML, Scenario};
+use proteus::sim::{self, RunOptions};
+
+/// The default scenario with `from` replaced by `to` (`from` must occur exactly once).
+fn edited(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(text.matches(from).count(), 1, "{from}");
+    text.replace(from, to)
+}
+
+fn default_with(from: &str, to: &str) -> String {
+    edited(DEFAULT_SCENARIO_TOML, from, to)
+}
+
+fn error_of(text: &str) -> String {
+    match Scenario::from_toml(text, "my.toml") {
+        Ok(_) => panic!("accepted:\n{text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+const NEWS_LAW: &str = "jump_size = { kind = \"normal\", mean = 0.0, std = 6.0 }";
+const JUMP_LAW: &str = "jump_size = { kind = \"normal\", mean = 0.0, std = 4.0 }";
+
+/// Defect 1: large finite numbers passed validation and then overflowed integer arithmetic in
+/// the agents (market maker, informed trader, noise trader). They are refused now, with the
+/// field path and the allowed range.
+#[test]
+fn large_finite_numbers_are_refused_with_the_field_and_the_range() {
+    let cases: Vec<(String, &str)> = vec![
+        (
+            default_with("initial_ticks = 10000.0", "initial_ticks = 1e19"),
+            "`fundamental.initial_ticks` = 1e19: must be in (0, 1e12]",
+        ),
+        (
+            default_with("initial_ticks = 10000.0", "initial_ticks = -100.0"),
+            "`fundamental.initial_ticks` = -100: must be in (0, 1e12]",
+        ),
+        (
+            default_with(NEWS_LAW, &NEWS_LAW.replace("std = 6.0", "std = 1e300")),
+            "`news.jump_size.std` = 1e300: must be in [0, 1e12]",
+        ),
+        (
+            default_with(JUMP_LAW, &JUMP_LAW.replace("mean = 0.0", "mean = -1e300")),
+            "`fundamental.jump_size.mean` = -1e300: must be in [-1e12, 1e12]",
+        ),
+        (
+            default_with(
+                "sigma_ticks_per_sqrt_s = 0.5\njump_rate_per_s",
+                "sigma_ticks_per_sqrt_s = 1e300\njump_rate_per_s",
+            ),
+            "`fundamental.sigma_ticks_per_sqrt_s` = 1e300: must be in [0, 1e12]",
+        ),
+        (
+            default_with("jump_rate_per_s = 0.0", "jump_rate_per_s = 1e300"),
+            "`fundamental.jump_rate_per_s` = 1e300: must be in [0, 1e6]",
+        ),
+        (
+            default_with("rate_per_s = 0.05 ", "rate_per_s = 1e300 "),
+            "`news.rate_per_s` = 1e300: must be in [0, 1e6]",
+        ),
+        (
+            default_with("lots_per_tick = 1.0", "lots_per_tick = 1e300"),
+            "`agents.informed.lots_per_tick` = 1e300: must be in [0, 1e6]",
+        ),
+        (
+            default_with("threshold_ticks = 2.0", "threshold_ticks = 1e300"),
+            "`agents.informed.threshold_ticks` = 1e300: must be in [0, 1e12]",
+        ),
+        (
+            default_with(
+                "rate_per_s = 0.05 ",
+                "scheduled = [{ time_ns = 1_000_000_000, shift_ticks = 1e300 }]\nrate_per_s = 0.05 ",
+            ),
+            "`news.scheduled[0].shift_ticks` = 1e300: must be in [-1e12, 1e12]",
+        ),
+        (
+            default_with(
+                "half_spread_ticks = 2.0\nmin",
+                "half_spread_ticks = 1e300\nmin",
+            )
+            .replace(
+                "max_half_spread_ticks = 20.0",
+                "max_half_spread_ticks = 1e300",
+            ),
+            "`agents.market_maker.half_spread_ticks` = 1e300: must be in [0, 1e12]",
+        ),
+        (
+            default_with(
+                "max_half_spread_ticks = 20.0",
+                "max_half_spread_ticks = 1e300",
+            ),
+            "`agents.market_maker.max_half_spread_ticks` = 1e300: must be in (0, 1e12] and >= min_half_spread_ticks",
+        ),
+        (
+            default_with("risk_aversion = 0.1 ", "risk_aversion = 1e300 "),
+            "`agents.market_maker.risk_aversion` = 1e300: must be in [0, 1e6]",
+        ),
+        (
+            default_with(
+                "inventory_limit = 100",
+                "inventory_limit = 9223372036854775807",
+            ),
+            "`agents.market_maker.inventory_limit` = 9223372036854775807: must be >= quote_size and <= 1000000000",
+        ),
+        (
+            default_with("observe_noise_ticks = 1.0", "observe_noise_ticks = 1e300"),
+            "`agents.informed.observe_noise_ticks` = 1e300: must be in [0, 1e12]",
+        ),
+        (
+            default_with("noise_std_ticks = 2.0", "noise_std_ticks = 1e300"),
+            "`agents.informed.signal.noise_std_ticks` = 1e300: must be in [0, 1e12]",
+        ),
+        (
+            default_with("threshold_ticks = 1.0", "threshold_ticks = 1e300"),
+            "`agents.arbitrageur.threshold_ticks` = 1e300: must be in [0, 1e12]",
+        ),
+    ];
+    for (text, needle) in cases {
+        let e = error_of(&text);
+        assert!(e.contains(needle), "expected {needle}\n     got {e}");
+    }
+}
+
+/// A scenario whose numbers sit at the new bounds (or past them in the path: news of 1e12
+/// ticks push the fundamental far beyond any price) runs to its end without a panic.
+#[test]
+fn a_run_at_the_bounds_does_not_panic() {
+    let text = default_with("duration_s = 300.0", "duration_s = 20.0")
+        .replace("initial_ticks = 10000.0", "initial_ticks = 1e12")
+        .replace(
+            "sigma_ticks_per_sqrt_s = 0.5\njump_rate_per_s = 0.0",
+            "sigma_ticks_per_sqrt_s = 1e12\njump_rate_per_s = 10.0",
+        )
+        .replace(JUMP_LAW, &JUMP_LAW.replace("std = 4.0", "std = 1e12"))
+        .replace(
+            NEWS_LAW,
+            "jump_size = { kind = \"normal\", mean = 1e12, std = 1e12 }\n\
+             scheduled = [{ time_ns = 1_000_000_000, shift_ticks = 1e12 }, \
+             { time_ns = 2_000_000_000, shift_ticks = -1e12 }, \
+             { time_ns = 3_000_000_000, shift_ticks = -1e12 }]",
+        )
+        .replace("rate_per_s = 0.05 ", "rate_per_s = 2.0 ")
+        .replace("lots_per_tick = 1.0", "lots_per_tick = 1e6")
+        .replace("observe_rate_per_s = 0.2", "observe_rate_per_s = 5.0")
+        .replace("max_size = 10\nobserve", "max_size = 1000000\nobserve")
+        .replace(
+            "half_spread_ticks = 2.0\nmin",
+            "half_spread_ticks = 1e12\nmin",
+        )
+        .replace(
+            "max_half_spread_ticks = 20.0",
+            "max_half_spread_ticks = 1e12",
+        )
+        .replace("risk_aversion = 0.1 ", "risk_aversion = 1e6 ")
+        .replace(
+            "volatility_spread_coef = 1.0",
+            "volatility_spread_coef = 1e6",
+        )
+        .replace("inventory_limit = 100", "inventory_limit = 1000000000");
+    let sc = Scenario::from_toml(&text, "bounds.toml").unwrap_or_else(|e| panic!("{e}"));
+    for mechanism in ["clob", "fba:100ms", "rfq:2"] {
+        let mut sc = sc.clone();
+        sc.mechanism = sc.mechanism.with_spec(mechanism).unwrap();
+        let log = sim::run(&sc, 0, RunOptions::default());
+        assert!(log.events_processed > 0, "{mechanism}");
+        proteus::metrics::compute(&log).unwrap_or_else(|e| panic!("{mechanism}: {e}"));
+    }
+}
