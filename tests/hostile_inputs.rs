@@ -170,3 +170,128 @@ fn a_run_at_the_bounds_does_not_panic() {
         proteus::metrics::compute(&log).unwrap_or_else(|e| panic!("{mechanism}: {e}"));
     }
 }
+
+fn quiet_exec(threads: usize) -> proteus::experiments::execution::Execution<'static> {
+    proteus::experiments::execution::Execution {
+        threads,
+        progress: &|_, _, _| {},
+        checkpoint: None,
+        resume: false,
+        tables: Default::default(),
+    }
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("proteus-hostile-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Defect 4: a repetition count near u64::MAX overflowed the run count; a baseline with one ran
+/// its whole calibration first. Both are refused before anything runs.
+#[test]
+fn repetitions_past_the_bound_are_refused_before_anything_runs() {
+    use proteus::experiments::packs::{baseline_pack, compare_spec};
+    let sc = Scenario::default_scenario();
+    let clob = sc.mechanism.with_spec("clob").unwrap();
+    let fba = sc.mechanism.with_spec("fba:100ms").unwrap();
+    for reps in [u64::MAX, i64::MAX as u64, 1_000_001] {
+        let e = compare_spec(&sc, &[clob, fba], reps).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("repetitions must be in [1, 1000000] (got {reps})")
+        );
+    }
+    let root = scratch("reps");
+    let started = std::time::Instant::now();
+    let e = baseline_pack(
+        &sc,
+        i64::MAX as u64,
+        None,
+        &quiet_exec(1),
+        &root.join("out"),
+        false,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("[1, 1000000]"), "{e}");
+    assert!(started.elapsed().as_secs() < 5, "it calibrated first");
+    assert!(!root.join("out").exists());
+    std::fs::remove_dir_all(root).unwrap();
+}
+
+/// Defect 5: a plan of 2e9 shards allocated 48 GB for its shard table; a baseline plan with
+/// more shards than runs calibrated before it said so.
+#[test]
+fn shard_counts_past_the_bound_are_refused_before_anything_runs() {
+    use proteus::experiments::shard::{
+        CalibrationInput, MAX_SHARDS, PackKind, ShardError, SlurmOptions, plan_shards,
+    };
+    let sc = Scenario::default_scenario();
+    let root = scratch("shards");
+    let slurm = SlurmOptions {
+        binary: root.join("xtask"),
+        partition: None,
+        time: "01:00:00".into(),
+        mem: "2G".into(),
+        cpus_per_task: 1,
+        max_parallel: None,
+    };
+    let clob = sc.mechanism.with_spec("clob").unwrap();
+    let fba = sc.mechanism.with_spec("fba:100ms").unwrap();
+    let plan = |kind, reps, shards, calibration| {
+        plan_shards(
+            kind,
+            &sc,
+            &[clob, fba],
+            reps,
+            calibration,
+            shards,
+            &slurm,
+            &root.join("plan"),
+            false,
+        )
+    };
+    let e = plan(PackKind::Compare, 1000, 2_000_000_000, None).unwrap_err();
+    assert!(matches!(e, ShardError::ShardsOutOfRange(2_000_000_000)), "{e}");
+    assert_eq!(
+        e.to_string(),
+        format!("--shards 2000000000: must be in [1, {MAX_SHARDS}]")
+    );
+    let e = plan(PackKind::Compare, 1_000_000_000, 10, None).unwrap_err();
+    assert!(e.to_string().contains("[1, 1000000]"), "{e}");
+    let exec = quiet_exec(1);
+    let started = std::time::Instant::now();
+    let e = plan(
+        PackKind::Baseline,
+        2,
+        13,
+        Some(CalibrationInput::Calibrate(&exec)),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, ShardError::TooManyShards { shards: 13, runs: 12 }),
+        "{e}"
+    );
+    assert!(started.elapsed().as_secs() < 5, "it calibrated first");
+    assert!(!root.join("plan").exists());
+    std::fs::remove_dir_all(root).unwrap();
+}
+
+/// Defect 6: any thread count was handed to the pool (10,000 threads for two runs).
+#[test]
+fn thread_counts_past_four_times_the_cores_are_refused() {
+    use proteus::experiments::pack::{PackError, max_threads};
+    use proteus::experiments::packs::compare_spec;
+    let sc = Scenario::default_scenario();
+    let spec = compare_spec(&sc, &[sc.mechanism], 2).unwrap();
+    let e = quiet_exec(max_threads() + 1)
+        .run("compare", &spec.plan)
+        .unwrap_err();
+    assert!(matches!(e, PackError::Threads { .. }), "{e}");
+    assert!(
+        e.to_string()
+            .contains(&format!("at most {} threads", max_threads())),
+        "{e}"
+    );
+}

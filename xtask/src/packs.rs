@@ -2,7 +2,7 @@
 
 use crate::progress::Progress;
 use crate::run::load_scenario;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
 use proteus::artifacts::TableFormat;
 use proteus::experiments::execution::Execution;
@@ -20,10 +20,11 @@ pub struct PackArgs {
     #[arg(long, value_name = "FILE")]
     scenario: Option<PathBuf>,
     /// Master seed, overriding the scenario's `seed`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::args::seed)]
     seed: Option<u64>,
-    /// Worker threads (default: all cores). Results are identical for any count.
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads (default 0: all cores; at most 4 x the cores). Results are identical for
+    /// any count.
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = crate::args::threads)]
     threads: usize,
     /// Reuse the runs an interrupted invocation of the same command finished.
     #[arg(long)]
@@ -124,8 +125,8 @@ impl Calibrate {
 pub struct Baseline {
     #[command(flatten)]
     pack: PackArgs,
-    /// Repetitions per grid cell.
-    #[arg(long, default_value_t = 30)]
+    /// Repetitions per grid cell (1 to 1000000).
+    #[arg(long, default_value_t = 30, allow_negative_numbers = true, value_parser = crate::args::repetitions)]
     repetitions: u64,
     /// Use the regime selected in this calibration.json instead of calibrating first.
     #[arg(long, value_name = "FILE")]
@@ -137,9 +138,6 @@ pub struct Baseline {
 
 impl Baseline {
     pub fn run(&self) -> Result<()> {
-        if self.repetitions == 0 {
-            bail!("--repetitions must be at least 1 (got 0)");
-        }
         let sc = self.pack.scenario()?;
         let started = Instant::now();
         let o = with_execution(&self.pack, &self.out, |exec| {
@@ -162,8 +160,8 @@ pub struct Compare {
     /// Mechanisms, the first being the reference: clob, fba[:INTERVAL], rfq[:DEALERS].
     #[arg(long, value_delimiter = ',', default_value = "clob,fba:100ms")]
     mechanisms: Vec<String>,
-    /// Repetitions per mechanism (the same repetitions under each: paired).
-    #[arg(long, default_value_t = 30)]
+    /// Repetitions per mechanism (the same repetitions under each: paired; 1 to 1000000).
+    #[arg(long, default_value_t = 30, allow_negative_numbers = true, value_parser = crate::args::repetitions)]
     repetitions: u64,
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "out/compare")]
@@ -172,9 +170,6 @@ pub struct Compare {
 
 impl Compare {
     pub fn run(&self) -> Result<()> {
-        if self.repetitions == 0 {
-            bail!("--repetitions must be at least 1 (got 0)");
-        }
         let sc = self.pack.scenario()?;
         let mechanisms: Vec<MechanismConfig> = self
             .mechanisms

@@ -12,7 +12,7 @@ pub struct Run {
     #[arg(long, value_name = "FILE")]
     scenario: Option<PathBuf>,
     /// Master seed, overriding the scenario's `seed`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::args::seed)]
     seed: Option<u64>,
     /// Mechanism, overriding the scenario's: clob, fba[:INTERVAL] (e.g. fba:100ms), rfq[:DEALERS].
     #[arg(long, value_name = "SPEC")]

@@ -56,10 +56,10 @@ struct Plan {
     #[arg(long, value_name = "FILE")]
     scenario: Option<PathBuf>,
     /// Master seed, overriding the scenario's `seed`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::args::seed)]
     seed: Option<u64>,
-    /// Repetitions per cell (baseline) or per mechanism (compare).
-    #[arg(long, default_value_t = 30)]
+    /// Repetitions per cell (baseline) or per mechanism (compare); 1 to 1000000.
+    #[arg(long, default_value_t = 30, allow_negative_numbers = true, value_parser = crate::args::repetitions)]
     repetitions: u64,
     /// compare: mechanisms, the first being the reference: clob, fba[:INTERVAL], rfq[:DEALERS].
     #[arg(long, value_delimiter = ',', default_value = "clob,fba:100ms")]
@@ -67,11 +67,11 @@ struct Plan {
     /// baseline: use this calibration.json (copied into the plan) instead of calibrating now.
     #[arg(long, value_name = "FILE")]
     calibration: Option<PathBuf>,
-    /// baseline: threads for calibrating at plan time (0: all cores).
-    #[arg(long, default_value_t = 0)]
+    /// baseline: threads for calibrating at plan time (0: all cores; at most 4 x the cores).
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = crate::args::threads)]
     threads: usize,
-    /// Number of shards (array tasks); at most the pack's number of runs.
-    #[arg(long)]
+    /// Number of shards (array tasks): 1 to 100000, and at most the pack's number of runs.
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::args::shards)]
     shards: usize,
     /// At most this many array tasks at once (`--array=0-(N-1)%CAP`).
     #[arg(long, value_name = "CAP")]
@@ -200,8 +200,8 @@ struct RunShard {
     /// Shard index (an array task passes $SLURM_ARRAY_TASK_ID).
     #[arg(long)]
     index: usize,
-    /// Worker threads (0: all cores). Results are identical for any count.
-    #[arg(long, default_value_t = 1)]
+    /// Worker threads (0: all cores; at most 4 x the cores). Results are identical for any count.
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = crate::args::threads)]
     threads: usize,
 }
 

@@ -26,8 +26,8 @@ pub struct Validate {
     /// Output folder for validation.json and validation.csv (or mutants.json).
     #[arg(long, value_name = "DIR", default_value = "out/validation")]
     out: PathBuf,
-    /// Worker threads (0: all cores).
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads (0: all cores; at most 4 x the cores).
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = crate::args::threads)]
     threads: usize,
 }
 

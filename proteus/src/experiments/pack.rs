@@ -18,6 +18,15 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use thiserror::Error;
 
+/// Most repetitions a pack runs per cell and mechanism.
+pub const MAX_REPETITIONS: u64 = 1_000_000;
+
+/// Most worker threads a pack starts: four per available core
+/// (`std::thread::available_parallelism`, 1 when unknown).
+pub fn max_threads() -> usize {
+    4 * std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// Which run of a pack: indices into the plan's cells and mechanisms, and the repetition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct RunKey {
@@ -45,8 +54,11 @@ pub struct PackPlan {
 }
 
 impl PackPlan {
+    /// How many runs the plan holds (saturating: a plan built by `packs` holds at most
+    /// [`MAX_REPETITIONS`] repetitions, far from the limit).
     pub fn run_count(&self) -> u64 {
-        (self.cell_labels.len() * self.mechanism_labels.len()) as u64 * self.repetitions
+        ((self.cell_labels.len() as u64).saturating_mul(self.mechanism_labels.len() as u64))
+            .saturating_mul(self.repetitions)
     }
 
     /// The run with flat index `i` (cell-major, then mechanism, then repetition).
@@ -187,6 +199,15 @@ pub fn run_range(
     checkpoint: Option<&Checkpoint>,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Vec<RunRecord>, PackError> {
+    if threads > max_threads() {
+        return Err(PackError::Threads {
+            threads,
+            cause: format!(
+                "at most {} threads (4 x the available cores; 0: all cores)",
+                max_threads()
+            ),
+        });
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
