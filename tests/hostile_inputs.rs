@@ -253,7 +253,10 @@ fn shard_counts_past_the_bound_are_refused_before_anything_runs() {
         )
     };
     let e = plan(PackKind::Compare, 1000, 2_000_000_000, None).unwrap_err();
-    assert!(matches!(e, ShardError::ShardsOutOfRange(2_000_000_000)), "{e}");
+    assert!(
+        matches!(e, ShardError::ShardsOutOfRange(2_000_000_000)),
+        "{e}"
+    );
     assert_eq!(
         e.to_string(),
         format!("--shards 2000000000: must be in [1, {MAX_SHARDS}]")
@@ -270,7 +273,13 @@ fn shard_counts_past_the_bound_are_refused_before_anything_runs() {
     )
     .unwrap_err();
     assert!(
-        matches!(e, ShardError::TooManyShards { shards: 13, runs: 12 }),
+        matches!(
+            e,
+            ShardError::TooManyShards {
+                shards: 13,
+                runs: 12
+            }
+        ),
         "{e}"
     );
     assert!(started.elapsed().as_secs() < 5, "it calibrated first");
@@ -294,4 +303,102 @@ fn thread_counts_past_four_times_the_cores_are_refused() {
             .contains(&format!("at most {} threads", max_threads())),
         "{e}"
     );
+}
+
+const ORDER_HEADER: &str = "time_ns,trader,action,order_id,side,price,qty,tif\n";
+
+/// Defect 3: a resting buy of i64::MAX lots and a buy of 1 at the same price overflowed the
+/// price level's total (`clob/level.rs`); two fills of that size overflowed the replay's sum.
+/// A quantity past the bound is a file error naming its line.
+#[test]
+fn replay_quantities_past_the_bound_are_refused_with_the_line() {
+    use proteus::replay::{MAX_ORDER_QTY, replay_file};
+    let root = scratch("replay-qty");
+    let out = root.join("out");
+    let cases = [
+        (
+            "0,1,limit,1,buy,100,9223372036854775807,gtc\n1,2,limit,2,buy,100,1,gtc\n",
+            ":2: column `qty`: 9223372036854775807 is more than the 1000000000000 lots",
+        ),
+        (
+            "0,1,limit,1,sell,100,1000,gtc\n1,2,limit,2,buy,100,9223372036854775807,gtc\n",
+            ":3: column `qty`: 9223372036854775807 is more than the 1000000000000 lots",
+        ),
+        (
+            "0,1,limit,1,buy,100,5,gtc\n1,1,amend,1,,100,1000000000001,\n",
+            ":3: column `qty`: 1000000000001 is more than the 1000000000000 lots",
+        ),
+    ];
+    for (body, needle) in cases {
+        let orders = root.join("orders.csv");
+        std::fs::write(&orders, format!("{ORDER_HEADER}{body}")).unwrap();
+        let e = replay_file(&orders, &out, false).unwrap_err().to_string();
+        assert!(e.contains(needle), "{body:?}: {e}");
+        assert!(!out.exists());
+    }
+    // At the bound, the same files replay: a level and two fills of the largest size.
+    let orders = root.join("orders.csv");
+    let q = MAX_ORDER_QTY;
+    std::fs::write(
+        &orders,
+        format!(
+            "{ORDER_HEADER}0,1,limit,1,buy,100,{q},gtc\n1,2,limit,2,buy,100,1,gtc\n\
+             2,3,limit,3,sell,100,{q},gtc\n3,4,limit,4,sell,99,{q},gtc\n"
+        ),
+    )
+    .unwrap();
+    let r = replay_file(&orders, &out, false).unwrap();
+    assert_eq!(r.fills.iter().map(|f| f.qty).sum::<i64>(), q + 1);
+    std::fs::remove_dir_all(root).unwrap();
+}
+
+/// Defect 2 (replay): `replay --orders /dev/zero` read the whole stream first (12 GB). The
+/// header is checked on the first line, and a file is read up to a size bound only.
+#[test]
+fn replay_reads_a_bounded_stream_and_checks_the_header_first() {
+    use proteus::replay::{MAX_ORDER_FILE_BYTES, ReplayError, read_orders, replay_file};
+    use std::io::Read;
+    let root = scratch("replay-big");
+    let out = root.join("out");
+    if std::path::Path::new("/dev/zero").exists() {
+        let started = std::time::Instant::now();
+        let e = replay_file(std::path::Path::new("/dev/zero"), &out, false).unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "/dev/zero:1: no header line in the first 4096 bytes; expected `time_ns,"
+            ),
+            "{e}"
+        );
+        assert!(started.elapsed().as_secs() < 5);
+    }
+    // A regular file past the bound is refused by its size, before it is read.
+    let big = root.join("big.csv");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(MAX_ORDER_FILE_BYTES + 1).unwrap();
+    let e = replay_file(&big, &out, false).unwrap_err();
+    assert!(matches!(e, ReplayError::TooLarge { .. }), "{e}");
+    assert!(
+        e.to_string()
+            .contains("is larger than 268435456 bytes (256 MiB)"),
+        "{e}"
+    );
+    // A stream (no size to ask) past the bound is cut there and refused.
+    let rows: String = (0..10_000)
+        .map(|i| format!("0,1,limit,{i},buy,100,5,gtc\n"))
+        .collect();
+    let stream = ORDER_HEADER.as_bytes().chain(rows.as_bytes());
+    let e = read_orders(stream, std::path::Path::new("pipe"), 100_000).unwrap_err();
+    assert!(
+        matches!(e, ReplayError::TooLarge { limit: 100_000, .. }),
+        "{e}"
+    );
+    let ok = read_orders(
+        format!("{ORDER_HEADER}0,1,limit,1,buy,100,5,gtc\n").as_bytes(),
+        std::path::Path::new("pipe"),
+        100_000,
+    )
+    .unwrap();
+    assert_eq!(ok.requests.len(), 1);
+    assert!(!out.exists());
+    std::fs::remove_dir_all(root).unwrap();
 }

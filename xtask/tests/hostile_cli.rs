@@ -172,3 +172,31 @@ fn thread_counts_past_four_times_the_cores_are_refused() {
     assert!(!e.contains("not a shard plan"), "{e}");
     fs::remove_dir_all(root).unwrap();
 }
+
+/// Defects 2 and 3 (replay): `--orders /dev/zero` read 12 GB before parsing; quantities of
+/// i64::MAX overflowed the book's sums.
+#[test]
+fn replay_refuses_endless_streams_and_oversized_quantities() {
+    let root = scratch("replay");
+    let out = root.join("out");
+    if Path::new("/dev/zero").exists() {
+        refused(
+            &["replay", "--orders", "/dev/zero", "--out", s(&out)],
+            &["/dev/zero:1: no header line in the first 4096 bytes"],
+            &out,
+        );
+    }
+    let orders = root.join("orders.csv");
+    fs::write(
+        &orders,
+        "time_ns,trader,action,order_id,side,price,qty,tif\n\
+         0,1,limit,1,buy,100,9223372036854775807,gtc\n1,2,limit,2,buy,100,1,gtc\n",
+    )
+    .unwrap();
+    refused(
+        &["replay", "--orders", s(&orders), "--out", s(&out)],
+        &["orders.csv:2: column `qty`", "at most 1000000000000"],
+        &out,
+    );
+    fs::remove_dir_all(root).unwrap();
+}
