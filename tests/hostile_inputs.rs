@@ -402,3 +402,36 @@ fn replay_reads_a_bounded_stream_and_checks_the_header_first() {
     assert!(!out.exists());
     std::fs::remove_dir_all(root).unwrap();
 }
+
+/// Defect 2 (scenario files): `--scenario /dev/zero` read 8.7 GB. A scenario file is read up to
+/// 16 MiB only, and a parse error quotes at most 80 characters of a line.
+#[test]
+fn scenario_files_are_read_with_a_size_bound() {
+    use proteus::scenario::ScenarioError;
+    let root = scratch("scenario-size");
+    if std::path::Path::new("/dev/zero").exists() {
+        let started = std::time::Instant::now();
+        let e = Scenario::load(std::path::Path::new("/dev/zero")).unwrap_err();
+        assert!(matches!(e, ScenarioError::TooLarge { .. }), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "scenario /dev/zero is larger than 16777216 bytes (16 MiB), the most a scenario file \
+             may hold; nothing past that was read"
+        );
+        assert!(started.elapsed().as_secs() < 5);
+    }
+    let big = root.join("big.toml");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len((16 << 20) + 1)
+        .unwrap();
+    assert!(matches!(
+        Scenario::load(&big),
+        Err(ScenarioError::TooLarge { .. })
+    ));
+    let long = root.join("long.toml");
+    std::fs::write(&long, format!("id = \"{}\n", "x".repeat(10_000))).unwrap();
+    let e = Scenario::load(&long).unwrap_err().to_string();
+    assert!(e.len() < 2_000, "{} characters: {e}", e.len());
+    std::fs::remove_dir_all(root).unwrap();
+}

@@ -200,3 +200,21 @@ fn replay_refuses_endless_streams_and_oversized_quantities() {
     );
     fs::remove_dir_all(root).unwrap();
 }
+
+/// Defect 2 (scenario files): `--scenario /dev/zero` read 8.7 GB before failing.
+#[test]
+fn scenario_files_past_16_mib_are_refused_at_once() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let root = scratch("scenario-zero");
+    let out = root.join("out");
+    for cmd in ["run", "compare", "calibrate"] {
+        refused(
+            &[cmd, "--scenario", "/dev/zero", "--out", s(&out)],
+            &["scenario /dev/zero is larger than 16777216 bytes (16 MiB)"],
+            &out,
+        );
+    }
+    fs::remove_dir_all(root).unwrap();
+}

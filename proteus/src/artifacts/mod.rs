@@ -5,7 +5,9 @@
 //! when everything succeeded; on any error (or a panic) the staging folder is removed.
 
 mod bundle;
+pub mod read;
 pub mod tables;
 
 pub use bundle::{ArtifactError, BundleWriter, FileDigest, sha256_hex};
+pub use read::{MAX_CONFIG_FILE_BYTES, ReadLimitError, read_limited};
 pub use tables::TableFormat;

@@ -17,7 +17,8 @@ use crate::agents::{
     ArbitrageurConfig, BayesianDealerConfig, FixedSpreadConfig, InformedConfig, MarketMakerConfig,
     NoiseConfig, SequentialTraderConfig,
 };
-use crate::core::config_error::{ConfigError, require};
+use crate::artifacts::{MAX_CONFIG_FILE_BYTES, ReadLimitError, read_limited};
+use crate::core::config_error::{ConfigError, echo, require};
 use crate::core::{Duration, SimTime};
 use crate::execution::LeakageConfig;
 use crate::info::{FundamentalConfig, NewsConfig};
@@ -90,6 +91,12 @@ pub struct Agents {
 pub enum ScenarioError {
     #[error("reading scenario {file}: {cause}")]
     Read { file: String, cause: std::io::Error },
+    #[error(
+        "scenario {file} is larger than {limit} bytes ({} MiB), the most a scenario file may \
+         hold; nothing past that was read",
+        .limit >> 20
+    )]
+    TooLarge { file: String, limit: u64 },
     #[error("scenario {file}: {message}")]
     Parse { file: String, message: String },
     #[error("scenario {file}: {cause}")]
@@ -103,12 +110,25 @@ impl Scenario {
             .expect("the built-in scenario is valid (tested)")
     }
 
-    /// Reads and validates a scenario file.
+    /// Reads and validates a scenario file of at most [`MAX_CONFIG_FILE_BYTES`].
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|cause| ScenarioError::Read {
+        let read = |cause| ScenarioError::Read {
             file: file.clone(),
             cause,
+        };
+        let bytes = read_limited(path, MAX_CONFIG_FILE_BYTES).map_err(|e| match e {
+            ReadLimitError::Io(cause) => read(cause),
+            ReadLimitError::TooLarge { limit } => ScenarioError::TooLarge {
+                file: file.clone(),
+                limit,
+            },
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            read(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("not UTF-8 text ({e})"),
+            ))
         })?;
         Scenario::from_toml(&text, &file)
     }
@@ -117,7 +137,14 @@ impl Scenario {
     pub fn from_toml(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         let scenario: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
             file: file.to_owned(),
-            message: e.to_string().trim_end().to_owned(),
+            // toml quotes the offending line: at most 80 characters of each.
+            message: e
+                .to_string()
+                .trim_end()
+                .lines()
+                .map(echo)
+                .collect::<Vec<_>>()
+                .join("\n"),
         })?;
         scenario
             .validate()
