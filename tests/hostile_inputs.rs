@@ -435,3 +435,66 @@ fn scenario_files_are_read_with_a_size_bound() {
     assert!(e.len() < 2_000, "{} characters: {e}", e.len());
     std::fs::remove_dir_all(root).unwrap();
 }
+
+/// A calibration file (as `calibrate` writes it) whose selected regime is `selected`.
+fn calibration_file(dir: &std::path::Path, selected: &str) -> std::path::PathBuf {
+    let p = dir.join("calibration.json");
+    std::fs::write(
+        &p,
+        format!(r#"{{"schema_version": 1, "kind": "calibration", "selected": {selected}}}"#),
+    )
+    .unwrap();
+    p
+}
+
+/// Defect 7: the regime of a `--calibration` file skipped validation: `quote_size: -3` went into
+/// the manifest, `1e308` overflowed in the worker threads. It is range-checked like a scenario's
+/// `[calibration]` candidates, and so are those candidates' risk aversions.
+#[test]
+fn calibration_files_are_range_checked_like_scenarios() {
+    use proteus::experiments::packs::{baseline_pack, calibration_from_file};
+    let root = scratch("calibration");
+    let cases = [
+        (
+            r#"{"risk_aversion": 0.1, "half_spread_ticks": 1.0, "quote_size": -3}"#,
+            "`selected.quote_size` = -3: must be in [1, 1000000]",
+        ),
+        (
+            r#"{"risk_aversion": 0.1, "half_spread_ticks": 1e308, "quote_size": 5}"#,
+            "`selected.half_spread_ticks` = 1e308: must be in (0, 1e6]",
+        ),
+        (
+            r#"{"risk_aversion": 1e308, "half_spread_ticks": 1.0, "quote_size": 5}"#,
+            "`selected.risk_aversion` = 1e308: must be in [0, 1e6]",
+        ),
+    ];
+    let sc = Scenario::default_scenario();
+    for (selected, needle) in cases {
+        let file = calibration_file(&root, selected);
+        let e = calibration_from_file(&file).unwrap_err().to_string();
+        assert!(
+            e.contains(needle) && e.contains("calibration.json"),
+            "{selected}: {e}"
+        );
+        let out = root.join("out");
+        let e = baseline_pack(&sc, 2, Some(&file), &quiet_exec(1), &out, false)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(needle), "{selected}: {e}");
+        assert!(!out.exists());
+    }
+    let ok = calibration_file(
+        &root,
+        r#"{"risk_aversion": 0.1, "half_spread_ticks": 1.0, "quote_size": 5}"#,
+    );
+    assert!(calibration_from_file(&ok).is_ok());
+    let e = error_of(&default_with(
+        "reference = 2 ",
+        "reference = 2\n[calibration]\nrisk_aversion = [0.1, 1e300]\n",
+    ));
+    assert!(
+        e.contains("`calibration.risk_aversion[1]` = 1e300: must be in [0, 1e6]"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(root).unwrap();
+}

@@ -218,3 +218,51 @@ fn scenario_files_past_16_mib_are_refused_at_once() {
     }
     fs::remove_dir_all(root).unwrap();
 }
+
+/// Defect 7: `--calibration` regimes skipped validation (`quote_size: -3` reached the manifest).
+#[test]
+fn calibration_files_out_of_range_are_refused() {
+    let root = scratch("calibration");
+    let out = root.join("out");
+    let file = root.join("calibration.json");
+    fs::write(
+        &file,
+        r#"{"schema_version": 1, "kind": "calibration",
+            "selected": {"risk_aversion": 0.1, "half_spread_ticks": 1.0, "quote_size": -3}}"#,
+    )
+    .unwrap();
+    refused(
+        &[
+            "baseline",
+            "--calibration",
+            s(&file),
+            "--repetitions",
+            "2",
+            "--out",
+            s(&out),
+        ],
+        &[
+            "calibration.json",
+            "`selected.quote_size` = -3: must be in [1, 1000000]",
+        ],
+        &out,
+    );
+    let plan = root.join("plan");
+    refused(
+        &[
+            "shard",
+            "plan",
+            "--pack",
+            "baseline",
+            "--calibration",
+            s(&file),
+            "--shards",
+            "2",
+            "--out",
+            s(&plan),
+        ],
+        &["`selected.quote_size` = -3: must be in [1, 1000000]"],
+        &plan,
+    );
+    fs::remove_dir_all(root).unwrap();
+}

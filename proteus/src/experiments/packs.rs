@@ -3,7 +3,7 @@
 
 use super::calibrate::{
     CANDIDATE_COLUMNS, Calibration, CalibrationError, SENSITIVITY_COLUMNS, calibrate,
-    candidate_rows, load_selected_regime, sensitivity_rows,
+    candidate_rows, load_selected_regime, read_calibration_file, sensitivity_rows,
 };
 use super::execution::Execution;
 use super::pack::{MAX_REPETITIONS, PackError, PackPlan, RunRecord};
@@ -194,10 +194,7 @@ pub struct PackSpec {
 /// (`file PATH (sha256 DIGEST)`).
 pub fn calibration_from_file(path: &Path) -> Result<(MarketMakerRegime, String), ExperimentError> {
     let regime = load_selected_regime(path)?;
-    let bytes = std::fs::read(path).map_err(|cause| CalibrationError::Read {
-        path: path.display().to_string(),
-        cause,
-    })?;
+    let bytes = read_calibration_file(path)?;
     Ok((
         regime,
         format!("file {} (sha256 {})", path.display(), sha256_hex(&bytes)),

@@ -11,7 +11,7 @@
 //! most one: with `T` runs, the first `T mod N` shards hold `T div N + 1` runs, the others
 //! `T div N`.
 
-use super::calibrate::{CalibrationError, calibrate, load_selected_regime};
+use super::calibrate::{CalibrationError, calibrate, load_selected_regime, read_calibration_file};
 use super::execution::Execution;
 use super::pack::{PackError, RunRecord, run_range};
 use super::packs::{
@@ -342,7 +342,7 @@ pub fn plan_shards(
             let bytes = match calibration {
                 Some(CalibrationInput::File(path)) => {
                     load_selected_regime(path)?;
-                    fs::read(path).map_err(io("reading", path))?
+                    read_calibration_file(path)?
                 }
                 Some(CalibrationInput::Calibrate(exec)) => {
                     let c = calibrate(scenario, exec)?;
