@@ -47,6 +47,25 @@ pub fn threads(text: &str) -> Result<usize, String> {
     .map(|v| v as usize)
 }
 
+/// `--max-events`: at least 1.
+pub fn max_events(text: &str) -> Result<u64, String> {
+    integer_in(text, 1, u64::MAX, "")
+}
+
+/// Refuses `estimate` past `max_events`; a pack past a tenth of its budget says what it
+/// estimated (on stderr) before it starts.
+pub fn check_budget(
+    estimate: &proteus::experiments::budget::WorkEstimate,
+    max_events: u64,
+    pack: bool,
+) -> anyhow::Result<()> {
+    estimate.check(max_events)?;
+    if pack && estimate.events() > max_events as f64 / 10.0 {
+        eprintln!("{} (budget --max-events {max_events})", estimate.describe());
+    }
+    Ok(())
+}
+
 /// `--shards`: in `[1, MAX_SHARDS]` (and at most the pack's runs, checked by the plan).
 pub fn shards(text: &str) -> Result<usize, String> {
     integer_in(text, 1, MAX_SHARDS as u64, "").map(|v| v as usize)

@@ -1,10 +1,12 @@
 //! `cargo xtask calibrate`, `baseline` and `compare`: the packs a researcher runs.
 
+use crate::args::check_budget;
 use crate::progress::Progress;
 use crate::run::load_scenario;
 use anyhow::{Context, Result};
 use clap::Args;
 use proteus::artifacts::TableFormat;
+use proteus::experiments::budget::{baseline_estimate, calibration_estimate, compare_estimate};
 use proteus::experiments::execution::Execution;
 use proteus::experiments::packs::{PackOutcome, baseline_pack, calibration_pack, compare_pack};
 use proteus::experiments::summary::{HEADLINE_METRICS as HEADLINE, PackSummary};
@@ -36,6 +38,10 @@ pub struct PackArgs {
     /// feature: `cargo xtask-parquet compare --format parquet ...`).
     #[arg(long, value_name = "FORMAT", default_value = "csv")]
     format: TableFormat,
+    /// Refuse to start when the estimated events (of every run of the command) pass this budget;
+    /// the default, 2e8, is sized for a 24 GiB machine (docs/experiments.md).
+    #[arg(long, value_name = "N", default_value_t = proteus::experiments::budget::DEFAULT_MAX_EVENTS, allow_negative_numbers = true, value_parser = crate::args::max_events)]
+    max_events: u64,
 }
 
 impl PackArgs {
@@ -91,6 +97,7 @@ pub struct Calibrate {
 impl Calibrate {
     pub fn run(&self) -> Result<()> {
         let sc = self.pack.scenario()?;
+        check_budget(&calibration_estimate(&sc), self.pack.max_events, true)?;
         let started = Instant::now();
         let c = with_execution(&self.pack, &self.out, |exec| {
             calibration_pack(&sc, exec, &self.out, self.pack.force)
@@ -139,6 +146,11 @@ pub struct Baseline {
 impl Baseline {
     pub fn run(&self) -> Result<()> {
         let sc = self.pack.scenario()?;
+        check_budget(
+            &baseline_estimate(&sc, self.repetitions, self.calibration.is_none()),
+            self.pack.max_events,
+            true,
+        )?;
         let started = Instant::now();
         let o = with_execution(&self.pack, &self.out, |exec| {
             baseline_pack(&sc, self.repetitions, self.calibration.as_deref(), exec, &self.out, self.pack.force)
@@ -176,6 +188,11 @@ impl Compare {
             .iter()
             .map(|spec| sc.mechanism.with_spec(spec.trim()))
             .collect::<Result<_, _>>()?;
+        check_budget(
+            &compare_estimate(&sc, &mechanisms, self.repetitions),
+            self.pack.max_events,
+            true,
+        )?;
         let started = Instant::now();
         let o = with_execution(&self.pack, &self.out, |exec| {
             compare_pack(&sc, &mechanisms, self.repetitions, exec, &self.out, self.pack.force)

@@ -36,6 +36,10 @@ pub struct Run {
     /// Replace a non-empty output folder.
     #[arg(long)]
     force: bool,
+    /// Refuse to start when the estimated events (of every run of the command) pass this budget;
+    /// the default, 2e8, is sized for a 24 GiB machine (docs/experiments.md).
+    #[arg(long, value_name = "N", default_value_t = proteus::experiments::budget::DEFAULT_MAX_EVENTS, allow_negative_numbers = true, value_parser = crate::args::max_events)]
+    max_events: u64,
 }
 
 /// Loads `--scenario` or the built-in default, with a context-rich error.
@@ -68,6 +72,11 @@ impl Run {
         if let Some(spec) = &self.mechanism {
             scenario.mechanism = scenario.mechanism.with_spec(spec)?;
         }
+        crate::args::check_budget(
+            &proteus::experiments::budget::WorkEstimate::of_run(&scenario),
+            self.max_events,
+            false,
+        )?;
         let options = RunBundleOptions {
             events: self.events,
             force: self.force,

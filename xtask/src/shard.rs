@@ -7,6 +7,7 @@ use crate::run::load_scenario;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use proteus::artifacts::TableFormat;
+use proteus::experiments::budget::{baseline_estimate, compare_estimate};
 use proteus::experiments::execution::Execution;
 use proteus::experiments::shard::{
     CalibrationInput, PackKind, ShardRun, SlurmOptions, merge_shards_as, plan_shards, run_shard,
@@ -97,6 +98,10 @@ struct Plan {
     /// Replace a non-empty plan folder (its shard results too).
     #[arg(long)]
     force: bool,
+    /// Refuse to start when the estimated events (of every run of the command) pass this budget;
+    /// the default, 2e8, is sized for a 24 GiB machine (docs/experiments.md).
+    #[arg(long, value_name = "N", default_value_t = proteus::experiments::budget::DEFAULT_MAX_EVENTS, allow_negative_numbers = true, value_parser = crate::args::max_events)]
+    max_events: u64,
 }
 
 impl Plan {
@@ -119,6 +124,11 @@ impl Plan {
                 (PackKind::Compare, m)
             }
         };
+        let estimate = match self.pack {
+            Pack::Baseline => baseline_estimate(&sc, self.repetitions, self.calibration.is_none()),
+            Pack::Compare => compare_estimate(&sc, &mechanisms, self.repetitions),
+        };
+        crate::args::check_budget(&estimate, self.max_events, true)?;
         if self.cpus_per_task == 0 {
             bail!("--cpus-per-task must be at least 1 (got 0)");
         }

@@ -3,16 +3,67 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn xtask(args: &[&str]) -> (Output, Duration) {
+/// What a command left: its exit status (`None`: killed), stdout, stderr and how long it took.
+struct Ran {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    took: Duration,
+}
+
+/// Runs xtask with `args` under a 4 GB address-space limit (`ulimit -v`, where `sh` exists) and
+/// kills it after 30 s, so a regression of a hostile input cannot take the test machine with it.
+fn xtask(args: &[&str]) -> Ran {
+    let logs = std::env::temp_dir().join(format!(
+        "proteus-hostile-logs-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    fs::create_dir_all(&logs).unwrap();
+    let (out_path, err_path) = (logs.join("stdout"), logs.join("stderr"));
+    let bin = env!("CARGO_BIN_EXE_xtask");
+    let mut cmd = if Path::new("/bin/sh").exists() {
+        let mut c = Command::new("/bin/sh");
+        c.args([
+            "-c",
+            "ulimit -v 4000000 2>/dev/null; exec \"$0\" \"$@\"",
+            bin,
+        ]);
+        c
+    } else {
+        Command::new(bin)
+    };
     let started = Instant::now();
-    let o = Command::new(env!("CARGO_BIN_EXE_xtask"))
+    let mut child = cmd
         .args(args)
-        .output()
+        .stdout(fs::File::create(&out_path).unwrap())
+        .stderr(fs::File::create(&err_path).unwrap())
+        .spawn()
         .expect("xtask runs");
-    (o, started.elapsed())
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let took = started.elapsed();
+    let read = |p: &Path| String::from_utf8_lossy(&fs::read(p).unwrap_or_default()).into_owned();
+    let ran = Ran {
+        code: status.and_then(|s| s.code()),
+        stdout: read(&out_path),
+        stderr: read(&err_path),
+        took,
+    };
+    let _ = fs::remove_dir_all(&logs);
+    ran
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -28,14 +79,14 @@ fn s(p: &Path) -> &str {
 
 /// Runs `args`, expects a quick non-zero exit whose stderr holds every needle, and no `out`.
 fn refused(args: &[&str], needles: &[&str], out: &Path) -> String {
-    let (o, took) = xtask(args);
-    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert!(!o.status.success(), "{args:?} succeeded: {stderr}");
-    assert_ne!(
-        o.status.code(),
-        None,
-        "{args:?} was killed (a panic or an abort?): {stderr}"
+    let r = xtask(args);
+    let stderr = r.stderr;
+    assert!(
+        r.code.is_some(),
+        "{args:?} was killed after {:?} (a timeout, a signal or an abort): {stderr}",
+        r.took
     );
+    assert_ne!(r.code, Some(0), "{args:?} succeeded: {stderr}");
     for n in needles {
         assert!(
             stderr.contains(n),
@@ -44,8 +95,9 @@ fn refused(args: &[&str], needles: &[&str], out: &Path) -> String {
     }
     assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     assert!(
-        took < Duration::from_secs(20),
-        "{args:?} took {took:?} before refusing"
+        r.took < Duration::from_secs(20),
+        "{args:?} took {:?} before refusing",
+        r.took
     );
     assert!(!out.exists(), "{args:?} wrote {}", out.display());
     stderr
@@ -65,7 +117,7 @@ fn repetitions_out_of_range_are_refused_up_front() {
                 &out,
             );
             assert!(
-                !e.contains("calibration:"),
+                !e.contains("/216 runs ("),
                 "{cmd} {reps} calibrated first: {e}"
             );
         }
@@ -127,7 +179,7 @@ fn shard_counts_out_of_range_are_refused_up_front() {
         &["--shards 13", "12 runs"],
         &out,
     );
-    assert!(!e.contains("calibration:"), "calibrated first: {e}");
+    assert!(!e.contains("/216 runs ("), "calibrated first: {e}");
     fs::remove_dir_all(root).unwrap();
 }
 
@@ -264,5 +316,152 @@ fn calibration_files_out_of_range_are_refused() {
         &["`selected.quote_size` = -3: must be in [1, 1000000]"],
         &plan,
     );
+    fs::remove_dir_all(root).unwrap();
+}
+
+/// The default scenario with `from` replaced by `to` (exactly once), written to `dir/name`.
+fn scenario_with(dir: &Path, name: &str, edits: &[(&str, &str)]) -> PathBuf {
+    let mut text =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/default.toml"))
+            .unwrap();
+    for (from, to) in edits {
+        assert_eq!(text.matches(from).count(), 1, "{from}");
+        text = text.replace(from, to);
+    }
+    let p = dir.join(name);
+    fs::write(&p, text).unwrap();
+    p
+}
+
+/// Defect 2 (rates): `step_ns = 1`, news at the largest rate, or 999,900 noise traders at
+/// 1e6/s were all valid and ran into GBs. A run or pack is estimated first and refused past
+/// `--max-events`, naming the fields behind the estimate and the estimate; a big pack within the
+/// budget prints its estimate.
+#[test]
+fn runs_and_packs_past_the_event_budget_are_refused_before_they_start() {
+    let root = scratch("budget");
+    let out = root.join("out");
+    let step = scenario_with(
+        &root,
+        "step.toml",
+        &[("step_ns = 100_000_000", "step_ns = 1")],
+    );
+    let news = scenario_with(
+        &root,
+        "news.toml",
+        &[("rate_per_s = 0.05 ", "rate_per_s = 1e6 ")],
+    );
+    let crowd = scenario_with(
+        &root,
+        "crowd.toml",
+        &[
+            ("count = 50", "count = 999_900"),
+            ("rate_per_s = 0.5", "rate_per_s = 1e6"),
+        ],
+    );
+    for (file, needles) in [
+        (
+            &step,
+            vec![
+                "estimated 3.0e11 events in 1 run: past the budget --max-events 200000000",
+                "duration_s / fundamental.step_ns (= 1): 3.0e11 events",
+            ],
+        ),
+        (
+            &news,
+            vec!["estimated 1.8e10 events in 1 run", "news.rate_per_s"],
+        ),
+        (
+            &crowd,
+            vec![
+                "estimated 1.8e15 events in 1 run",
+                "agents.noise.count (= 999900) × agents.noise.rate_per_s",
+            ],
+        ),
+    ] {
+        refused(
+            &["run", "--scenario", s(file), "--out", s(&out)],
+            &needles,
+            &out,
+        );
+        refused(
+            &[
+                "compare",
+                "--scenario",
+                s(file),
+                "--repetitions",
+                "2",
+                "--out",
+                s(&out),
+            ],
+            &["past the budget --max-events 200000000", needles[1]],
+            &out,
+        );
+    }
+    // A default comparison of a million repetitions: each run is small, the pack is not.
+    refused(
+        &["compare", "--repetitions", "1000000", "--out", s(&out)],
+        &[
+            "estimated 1.1e11 events in 2000000 runs",
+            "--max-events 200000000",
+        ],
+        &out,
+    );
+    refused(
+        &[
+            "shard",
+            "plan",
+            "--pack",
+            "compare",
+            "--repetitions",
+            "1000000",
+            "--shards",
+            "4",
+            "--out",
+            s(&out),
+        ],
+        &["estimated 1.1e11 events in 2000000 runs"],
+        &out,
+    );
+    refused(
+        &["baseline", "--scenario", s(&step), "--out", s(&out)],
+        &[
+            "past the budget",
+            "calibration: 216 runs",
+            "fundamental.step_ns",
+        ],
+        &out,
+    );
+    refused(
+        &["run", "--max-events", "-1", "--out", s(&out)],
+        &["--max-events", "[1, 18446744073709551615]"],
+        &out,
+    );
+    // Within the budget: it runs, and a pack past a tenth of its budget says what it estimated.
+    let short = scenario_with(
+        &root,
+        "short.toml",
+        &[("duration_s = 300.0", "duration_s = 10.0")],
+    );
+    let r = xtask(&[
+        "compare",
+        "--scenario",
+        s(&short),
+        "--repetitions",
+        "2",
+        "--max-events",
+        "20000",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("estimated 7676 events in 4 runs (budget --max-events 20000)"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.contains("4 runs"), "{}", r.stdout);
+    assert!(out.join("manifest.json").is_file());
     fs::remove_dir_all(root).unwrap();
 }

@@ -132,20 +132,28 @@ fn summary_of(records: &[RunRecord], cell: usize, metric: &str) -> Result<Summar
     Summary::of(&v)
 }
 
-/// Runs the search and the sensitivity diagnostics declared by `scenario.calibration`.
-pub fn calibrate(scenario: &Scenario, exec: &Execution) -> Result<Calibration, CalibrationError> {
+/// The search's plan: every candidate regime of `scenario.calibration` under low informed
+/// intensity, `repetitions` runs each.
+pub fn search_plan(scenario: &Scenario) -> PackPlan {
     let cfg = &scenario.calibration;
     let low = scenario.for_cell(&Cell {
         informed_count: Some(cfg.informed_count),
         latency_scale: None,
     });
     let regimes = cfg.candidates();
-    let plan = PackPlan {
+    PackPlan {
         cell_labels: regimes.iter().map(MarketMakerRegime::label).collect(),
         mechanism_labels: vec![scenario.mechanism.label()],
         scenarios: regimes.iter().map(|r| vec![low.with_regime(r)]).collect(),
         repetitions: cfg.repetitions,
-    };
+    }
+}
+
+/// Runs the search and the sensitivity diagnostics declared by `scenario.calibration`.
+pub fn calibrate(scenario: &Scenario, exec: &Execution) -> Result<Calibration, CalibrationError> {
+    let cfg = &scenario.calibration;
+    let regimes = cfg.candidates();
+    let plan = search_plan(scenario);
     let records = exec.run("calibration", &plan)?;
     let mut scores = Vec::new();
     for (i, regime) in regimes.iter().enumerate() {
@@ -254,12 +262,9 @@ fn rationale(
     )
 }
 
-/// The selected regime across the informed-count × latency-scale grid.
-fn sensitivity(
-    scenario: &Scenario,
-    regime: &MarketMakerRegime,
-    exec: &Execution,
-) -> Result<Vec<SensitivityCell>, CalibrationError> {
+/// The sensitivity diagnostics' cells and plan: `regime` across the informed-count ×
+/// latency-scale grid.
+pub fn sensitivity_plan(scenario: &Scenario, regime: &MarketMakerRegime) -> (Vec<Cell>, PackPlan) {
     let cfg = &scenario.calibration;
     let base = scenario.with_regime(regime);
     let mut cells = Vec::new();
@@ -277,6 +282,16 @@ fn sensitivity(
         scenarios: cells.iter().map(|c| vec![base.for_cell(c)]).collect(),
         repetitions: cfg.repetitions,
     };
+    (cells, plan)
+}
+
+/// The selected regime across the informed-count × latency-scale grid.
+fn sensitivity(
+    scenario: &Scenario,
+    regime: &MarketMakerRegime,
+    exec: &Execution,
+) -> Result<Vec<SensitivityCell>, CalibrationError> {
+    let (cells, plan) = sensitivity_plan(scenario, regime);
     let records = exec.run("sensitivity", &plan)?;
     let mut out = Vec::new();
     for (i, c) in cells.iter().enumerate() {

@@ -3,11 +3,13 @@
 //! Unknown keys are refused; every number is range-checked; an error names the file, the field
 //! path (e.g. `agents.noise.rate_per_s`), the bad value and what is allowed.
 
+mod budget;
 mod calibration;
 mod grid;
 mod mechanism;
 mod population;
 
+pub use budget::{EVENTS_PER_ACTION, EventEstimate, EventTerm, events_label};
 pub use calibration::{CalibrationConfig, MarketMakerRegime};
 pub use grid::{Cell, GridConfig};
 pub use mechanism::{MechanismConfig, MechanismSpecError};
