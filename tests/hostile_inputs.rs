@@ -498,3 +498,53 @@ fn calibration_files_are_range_checked_like_scenarios() {
     );
     std::fs::remove_dir_all(root).unwrap();
 }
+
+/// Defect 10: a checkpointed run edited by hand was reused by `--resume` as if it were the run's
+/// result. Checkpoints carry a SHA-256 of their record, checked on resume; a mismatch is refused.
+#[test]
+fn an_edited_checkpoint_is_refused_on_resume() {
+    use proteus::experiments::pack::{Checkpoint, PackError, run_pack};
+    use proteus::experiments::packs::compare_spec;
+    let mut sc = Scenario::default_scenario();
+    sc.duration_s = 5.0;
+    let plan = compare_spec(&sc, &[sc.mechanism], 2).unwrap().plan;
+    let full = run_pack(&plan, 1, None, &|_, _| {}).unwrap();
+    let root = scratch("checkpoint");
+    let dir = root.join(".out.checkpoint");
+    // An interrupted pack: run 0 saved. Resuming reuses it as saved.
+    let c = Checkpoint::open(&dir, &plan, false).unwrap();
+    c.save(0, &full[0]).unwrap();
+    let resumed = run_pack(
+        &plan,
+        1,
+        Some(&Checkpoint::open(&dir, &plan, true).unwrap()),
+        &|_, _| {},
+    )
+    .unwrap();
+    assert_eq!(resumed, full);
+    // Edited by hand: a metric of run 0 changed.
+    let file = dir.join("run-00000000.json");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let edited = text.replacen(
+        &format!("\"events\":{}", full[0].events),
+        &format!("\"events\":{}", full[0].events + 1),
+        1,
+    );
+    assert_ne!(edited, text, "the record holds its events");
+    std::fs::write(&file, edited).unwrap();
+    let e = run_pack(
+        &plan,
+        1,
+        Some(&Checkpoint::open(&dir, &plan, true).unwrap()),
+        &|_, _| {},
+    )
+    .unwrap_err();
+    assert!(matches!(e, PackError::CorruptCheckpoint { .. }), "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("run-00000000.json") && msg.contains("changed after it was written"),
+        "{msg}"
+    );
+    assert!(msg.contains("run without --resume"), "{msg}");
+    std::fs::remove_dir_all(root).unwrap();
+}
