@@ -548,3 +548,52 @@ fn an_edited_checkpoint_is_refused_on_resume() {
     assert!(msg.contains("run without --resume"), "{msg}");
     std::fs::remove_dir_all(root).unwrap();
 }
+
+/// The id of a process that has ended (a child that was waited for).
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .arg("--list")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+/// Defect 8: a kill during the write phase left a hidden `.NAME.staging-PID` folder that nothing
+/// removed. The next writer of NAME removes those whose process is gone, and keeps a live one's.
+#[test]
+fn stale_staging_folders_of_dead_processes_are_removed() {
+    use proteus::artifacts::{BundleWriter, remove_stale_staging};
+    let root = scratch("staging");
+    let dest = root.join("out");
+    let dead = dead_pid();
+    let stale = root.join(format!(".out.staging-{dead}"));
+    let stale_old = root.join(format!(".out.staging-{dead}.old"));
+    let live = root.join(format!(".out.staging-{}", std::process::id()));
+    let other = root.join(format!(".other.staging-{dead}"));
+    for d in [&stale, &stale_old, &live, &other] {
+        std::fs::create_dir_all(d).unwrap();
+        std::fs::write(d.join("half.csv"), "a,b\n1,").unwrap();
+    }
+    let removed = remove_stale_staging(&dest).unwrap();
+    let mut paths: Vec<_> = removed.iter().map(|s| s.path.clone()).collect();
+    paths.sort();
+    assert_eq!(paths, vec![stale.clone(), stale_old.clone()]);
+    assert!(removed.iter().all(|s| s.pid == dead));
+    assert!(!stale.exists() && !stale_old.exists());
+    assert!(live.exists(), "a live process's staging folder is kept");
+    assert!(
+        other.exists(),
+        "another destination's staging folder is kept"
+    );
+    // The writer does it too (and then publishes as usual).
+    std::fs::create_dir_all(&stale).unwrap();
+    let mut w = BundleWriter::create(&dest, false).unwrap();
+    assert!(!stale.exists());
+    w.write("a.txt", b"x").unwrap();
+    w.commit().unwrap();
+    assert!(dest.join("a.txt").is_file());
+    std::fs::remove_dir_all(root).unwrap();
+}

@@ -44,6 +44,7 @@ impl Audit {
         let cores = std::thread::available_parallelism()
             .map_or(2, |n| n.get())
             .max(2);
+        crate::run::clean_stale_staging(&self.out)?;
         let work = std::env::temp_dir().join(format!("proteus-audit-{}", std::process::id()));
         let started = Instant::now();
         let plan = AuditPlan {

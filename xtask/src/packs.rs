@@ -73,6 +73,7 @@ fn with_execution<T>(
     f: impl FnOnce(&Execution) -> Result<T>,
 ) -> Result<T> {
     crate::run::check_table_format(args.format)?;
+    crate::run::clean_stale_staging(out)?;
     let progress = Progress::new();
     let update = |phase: &str, done: u64, total: u64| progress.update(phase, done, total);
     let exec = Execution {

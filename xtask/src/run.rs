@@ -50,6 +50,22 @@ pub fn load_scenario(path: Option<&PathBuf>) -> Result<Scenario> {
     }
 }
 
+/// Removes the staging folders a killed earlier invocation left beside `out` (their process is
+/// gone), saying so on stderr.
+pub fn clean_stale_staging(out: &std::path::Path) -> Result<()> {
+    let removed = proteus::artifacts::remove_stale_staging(out)
+        .with_context(|| format!("cleaning up beside {}", out.display()))?;
+    for s in removed {
+        eprintln!(
+            "removed stale staging folder {} (left by process {}, which is no longer running: \
+             an earlier run was killed while writing)",
+            s.path.display(),
+            s.pid
+        );
+    }
+    Ok(())
+}
+
 /// Refuses `--format parquet` in a build without the `parquet` feature, before anything runs.
 pub fn check_table_format(format: TableFormat) -> Result<()> {
     if format == TableFormat::Parquet && !proteus::artifacts::tables::PARQUET_AVAILABLE {
@@ -84,6 +100,7 @@ impl Run {
             lobster: self.lobster.then_some(self.lobster_levels),
             tables: self.format,
         };
+        clean_stale_staging(&self.out)?;
         let started = Instant::now();
         let s = write_run_bundle(&scenario, &self.out, &options).with_context(|| {
             format!(

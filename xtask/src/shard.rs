@@ -147,6 +147,7 @@ impl Plan {
             cpus_per_task: self.cpus_per_task,
             max_parallel: self.max_parallel,
         };
+        crate::run::clean_stale_staging(&self.out)?;
         let progress = Progress::new();
         let update = |phase: &str, done: u64, total: u64| progress.update(phase, done, total);
         let exec = Execution {
@@ -259,6 +260,7 @@ impl Merge {
             .out
             .clone()
             .unwrap_or_else(|| Path::new(&self.plan).join("bundle"));
+        crate::run::clean_stale_staging(&out)?;
         let o = merge_shards_as(&self.plan, &out, self.force, self.format)
             .with_context(|| format!("merging {}", self.plan.display()))?;
         println!(

@@ -465,3 +465,46 @@ fn runs_and_packs_past_the_event_budget_are_refused_before_they_start() {
     assert!(out.join("manifest.json").is_file());
     fs::remove_dir_all(root).unwrap();
 }
+
+/// Defect 8: a kill during the write phase left `.NAME.staging-PID` behind for good. The next
+/// run into NAME removes it (its process is gone) and says so.
+#[test]
+fn a_killed_runs_staging_folder_is_removed_by_the_next_run() {
+    let root = scratch("staging");
+    let out = root.join("out");
+    // A process that has ended.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let stale = root.join(format!(".out.staging-{dead}"));
+    fs::create_dir_all(&stale).unwrap();
+    fs::write(stale.join("fills.csv"), "time_ns,").unwrap();
+    let short = scenario_with(
+        &root,
+        "short.toml",
+        &[("duration_s = 300.0", "duration_s = 5.0")],
+    );
+    let r = xtask(&["run", "--scenario", s(&short), "--out", s(&out)]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "removed stale staging folder {} (left by process {dead}, which is no longer running",
+            stale.display()
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(!stale.exists());
+    assert!(out.join("manifest.json").is_file());
+    let left: Vec<_> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "hidden folders left: {left:?}");
+    fs::remove_dir_all(root).unwrap();
+}

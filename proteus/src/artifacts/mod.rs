@@ -8,6 +8,8 @@ mod bundle;
 pub mod read;
 pub mod tables;
 
-pub use bundle::{ArtifactError, BundleWriter, FileDigest, sha256_hex};
+pub use bundle::{
+    ArtifactError, BundleWriter, FileDigest, StaleStaging, remove_stale_staging, sha256_hex,
+};
 pub use read::{MAX_CONFIG_FILE_BYTES, ReadLimitError, read_limited};
 pub use tables::TableFormat;
