@@ -17,6 +17,11 @@ struct Ran {
 /// Runs xtask with `args` under a 4 GB address-space limit (`ulimit -v`, where `sh` exists) and
 /// kills it after 30 s, so a regression of a hostile input cannot take the test machine with it.
 fn xtask(args: &[&str]) -> Ran {
+    xtask_under("", args)
+}
+
+/// [`xtask`] with `limits` (shell commands, e.g. `ulimit -f 40;`) run before it.
+fn xtask_under(limits: &str, args: &[&str]) -> Ran {
     let logs = std::env::temp_dir().join(format!(
         "proteus-hostile-logs-{}-{:?}",
         std::process::id(),
@@ -25,13 +30,10 @@ fn xtask(args: &[&str]) -> Ran {
     fs::create_dir_all(&logs).unwrap();
     let (out_path, err_path) = (logs.join("stdout"), logs.join("stderr"));
     let bin = env!("CARGO_BIN_EXE_xtask");
-    let mut cmd = if Path::new("/bin/sh").exists() {
+    let mut cmd = if Path::new("/bin/sh").exists() || !limits.is_empty() {
         let mut c = Command::new("/bin/sh");
-        c.args([
-            "-c",
-            "ulimit -v 4000000 2>/dev/null; exec \"$0\" \"$@\"",
-            bin,
-        ]);
+        let script = format!("ulimit -v 4000000 2>/dev/null; {limits} exec \"$0\" \"$@\"");
+        c.args(["-c", &script, bin]);
         c
     } else {
         Command::new(bin)
@@ -506,5 +508,57 @@ fn a_killed_runs_staging_folder_is_removed_by_the_next_run() {
         .filter(|n| n.starts_with('.'))
         .collect();
     assert!(left.is_empty(), "hidden folders left: {left:?}");
+    fs::remove_dir_all(root).unwrap();
+}
+
+/// Defect 9: `validate` on a full disk left a new `validation.json` and an empty (or a stale)
+/// `validation.csv`. Its outputs are staged and renamed into place: a write that fails (here a
+/// 20 KiB file-size limit, `ulimit -f 40`, with SIGXFSZ ignored so the write reports "File too
+/// large" as a full disk reports "No space left") leaves the previous outputs as they were.
+#[test]
+fn validate_outputs_are_all_or_nothing_when_a_write_fails() {
+    let root = scratch("validate-full");
+    let out = root.join("validation");
+    let args = [
+        "validate",
+        "--quick",
+        "--case",
+        "glosten_milgrom",
+        "--out",
+        s(&out),
+    ];
+    let ok = xtask(&args);
+    assert_eq!(ok.code, Some(0), "{}", ok.stderr);
+    let before: Vec<Vec<u8>> = ["validation.json", "validation.csv"]
+        .iter()
+        .map(|f| fs::read(out.join(f)).unwrap())
+        .collect();
+    assert!(
+        before[0].len() > 20 * 1024,
+        "the JSON is larger than the limit"
+    );
+    let full = xtask_under("trap '' XFSZ; ulimit -f 40;", &args);
+    assert_ne!(
+        full.code,
+        Some(0),
+        "a failed write exits non-zero: {}",
+        full.stderr
+    );
+    assert!(full.stderr.contains("File too large"), "{}", full.stderr);
+    let after: Vec<Vec<u8>> = ["validation.json", "validation.csv"]
+        .iter()
+        .map(|f| fs::read(out.join(f)).unwrap())
+        .collect();
+    assert!(
+        after == before,
+        "a failed write changed the previous outputs"
+    );
+    let hidden: Vec<_> = fs::read_dir(&root)
+        .unwrap()
+        .chain(fs::read_dir(&out).unwrap())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "left behind: {hidden:?}");
     fs::remove_dir_all(root).unwrap();
 }

@@ -6,10 +6,12 @@
 
 mod bundle;
 pub mod read;
+mod staged;
 pub mod tables;
 
 pub use bundle::{
     ArtifactError, BundleWriter, FileDigest, StaleStaging, remove_stale_staging, sha256_hex,
 };
 pub use read::{MAX_CONFIG_FILE_BYTES, ReadLimitError, read_limited};
+pub use staged::StagedFiles;
 pub use tables::TableFormat;
