@@ -597,3 +597,26 @@ fn stale_staging_folders_of_dead_processes_are_removed() {
     assert!(dest.join("a.txt").is_file());
     std::fs::remove_dir_all(root).unwrap();
 }
+
+/// Echoed values are cut to 80 characters with control characters escaped, wherever a user's
+/// text comes back in an error: a scenario field, a mechanism spec, an order-file field.
+#[test]
+fn echoed_values_are_cut_and_escaped() {
+    let long_id = format!("id = \"{}\"", "x".repeat(5000));
+    let e = error_of(&default_with("id = \"default\"", &long_id));
+    assert!(e.contains("… (5002 characters)"), "{e}");
+    assert!(e.len() < 400, "{} characters", e.len());
+    let sc = Scenario::default_scenario();
+    let spec = format!("fba:{}\u{7}\nms", "9".repeat(300));
+    let e = sc.mechanism.with_spec(&spec).unwrap_err().to_string();
+    assert!(e.len() < 400, "{} characters: {e}", e.len());
+    assert!(!e.contains('\u{7}') && !e.contains('\n'), "{e:?}");
+    let rows = format!(
+        "{ORDER_HEADER}0,1,{}\u{1b}[2J,1,buy,100,5,gtc\n",
+        "z".repeat(1000)
+    );
+    let e = proteus::replay::parse_order_file(rows.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(e.len() < 400 && !e.contains('\u{1b}'), "{e:?}");
+}

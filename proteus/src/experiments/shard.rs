@@ -49,7 +49,10 @@ pub enum ShardError {
     ShardsOutOfRange(usize),
     #[error("--shards {shards} exceeds the pack's {runs} runs; give at most {runs}")]
     TooManyShards { shards: usize, runs: u64 },
-    #[error("{flag} {value:?} cannot go into an sbatch script: {why}")]
+    #[error(
+        "{flag} \"{}\" cannot go into an sbatch script: {why}",
+        crate::core::config_error::echo(.value)
+    )]
     UnsafeValue {
         flag: &'static str,
         value: String,
