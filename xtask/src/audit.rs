@@ -14,11 +14,11 @@ pub struct Audit {
     /// Mechanisms of the audited comparison pack.
     #[arg(long, value_delimiter = ',', default_value = "clob,fba:100ms,rfq:2")]
     mechanisms: Vec<String>,
-    /// Repetitions of the audited pack.
-    #[arg(long, default_value_t = 6)]
+    /// Repetitions of the audited pack (1 to 1000000).
+    #[arg(long, default_value_t = 6, allow_negative_numbers = true, value_parser = crate::args::repetitions)]
     repetitions: u64,
     /// Shards the audited pack is also split into (then merged, as after a Slurm job array).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, allow_negative_numbers = true, value_parser = crate::args::shards)]
     shards: usize,
     /// Simulated seconds per run (shorter than the scenario's to keep the audit quick).
     #[arg(long, default_value_t = 60.0)]
@@ -44,6 +44,7 @@ impl Audit {
         let cores = std::thread::available_parallelism()
             .map_or(2, |n| n.get())
             .max(2);
+        crate::run::clean_stale_staging(&self.out)?;
         let work = std::env::temp_dir().join(format!("proteus-audit-{}", std::process::id()));
         let started = Instant::now();
         let plan = AuditPlan {

@@ -493,8 +493,16 @@ impl Bench {
         };
         let report = report(machine(), commit, self.quick, rounds, &measured);
         let text = serde_json::to_string_pretty(&report)? + "\n";
-        std::fs::write(&self.out, text)
-            .with_context(|| format!("writing {}", self.out.display()))?;
+        // Staged beside --out and renamed over it: a failed write leaves the previous file.
+        crate::run::clean_stale_staging(&self.out)?;
+        let write = || -> Result<()> {
+            let staged = proteus::artifacts::StagedFiles::for_file(&self.out)?;
+            let name = self.out.file_name().context("--out names no file")?;
+            std::fs::write(staged.staging_dir().join(name), text)?;
+            staged.publish()?;
+            Ok(())
+        };
+        write().with_context(|| format!("writing {}", self.out.display()))?;
         print!("{}", table(&report));
         println!("wrote {}", self.out.display());
         Ok(())

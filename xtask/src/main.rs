@@ -1,6 +1,7 @@
 //! `cargo xtask`: the command-line face of Proteus. A thin layer over `proteus`; no simulation
 //! logic lives here. One module per command, each a small struct with `run`.
 
+mod args;
 mod audit;
 mod bench;
 mod ci;

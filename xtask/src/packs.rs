@@ -1,10 +1,12 @@
 //! `cargo xtask calibrate`, `baseline` and `compare`: the packs a researcher runs.
 
+use crate::args::check_budget;
 use crate::progress::Progress;
 use crate::run::load_scenario;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
 use proteus::artifacts::TableFormat;
+use proteus::experiments::budget::{baseline_estimate, calibration_estimate, compare_estimate};
 use proteus::experiments::execution::Execution;
 use proteus::experiments::packs::{PackOutcome, baseline_pack, calibration_pack, compare_pack};
 use proteus::experiments::summary::{HEADLINE_METRICS as HEADLINE, PackSummary};
@@ -20,10 +22,11 @@ pub struct PackArgs {
     #[arg(long, value_name = "FILE")]
     scenario: Option<PathBuf>,
     /// Master seed, overriding the scenario's `seed`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::args::seed)]
     seed: Option<u64>,
-    /// Worker threads (default: all cores). Results are identical for any count.
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads (default 0: all cores; at most 4 x the cores). Results are identical for
+    /// any count.
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = crate::args::threads)]
     threads: usize,
     /// Reuse the runs an interrupted invocation of the same command finished.
     #[arg(long)]
@@ -35,6 +38,10 @@ pub struct PackArgs {
     /// feature: `cargo xtask-parquet compare --format parquet ...`).
     #[arg(long, value_name = "FORMAT", default_value = "csv")]
     format: TableFormat,
+    /// Refuse to start when the estimated events (of every run of the command) pass this budget;
+    /// the default, 2e8, is sized for a 24 GiB machine (docs/experiments.md).
+    #[arg(long, value_name = "N", default_value_t = proteus::experiments::budget::DEFAULT_MAX_EVENTS, allow_negative_numbers = true, value_parser = crate::args::max_events)]
+    max_events: u64,
 }
 
 impl PackArgs {
@@ -66,6 +73,7 @@ fn with_execution<T>(
     f: impl FnOnce(&Execution) -> Result<T>,
 ) -> Result<T> {
     crate::run::check_table_format(args.format)?;
+    crate::run::clean_stale_staging(out)?;
     let progress = Progress::new();
     let update = |phase: &str, done: u64, total: u64| progress.update(phase, done, total);
     let exec = Execution {
@@ -90,6 +98,7 @@ pub struct Calibrate {
 impl Calibrate {
     pub fn run(&self) -> Result<()> {
         let sc = self.pack.scenario()?;
+        check_budget(&calibration_estimate(&sc), self.pack.max_events, true)?;
         let started = Instant::now();
         let c = with_execution(&self.pack, &self.out, |exec| {
             calibration_pack(&sc, exec, &self.out, self.pack.force)
@@ -124,8 +133,8 @@ impl Calibrate {
 pub struct Baseline {
     #[command(flatten)]
     pack: PackArgs,
-    /// Repetitions per grid cell.
-    #[arg(long, default_value_t = 30)]
+    /// Repetitions per grid cell (1 to 1000000).
+    #[arg(long, default_value_t = 30, allow_negative_numbers = true, value_parser = crate::args::repetitions)]
     repetitions: u64,
     /// Use the regime selected in this calibration.json instead of calibrating first.
     #[arg(long, value_name = "FILE")]
@@ -137,10 +146,12 @@ pub struct Baseline {
 
 impl Baseline {
     pub fn run(&self) -> Result<()> {
-        if self.repetitions == 0 {
-            bail!("--repetitions must be at least 1 (got 0)");
-        }
         let sc = self.pack.scenario()?;
+        check_budget(
+            &baseline_estimate(&sc, self.repetitions, self.calibration.is_none()),
+            self.pack.max_events,
+            true,
+        )?;
         let started = Instant::now();
         let o = with_execution(&self.pack, &self.out, |exec| {
             baseline_pack(&sc, self.repetitions, self.calibration.as_deref(), exec, &self.out, self.pack.force)
@@ -162,8 +173,8 @@ pub struct Compare {
     /// Mechanisms, the first being the reference: clob, fba[:INTERVAL], rfq[:DEALERS].
     #[arg(long, value_delimiter = ',', default_value = "clob,fba:100ms")]
     mechanisms: Vec<String>,
-    /// Repetitions per mechanism (the same repetitions under each: paired).
-    #[arg(long, default_value_t = 30)]
+    /// Repetitions per mechanism (the same repetitions under each: paired; 1 to 1000000).
+    #[arg(long, default_value_t = 30, allow_negative_numbers = true, value_parser = crate::args::repetitions)]
     repetitions: u64,
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "out/compare")]
@@ -172,15 +183,17 @@ pub struct Compare {
 
 impl Compare {
     pub fn run(&self) -> Result<()> {
-        if self.repetitions == 0 {
-            bail!("--repetitions must be at least 1 (got 0)");
-        }
         let sc = self.pack.scenario()?;
         let mechanisms: Vec<MechanismConfig> = self
             .mechanisms
             .iter()
             .map(|spec| sc.mechanism.with_spec(spec.trim()))
             .collect::<Result<_, _>>()?;
+        check_budget(
+            &compare_estimate(&sc, &mechanisms, self.repetitions),
+            self.pack.max_events,
+            true,
+        )?;
         let started = Instant::now();
         let o = with_execution(&self.pack, &self.out, |exec| {
             compare_pack(&sc, &mechanisms, self.repetitions, exec, &self.out, self.pack.force)

@@ -17,6 +17,7 @@ pub struct Replay {
 
 impl Replay {
     pub fn run(&self) -> Result<()> {
+        crate::run::clean_stale_staging(&self.out)?;
         let result = proteus::replay::replay_file(&self.orders, &self.out, self.force)
             .with_context(|| {
                 format!(

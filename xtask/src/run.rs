@@ -12,7 +12,7 @@ pub struct Run {
     #[arg(long, value_name = "FILE")]
     scenario: Option<PathBuf>,
     /// Master seed, overriding the scenario's `seed`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::args::seed)]
     seed: Option<u64>,
     /// Mechanism, overriding the scenario's: clob, fba[:INTERVAL] (e.g. fba:100ms), rfq[:DEALERS].
     #[arg(long, value_name = "SPEC")]
@@ -36,6 +36,10 @@ pub struct Run {
     /// Replace a non-empty output folder.
     #[arg(long)]
     force: bool,
+    /// Refuse to start when the estimated events (of every run of the command) pass this budget;
+    /// the default, 2e8, is sized for a 24 GiB machine (docs/experiments.md).
+    #[arg(long, value_name = "N", default_value_t = proteus::experiments::budget::DEFAULT_MAX_EVENTS, allow_negative_numbers = true, value_parser = crate::args::max_events)]
+    max_events: u64,
 }
 
 /// Loads `--scenario` or the built-in default, with a context-rich error.
@@ -44,6 +48,22 @@ pub fn load_scenario(path: Option<&PathBuf>) -> Result<Scenario> {
         Some(p) => Scenario::load(p).context("invalid scenario; nothing was run or written"),
         None => Ok(Scenario::default_scenario()),
     }
+}
+
+/// Removes the staging folders a killed earlier invocation left beside `out` (their process is
+/// gone), saying so on stderr.
+pub fn clean_stale_staging(out: &std::path::Path) -> Result<()> {
+    let removed = proteus::artifacts::remove_stale_staging(out)
+        .with_context(|| format!("cleaning up beside {}", out.display()))?;
+    for s in removed {
+        eprintln!(
+            "removed stale staging folder {} (left by process {}, which is no longer running: \
+             an earlier run was killed while writing)",
+            s.path.display(),
+            s.pid
+        );
+    }
+    Ok(())
 }
 
 /// Refuses `--format parquet` in a build without the `parquet` feature, before anything runs.
@@ -68,6 +88,11 @@ impl Run {
         if let Some(spec) = &self.mechanism {
             scenario.mechanism = scenario.mechanism.with_spec(spec)?;
         }
+        crate::args::check_budget(
+            &proteus::experiments::budget::WorkEstimate::of_run(&scenario),
+            self.max_events,
+            false,
+        )?;
         let options = RunBundleOptions {
             events: self.events,
             force: self.force,
@@ -75,6 +100,7 @@ impl Run {
             lobster: self.lobster.then_some(self.lobster_levels),
             tables: self.format,
         };
+        clean_stale_staging(&self.out)?;
         let started = Instant::now();
         let s = write_run_bundle(&scenario, &self.out, &options).with_context(|| {
             format!(

@@ -7,6 +7,7 @@ use crate::run::load_scenario;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use proteus::artifacts::TableFormat;
+use proteus::experiments::budget::{baseline_estimate, compare_estimate};
 use proteus::experiments::execution::Execution;
 use proteus::experiments::shard::{
     CalibrationInput, PackKind, ShardRun, SlurmOptions, merge_shards_as, plan_shards, run_shard,
@@ -56,10 +57,10 @@ struct Plan {
     #[arg(long, value_name = "FILE")]
     scenario: Option<PathBuf>,
     /// Master seed, overriding the scenario's `seed`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::args::seed)]
     seed: Option<u64>,
-    /// Repetitions per cell (baseline) or per mechanism (compare).
-    #[arg(long, default_value_t = 30)]
+    /// Repetitions per cell (baseline) or per mechanism (compare); 1 to 1000000.
+    #[arg(long, default_value_t = 30, allow_negative_numbers = true, value_parser = crate::args::repetitions)]
     repetitions: u64,
     /// compare: mechanisms, the first being the reference: clob, fba[:INTERVAL], rfq[:DEALERS].
     #[arg(long, value_delimiter = ',', default_value = "clob,fba:100ms")]
@@ -67,11 +68,11 @@ struct Plan {
     /// baseline: use this calibration.json (copied into the plan) instead of calibrating now.
     #[arg(long, value_name = "FILE")]
     calibration: Option<PathBuf>,
-    /// baseline: threads for calibrating at plan time (0: all cores).
-    #[arg(long, default_value_t = 0)]
+    /// baseline: threads for calibrating at plan time (0: all cores; at most 4 x the cores).
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = crate::args::threads)]
     threads: usize,
-    /// Number of shards (array tasks); at most the pack's number of runs.
-    #[arg(long)]
+    /// Number of shards (array tasks): 1 to 100000, and at most the pack's number of runs.
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::args::shards)]
     shards: usize,
     /// At most this many array tasks at once (`--array=0-(N-1)%CAP`).
     #[arg(long, value_name = "CAP")]
@@ -97,6 +98,10 @@ struct Plan {
     /// Replace a non-empty plan folder (its shard results too).
     #[arg(long)]
     force: bool,
+    /// Refuse to start when the estimated events (of every run of the command) pass this budget;
+    /// the default, 2e8, is sized for a 24 GiB machine (docs/experiments.md).
+    #[arg(long, value_name = "N", default_value_t = proteus::experiments::budget::DEFAULT_MAX_EVENTS, allow_negative_numbers = true, value_parser = crate::args::max_events)]
+    max_events: u64,
 }
 
 impl Plan {
@@ -119,6 +124,11 @@ impl Plan {
                 (PackKind::Compare, m)
             }
         };
+        let estimate = match self.pack {
+            Pack::Baseline => baseline_estimate(&sc, self.repetitions, self.calibration.is_none()),
+            Pack::Compare => compare_estimate(&sc, &mechanisms, self.repetitions),
+        };
+        crate::args::check_budget(&estimate, self.max_events, true)?;
         if self.cpus_per_task == 0 {
             bail!("--cpus-per-task must be at least 1 (got 0)");
         }
@@ -137,6 +147,7 @@ impl Plan {
             cpus_per_task: self.cpus_per_task,
             max_parallel: self.max_parallel,
         };
+        crate::run::clean_stale_staging(&self.out)?;
         let progress = Progress::new();
         let update = |phase: &str, done: u64, total: u64| progress.update(phase, done, total);
         let exec = Execution {
@@ -200,8 +211,8 @@ struct RunShard {
     /// Shard index (an array task passes $SLURM_ARRAY_TASK_ID).
     #[arg(long)]
     index: usize,
-    /// Worker threads (0: all cores). Results are identical for any count.
-    #[arg(long, default_value_t = 1)]
+    /// Worker threads (0: all cores; at most 4 x the cores). Results are identical for any count.
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = crate::args::threads)]
     threads: usize,
 }
 
@@ -249,6 +260,7 @@ impl Merge {
             .out
             .clone()
             .unwrap_or_else(|| Path::new(&self.plan).join("bundle"));
+        crate::run::clean_stale_staging(&out)?;
         let o = merge_shards_as(&self.plan, &out, self.force, self.format)
             .with_context(|| format!("merging {}", self.plan.display()))?;
         println!(

@@ -1,5 +1,6 @@
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use proteus::artifacts::StagedFiles;
 use proteus::validation::{
     Mode, MutantReport, ValidateOptions, Verdict, run_mutants, validate, write_outputs,
 };
@@ -26,8 +27,8 @@ pub struct Validate {
     /// Output folder for validation.json and validation.csv (or mutants.json).
     #[arg(long, value_name = "DIR", default_value = "out/validation")]
     out: PathBuf,
-    /// Worker threads (0: all cores).
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads (0: all cores; at most 4 x the cores).
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = crate::args::threads)]
     threads: usize,
 }
 
@@ -72,7 +73,12 @@ impl Validate {
         let report = validate(&opts).context("validation could not run")?;
         print!("{}", report.markdown());
         print!("\n{}", report.case_summary());
-        write_outputs(&report, &self.out).context("writing the validation files")?;
+        // Staged beside --out and renamed into it: a failed write (a full disk) leaves the
+        // previous files as they were, and a killed run's staging folder is removed next time.
+        crate::run::clean_stale_staging(&self.out)?;
+        let staged = StagedFiles::into_folder(&self.out).context("writing the validation files")?;
+        write_outputs(&report, staged.staging_dir()).context("writing the validation files")?;
+        staged.publish().context("writing the validation files")?;
         println!(
             "\n{} pass, {} fail, {} watch, {} inconclusive, {} info, in {:.1}s; wrote {} and {}",
             report.count(Verdict::Pass),
@@ -94,13 +100,17 @@ impl Validate {
     }
 }
 
-/// Writes `mutants.json` whole (to a temporary name, then renamed) and returns its path.
+/// Writes `mutants.json` whole (staged, then renamed into `out`) and returns its path.
 fn write_mutants(report: &MutantReport, out: &Path) -> Result<PathBuf> {
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let path = out.join("mutants.json");
-    let tmp = out.join(".mutants.json.tmp");
+    crate::run::clean_stale_staging(out)?;
+    let staged =
+        StagedFiles::into_folder(out).with_context(|| format!("writing {}", path.display()))?;
+    let tmp = staged.staging_dir().join("mutants.json");
     let json = serde_json::to_string_pretty(report).context("serialising the mutant report")?;
-    std::fs::write(&tmp, json + "\n").with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("renaming to {}", path.display()))?;
+    std::fs::write(&tmp, json + "\n").with_context(|| format!("writing {}", path.display()))?;
+    staged
+        .publish()
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(path)
 }

@@ -31,7 +31,7 @@
 
 use super::{Agent, AgentCtx};
 use crate::core::SimTime;
-use crate::core::config_error::{ConfigError, field_path, require, require_non_negative};
+use crate::core::config_error::{ConfigError, field_path, require, require_ticks_non_negative};
 use crate::mechanisms::{Price, Qty, Side};
 use serde::{Deserialize, Serialize};
 
@@ -45,7 +45,7 @@ pub struct ArbitrageurConfig {
 impl ArbitrageurConfig {
     pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
         let p = |f| field_path(path, f);
-        require_non_negative(&p("threshold_ticks"), self.threshold_ticks)?;
+        require_ticks_non_negative(&p("threshold_ticks"), self.threshold_ticks)?;
         require(
             (1..=1_000_000).contains(&self.max_size),
             &p("max_size"),

@@ -7,6 +7,28 @@ use crate::mechanisms::{
 
 // Agents price on the grid: see `AgentCtx::bid_price`, `AgentCtx::ask_price`, `AgentCtx::size`.
 
+/// Largest price magnitude an agent sends or computes with, in ticks: 2^53, up to which an `f64`
+/// holds every integer. A value or quote formula that runs past it (a fundamental far from its
+/// start, an extreme but valid spread) is held there before it becomes an integer price, so the
+/// integer arithmetic on prices (a tick more, an offset, a news shift) cannot overflow. Validated
+/// scenarios start far inside it (`docs/scenarios.md`: values within 1e12 ticks).
+pub const PRICE_LIMIT_TICKS: f64 = 9_007_199_254_740_992.0;
+
+/// `x` ticks held within ±[`PRICE_LIMIT_TICKS`] (NaN stays NaN; the integer conversion makes it 0).
+pub fn within_price_limit(x: f64) -> f64 {
+    x.clamp(-PRICE_LIMIT_TICKS, PRICE_LIMIT_TICKS)
+}
+
+/// The highest multiple of `tick` at or below `x` ticks, at least one tick.
+pub(crate) fn grid_floor(x: f64, tick: Price) -> Price {
+    (((within_price_limit(x) / tick as f64).floor() as Price) * tick).max(tick)
+}
+
+/// The lowest multiple of `tick` at or above `x` ticks, at least one tick.
+pub(crate) fn grid_ceil(x: f64, tick: Price) -> Price {
+    (((within_price_limit(x) / tick as f64).ceil() as Price) * tick).max(tick)
+}
+
 /// The top of the book as published on the public feed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Quote {
@@ -231,15 +253,13 @@ impl AgentCtx<'_> {
     /// The highest price on the tick grid at or below `x` ticks, at least one tick: how a buyer
     /// or a bid rounds (never pays more than it meant).
     pub fn bid_price(&self, x: f64) -> Price {
-        let t = self.tick_size as f64;
-        (((x / t).floor() as Price) * self.tick_size).max(self.tick_size)
+        grid_floor(x, self.tick_size)
     }
 
     /// The lowest price on the tick grid at or above `x` ticks, at least one tick: how a seller
     /// or an ask rounds (never sells for less than it meant).
     pub fn ask_price(&self, x: f64) -> Price {
-        let t = self.tick_size as f64;
-        (((x / t).ceil() as Price) * self.tick_size).max(self.tick_size)
+        grid_ceil(x, self.tick_size)
     }
 
     /// `price` moved to the grid on the passive side for `side` (down for a buy, up for a sell).

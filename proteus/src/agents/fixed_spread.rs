@@ -66,7 +66,7 @@ impl FixedSpreadProvider {
 
     /// Its target `(bid, ask)` in ticks, before the tick grid.
     pub fn quotes(&self) -> (Price, Price) {
-        let c = self.estimate.round() as Price;
+        let c = super::context::within_price_limit(self.estimate).round() as Price;
         let d = self.cfg.half_spread_ticks;
         (c - d, c + d)
     }

@@ -14,7 +14,9 @@
 //! the estimate. Public news changes nothing for it: its signal already held the news.
 
 use super::{Agent, AgentCtx};
-use crate::core::config_error::{ConfigError, field_path, require, require_non_negative};
+use crate::core::config_error::{
+    ConfigError, field_path, require, require_coefficient, require_ticks_non_negative,
+};
 use crate::info::SignalConfig;
 use crate::mechanisms::{Qty, Side};
 use serde::{Deserialize, Serialize};
@@ -41,8 +43,8 @@ pub struct InformedConfig {
 impl InformedConfig {
     pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
         let p = |f| field_path(path, f);
-        require_non_negative(&p("threshold_ticks"), self.threshold_ticks)?;
-        require_non_negative(&p("lots_per_tick"), self.lots_per_tick)?;
+        require_ticks_non_negative(&p("threshold_ticks"), self.threshold_ticks)?;
+        require_coefficient(&p("lots_per_tick"), self.lots_per_tick)?;
         require(
             (1..=1_000_000).contains(&self.max_size),
             &p("max_size"),
@@ -55,7 +57,7 @@ impl InformedConfig {
             self.observe_rate_per_s,
             "must be in [0, 1e6]",
         )?;
-        require_non_negative(&p("observe_noise_ticks"), self.observe_noise_ticks)?;
+        require_ticks_non_negative(&p("observe_noise_ticks"), self.observe_noise_ticks)?;
         match &self.signal {
             Some(s) => s.validate(&p("signal")),
             None => Ok(()),
@@ -85,7 +87,10 @@ impl InformedTrader {
     pub fn decide(&self, estimate: f64, ctx: &AgentCtx) -> Option<(Side, i64, Qty)> {
         let size_for = |edge: f64| {
             let extra = ((edge - self.cfg.threshold_ticks) * self.cfg.lots_per_tick).floor();
-            (1 + extra.max(0.0) as Qty).min(self.cfg.max_size)
+            // Capped before the conversion (the same size: it is capped at max_size anyway), so
+            // an edge of any size cannot overflow `1 + extra`.
+            let extra = extra.clamp(0.0, self.cfg.max_size as f64) as Qty;
+            (1 + extra).min(self.cfg.max_size)
         };
         if let Some((ask, ask_qty)) = ctx.quote.ask {
             let edge = estimate - ask as f64;

@@ -124,7 +124,10 @@
 use std::collections::VecDeque;
 
 use super::{Agent, AgentCtx, BookDepth, Quote, RfqNotice};
-use crate::core::config_error::{ConfigError, field_path, require, require_non_negative};
+use crate::core::config_error::{
+    ConfigError, MAX_TICKS, field_path, number, require, require_coefficient, require_in,
+    require_ticks_non_negative,
+};
 use crate::core::{Duration, OrderId, SimTime};
 use crate::mechanisms::{
     DealerQuote, NewOrder, OrderKind, Output, Price, Qty, Request, Side, TimeInForce,
@@ -215,6 +218,9 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// Largest `inventory_limit`, in lots.
+pub const MAX_INVENTORY_LIMIT: Qty = 1_000_000_000;
+
 impl MarketMakerConfig {
     pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
         let p = |f| field_path(path, f);
@@ -227,16 +233,20 @@ impl MarketMakerConfig {
         for (name, v) in [
             ("half_spread_ticks", self.half_spread_ticks),
             ("min_half_spread_ticks", self.min_half_spread_ticks),
-            ("risk_aversion", self.risk_aversion),
             ("sigma_ticks_per_sqrt_s", self.sigma_ticks_per_sqrt_s),
-            ("horizon_s", self.horizon_s),
+            ("min_edge_ticks", self.min_edge_ticks),
+        ] {
+            require_ticks_non_negative(&p(name), v)?;
+        }
+        for (name, v) in [
+            ("risk_aversion", self.risk_aversion),
             ("volatility_spread_coef", self.volatility_spread_coef),
             ("adverse_selection_coef", self.adverse_selection_coef),
             ("adverse_selection_spread", self.adverse_selection_spread),
-            ("min_edge_ticks", self.min_edge_ticks),
         ] {
-            require_non_negative(&p(name), v)?;
+            require_coefficient(&p(name), v)?;
         }
+        require_in(&p("horizon_s"), self.horizon_s, 0.0, 604_800.0)?;
         if let Some(t) = self.session_end_s {
             require(
                 t.is_finite() && t > 0.0 && t <= 604_800.0,
@@ -270,16 +280,17 @@ impl MarketMakerConfig {
         require(
             self.max_half_spread_ticks.is_finite()
                 && self.max_half_spread_ticks >= self.min_half_spread_ticks
-                && self.max_half_spread_ticks > 0.0,
+                && self.max_half_spread_ticks > 0.0
+                && self.max_half_spread_ticks <= MAX_TICKS,
             &p("max_half_spread_ticks"),
-            self.max_half_spread_ticks,
-            "must be finite, > 0 and >= min_half_spread_ticks",
+            number(self.max_half_spread_ticks),
+            "must be in (0, 1e12] and >= min_half_spread_ticks",
         )?;
         require(
-            self.inventory_limit >= self.quote_size,
+            self.inventory_limit >= self.quote_size && self.inventory_limit <= MAX_INVENTORY_LIMIT,
             &p("inventory_limit"),
             self.inventory_limit,
-            "must be >= quote_size",
+            "must be >= quote_size and <= 1000000000",
         )?;
         require(
             self.requote_interval_ns >= 1,
@@ -335,12 +346,12 @@ pub struct MarketMaker {
 
 /// Rounds `x` down to the grid `tick` (at least one tick), as [`AgentCtx::bid_price`].
 fn grid_bid(x: f64, tick: Price) -> Price {
-    (((x / tick as f64).floor() as Price) * tick).max(tick)
+    super::context::grid_floor(x, tick)
 }
 
 /// Rounds `x` up to the grid `tick` (at least one tick), as [`AgentCtx::ask_price`].
 fn grid_ask(x: f64, tick: Price) -> Price {
-    (((x / tick as f64).ceil() as Price) * tick).max(tick)
+    super::context::grid_ceil(x, tick)
 }
 
 impl MarketMaker {
@@ -1048,7 +1059,7 @@ mod tests {
                     min_edge_ticks: -1.0,
                     ..as_config()
                 },
-                "`mm.min_edge_ticks` = -1: must be finite and >= 0",
+                "`mm.min_edge_ticks` = -1: must be in [0, 1e12]",
             ),
         ] {
             let e = cfg.validate("mm").unwrap_err().to_string();

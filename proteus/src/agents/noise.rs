@@ -94,6 +94,8 @@ impl NoiseConfig {
 }
 
 const ARRIVAL: u64 = 0;
+/// [`super::context::PRICE_LIMIT_TICKS`] as a price: a repriced order stays within it.
+const PRICE_LIMIT: Price = super::context::PRICE_LIMIT_TICKS as Price;
 /// Tokens above this cancel the order whose sequence is `token - EXPIRE_BASE`.
 const EXPIRE_BASE: u64 = 1 << 40;
 
@@ -253,12 +255,13 @@ impl Agent for NoiseTrader {
     fn on_news(&mut self, shift_ticks: f64, ctx: &mut AgentCtx) {
         self.public_value += shift_ticks;
         let tick = ctx.tick_size;
-        let steps = (shift_ticks / tick as f64).round() as Price;
+        let steps =
+            (super::context::within_price_limit(shift_ticks) / tick as f64).round() as Price;
         if steps == 0 {
             return;
         }
         for o in &mut self.open {
-            let price = (o.price + steps * tick).max(tick);
+            let price = (o.price + steps * tick).clamp(tick, PRICE_LIMIT);
             if price == o.price {
                 continue;
             }

@@ -82,6 +82,7 @@ impl BundleWriter {
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent).map_err(io_err("creating folder", &parent))?;
+        remove_stale_staging(dest)?;
         let name = dest
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -219,7 +220,11 @@ impl BundleWriter {
     pub fn commit(mut self) -> Result<PathBuf, ArtifactError> {
         check_destination(&self.dest, self.force)?;
         if self.dest.exists() {
-            let trash = self.staging.with_extension("old");
+            // `.NAME.staging-PID.old`: named after this process, so that a kill between the
+            // two renames leaves a folder `remove_stale_staging` recognises.
+            let mut trash_name = self.staging.file_name().unwrap_or_default().to_owned();
+            trash_name.push(".old");
+            let trash = self.staging.with_file_name(trash_name);
             fs::rename(&self.dest, &trash).map_err(io_err("moving aside", &self.dest))?;
             fs::rename(&self.staging, &self.dest).map_err(io_err("publishing", &self.dest))?;
             fs::remove_dir_all(&trash).map_err(io_err("removing", &trash))?;
@@ -237,6 +242,77 @@ impl Drop for BundleWriter {
             let _ = fs::remove_dir_all(&self.staging);
         }
     }
+}
+
+/// A staging folder a writer of the same destination left behind: its process is gone (killed
+/// during the write phase), so nothing would ever remove it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaleStaging {
+    pub path: PathBuf,
+    /// The process that staged it.
+    pub pid: u32,
+}
+
+/// Removes the staging folders of `dest` (`.NAME.staging-PID`, and `.NAME.staging-PID.old`, the
+/// replaced bundle a commit moves aside) whose process is no longer running, and says which.
+/// A live process's folder (another writer at work, or this one) is kept. Called by
+/// [`BundleWriter::create`]; the command line calls it first, to say what it removed.
+pub fn remove_stale_staging(dest: &Path) -> Result<Vec<StaleStaging>, ArtifactError> {
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let Some(name) = dest.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Ok(Vec::new());
+    };
+    let prefix = format!(".{name}.staging-");
+    let entries = match fs::read_dir(&parent) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(cause) => {
+            return Err(ArtifactError::Io {
+                action: "reading",
+                path: parent,
+                cause,
+            });
+        }
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let Ok(pid) = rest.strip_suffix(".old").unwrap_or(rest).parse::<u32>() else {
+            continue;
+        };
+        if pid == std::process::id() || process_alive(pid) || !entry.path().is_dir() {
+            continue;
+        }
+        let path = entry.path();
+        fs::remove_dir_all(&path).map_err(io_err("removing stale staging folder", &path))?;
+        removed.push(StaleStaging { path, pid });
+    }
+    removed.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(removed)
+}
+
+/// Whether process `pid` is running. On Linux, whether `/proc/PID` exists; elsewhere on Unix,
+/// whether `kill -0 PID` succeeds; where neither can tell, it is taken as running (its folder
+/// is kept).
+fn process_alive(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    if proc.join("self").exists() {
+        return proc.join(pid.to_string()).exists();
+    }
+    if cfg!(unix) {
+        return std::process::Command::new("kill")
+            .args(["-0", &pid.to_string()])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map_or(true, |s| s.success());
+    }
+    true
 }
 
 fn check_destination(dest: &Path, force: bool) -> Result<(), ArtifactError> {

@@ -5,7 +5,13 @@
 //! when everything succeeded; on any error (or a panic) the staging folder is removed.
 
 mod bundle;
+pub mod read;
+mod staged;
 pub mod tables;
 
-pub use bundle::{ArtifactError, BundleWriter, FileDigest, sha256_hex};
+pub use bundle::{
+    ArtifactError, BundleWriter, FileDigest, StaleStaging, remove_stale_staging, sha256_hex,
+};
+pub use read::{MAX_CONFIG_FILE_BYTES, ReadLimitError, read_limited};
+pub use staged::StagedFiles;
 pub use tables::TableFormat;

@@ -13,6 +13,8 @@
 
 use super::execution::Execution;
 use super::pack::{PackError, PackPlan, RunRecord};
+use crate::artifacts::{MAX_CONFIG_FILE_BYTES, ReadLimitError, read_limited};
+use crate::core::ConfigError;
 use crate::scenario::{Cell, MarketMakerRegime, Scenario};
 use crate::stats::{Estimate, StatsError, Summary};
 use serde::{Deserialize, Serialize};
@@ -103,6 +105,13 @@ pub enum CalibrationError {
     Read { path: String, cause: std::io::Error },
     #[error("calibration file {path} is not a calibration: {why}")]
     Malformed { path: String, why: String },
+    #[error("calibration file {path}: {cause}")]
+    Invalid { path: String, cause: ConfigError },
+    #[error("reading calibration file {path}: {cause}")]
+    TooLarge {
+        path: String,
+        cause: crate::artifacts::ReadLimitError,
+    },
     #[error(
         "calibration file {path} has schema version {found}; this Proteus reads version \
          {CALIBRATION_SCHEMA_VERSION} (re-run `cargo xtask calibrate`)"
@@ -123,20 +132,28 @@ fn summary_of(records: &[RunRecord], cell: usize, metric: &str) -> Result<Summar
     Summary::of(&v)
 }
 
-/// Runs the search and the sensitivity diagnostics declared by `scenario.calibration`.
-pub fn calibrate(scenario: &Scenario, exec: &Execution) -> Result<Calibration, CalibrationError> {
+/// The search's plan: every candidate regime of `scenario.calibration` under low informed
+/// intensity, `repetitions` runs each.
+pub fn search_plan(scenario: &Scenario) -> PackPlan {
     let cfg = &scenario.calibration;
     let low = scenario.for_cell(&Cell {
         informed_count: Some(cfg.informed_count),
         latency_scale: None,
     });
     let regimes = cfg.candidates();
-    let plan = PackPlan {
+    PackPlan {
         cell_labels: regimes.iter().map(MarketMakerRegime::label).collect(),
         mechanism_labels: vec![scenario.mechanism.label()],
         scenarios: regimes.iter().map(|r| vec![low.with_regime(r)]).collect(),
         repetitions: cfg.repetitions,
-    };
+    }
+}
+
+/// Runs the search and the sensitivity diagnostics declared by `scenario.calibration`.
+pub fn calibrate(scenario: &Scenario, exec: &Execution) -> Result<Calibration, CalibrationError> {
+    let cfg = &scenario.calibration;
+    let regimes = cfg.candidates();
+    let plan = search_plan(scenario);
     let records = exec.run("calibration", &plan)?;
     let mut scores = Vec::new();
     for (i, regime) in regimes.iter().enumerate() {
@@ -245,12 +262,9 @@ fn rationale(
     )
 }
 
-/// The selected regime across the informed-count × latency-scale grid.
-fn sensitivity(
-    scenario: &Scenario,
-    regime: &MarketMakerRegime,
-    exec: &Execution,
-) -> Result<Vec<SensitivityCell>, CalibrationError> {
+/// The sensitivity diagnostics' cells and plan: `regime` across the informed-count ×
+/// latency-scale grid.
+pub fn sensitivity_plan(scenario: &Scenario, regime: &MarketMakerRegime) -> (Vec<Cell>, PackPlan) {
     let cfg = &scenario.calibration;
     let base = scenario.with_regime(regime);
     let mut cells = Vec::new();
@@ -268,6 +282,16 @@ fn sensitivity(
         scenarios: cells.iter().map(|c| vec![base.for_cell(c)]).collect(),
         repetitions: cfg.repetitions,
     };
+    (cells, plan)
+}
+
+/// The selected regime across the informed-count × latency-scale grid.
+fn sensitivity(
+    scenario: &Scenario,
+    regime: &MarketMakerRegime,
+    exec: &Execution,
+) -> Result<Vec<SensitivityCell>, CalibrationError> {
+    let (cells, plan) = sensitivity_plan(scenario, regime);
     let records = exec.run("sensitivity", &plan)?;
     let mut out = Vec::new();
     for (i, c) in cells.iter().enumerate() {
@@ -291,13 +315,20 @@ struct CalibrationFile {
     selected: Option<MarketMakerRegime>,
 }
 
-/// Reads the selected regime from a `calibration.json`, checking its kind and schema version.
+/// The bytes of the calibration file `path`, at most [`MAX_CONFIG_FILE_BYTES`] of them.
+pub fn read_calibration_file(path: &Path) -> Result<Vec<u8>, CalibrationError> {
+    let p = path.display().to_string();
+    read_limited(path, MAX_CONFIG_FILE_BYTES).map_err(|e| match e {
+        ReadLimitError::Io(cause) => CalibrationError::Read { path: p, cause },
+        cause @ ReadLimitError::TooLarge { .. } => CalibrationError::TooLarge { path: p, cause },
+    })
+}
+
+/// Reads the selected regime from a `calibration.json`, checking its kind, its schema version
+/// and the regime's ranges (those of a `[calibration]` candidate).
 pub fn load_selected_regime(path: &Path) -> Result<MarketMakerRegime, CalibrationError> {
     let p = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|cause| CalibrationError::Read {
-        path: p.clone(),
-        cause,
-    })?;
+    let bytes = read_calibration_file(path)?;
     let f: CalibrationFile =
         serde_json::from_slice(&bytes).map_err(|e| CalibrationError::Malformed {
             path: p.clone(),
@@ -319,10 +350,14 @@ pub fn load_selected_regime(path: &Path) -> Result<MarketMakerRegime, Calibratio
             });
         }
     }
-    f.selected.ok_or_else(|| CalibrationError::Malformed {
-        path: p,
+    let regime = f.selected.ok_or_else(|| CalibrationError::Malformed {
+        path: p.clone(),
         why: "no `selected` regime".to_owned(),
-    })
+    })?;
+    regime
+        .validate("selected")
+        .map_err(|cause| CalibrationError::Invalid { path: p, cause })?;
+    Ok(regime)
 }
 
 pub const CANDIDATE_COLUMNS: [&str; 13] = [

@@ -1,6 +1,7 @@
 //! Experiments: what the command line runs. For now, a single seeded run written as a bundle.
 
 pub mod audit;
+pub mod budget;
 pub mod calibrate;
 pub mod execution;
 pub mod golden;

@@ -18,6 +18,15 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use thiserror::Error;
 
+/// Most repetitions a pack runs per cell and mechanism.
+pub const MAX_REPETITIONS: u64 = 1_000_000;
+
+/// Most worker threads a pack starts: four per available core
+/// (`std::thread::available_parallelism`, 1 when unknown).
+pub fn max_threads() -> usize {
+    4 * std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// Which run of a pack: indices into the plan's cells and mechanisms, and the repetition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct RunKey {
@@ -45,8 +54,11 @@ pub struct PackPlan {
 }
 
 impl PackPlan {
+    /// How many runs the plan holds (saturating: a plan built by `packs` holds at most
+    /// [`MAX_REPETITIONS`] repetitions, far from the limit).
     pub fn run_count(&self) -> u64 {
-        (self.cell_labels.len() * self.mechanism_labels.len()) as u64 * self.repetitions
+        ((self.cell_labels.len() as u64).saturating_mul(self.mechanism_labels.len() as u64))
+            .saturating_mul(self.repetitions)
     }
 
     /// The run with flat index `i` (cell-major, then mechanism, then repetition).
@@ -95,10 +107,19 @@ pub enum PackError {
          repetitions); remove it or run without --resume"
     )]
     ForeignCheckpoint { path: PathBuf },
+    #[error(
+        "checkpoint file {path} {why}; remove the checkpoint folder {} or run without --resume \
+         (which starts afresh)",
+        .path.parent().map_or(String::new(), |p| p.display().to_string())
+    )]
+    CorruptCheckpoint { path: PathBuf, why: String },
 }
 
-/// Where finished runs are kept while a pack runs, one small JSON file per run, each written
-/// atomically, so an interrupted pack can resume with `--resume`.
+/// Where finished runs are kept while a pack runs, one small file per run, each written
+/// atomically, so an interrupted pack can resume with `--resume`. A file is the SHA-256 of the
+/// run's JSON record on its first line, then the record; resuming checks the digest and the
+/// run's key, and refuses a file that fails either ([`PackError::CorruptCheckpoint`]), so a
+/// record edited by hand is never taken for the run's result.
 pub struct Checkpoint {
     dir: PathBuf,
 }
@@ -136,14 +157,50 @@ impl Checkpoint {
         self.dir.join(format!("run-{i:08}.json"))
     }
 
-    /// A finished run, if it was saved intact.
-    fn load(&self, i: u64, key: RunKey) -> Option<RunRecord> {
-        let bytes = fs::read(self.path(i)).ok()?;
-        let rec: RunRecord = serde_json::from_slice(&bytes).ok()?;
-        (rec.key == key).then_some(rec)
+    /// Finished run `i`, if it was saved: its record once its digest and key check out.
+    fn load(&self, i: u64, key: RunKey) -> Result<Option<RunRecord>, PackError> {
+        let path = self.path(i);
+        let bytes = match fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(cause) => {
+                return Err(PackError::Io {
+                    action: "reading",
+                    path,
+                    cause,
+                });
+            }
+        };
+        let corrupt = |why: String| PackError::CorruptCheckpoint {
+            path: path.clone(),
+            why,
+        };
+        let Some(newline) = bytes.iter().position(|&b| b == b'\n') else {
+            return Err(corrupt(
+                "has no digest line (not written by this Proteus)".to_owned(),
+            ));
+        };
+        let (recorded, record) = (&bytes[..newline], &bytes[newline + 1..]);
+        let actual = sha256_hex(record);
+        if recorded != actual.as_bytes() {
+            return Err(corrupt(format!(
+                "was changed after it was written (its record's sha256 is {actual}, its first \
+                 line records {})",
+                crate::core::config_error::echo(&String::from_utf8_lossy(recorded))
+            )));
+        }
+        let rec: RunRecord = serde_json::from_slice(record)
+            .map_err(|e| corrupt(format!("does not hold a run record ({e})")))?;
+        if rec.key != key {
+            return Err(corrupt(format!(
+                "holds run {:?}, not run {i} ({key:?})",
+                rec.key
+            )));
+        }
+        Ok(Some(rec))
     }
 
-    /// Saves finished run `i` (atomically: a temporary file, then a rename).
+    /// Saves finished run `i` with its digest (atomically: a temporary file, then a rename).
     pub fn save(&self, i: u64, rec: &RunRecord) -> Result<(), PackError> {
         let path = self.path(i);
         let tmp = path.with_extension("tmp");
@@ -152,8 +209,11 @@ impl Checkpoint {
             path: path.clone(),
             cause,
         };
-        fs::write(&tmp, serde_json::to_vec(rec).expect("a record serializes"))
-            .map_err(|e| io("writing", e))?;
+        let record = serde_json::to_vec(rec).expect("a record serializes");
+        let mut bytes = sha256_hex(&record).into_bytes();
+        bytes.push(b'\n');
+        bytes.extend_from_slice(&record);
+        fs::write(&tmp, bytes).map_err(|e| io("writing", e))?;
         fs::rename(&tmp, &path).map_err(|e| io("publishing", e))
     }
 
@@ -187,6 +247,15 @@ pub fn run_range(
     checkpoint: Option<&Checkpoint>,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Vec<RunRecord>, PackError> {
+    if threads > max_threads() {
+        return Err(PackError::Threads {
+            threads,
+            cause: format!(
+                "at most {} threads (4 x the available cores; 0: all cores)",
+                max_threads()
+            ),
+        });
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -201,7 +270,11 @@ pub fn run_range(
             .into_par_iter()
             .map(|i| {
                 let key = plan.key(i);
-                let rec = match checkpoint.and_then(|c| c.load(i, key)) {
+                let saved = match checkpoint {
+                    Some(c) => c.load(i, key)?,
+                    None => None,
+                };
+                let rec = match saved {
                     Some(rec) => rec,
                     None => {
                         let rec = run_one(plan, key)?;
@@ -313,7 +386,7 @@ mod tests {
         ));
         // Without --resume the stale checkpoint is discarded.
         let fresh = Checkpoint::open(&dir, &p, false).unwrap();
-        assert!(fresh.load(1, p.key(1)).is_none());
+        assert!(fresh.load(1, p.key(1)).unwrap().is_none());
         fresh.remove().unwrap();
     }
 }

@@ -3,10 +3,10 @@
 
 use super::calibrate::{
     CANDIDATE_COLUMNS, Calibration, CalibrationError, SENSITIVITY_COLUMNS, calibrate,
-    candidate_rows, load_selected_regime, sensitivity_rows,
+    candidate_rows, load_selected_regime, read_calibration_file, sensitivity_rows,
 };
 use super::execution::Execution;
-use super::pack::{PackError, PackPlan, RunRecord};
+use super::pack::{MAX_REPETITIONS, PackError, PackPlan, RunRecord};
 use super::summary::{
     Arms, CONTRAST_COLUMNS, PackSummary, RUN_COLUMNS, SUMMARY_COLUMNS, contrast_rows, run_rows,
     summarize, summary_rows,
@@ -25,6 +25,8 @@ pub enum ExperimentError {
     Report(#[from] ReportError),
     #[error("repetitions must be at least 1 (got 0)")]
     NoRepetitions,
+    #[error("repetitions must be in [1, {MAX_REPETITIONS}] (got {0})")]
+    TooManyRepetitions(u64),
     #[error("no mechanisms to compare: give at least one, e.g. --mechanisms clob,fba:100ms")]
     NoMechanisms,
     #[error("mechanism {0:?} is listed twice")]
@@ -192,14 +194,20 @@ pub struct PackSpec {
 /// (`file PATH (sha256 DIGEST)`).
 pub fn calibration_from_file(path: &Path) -> Result<(MarketMakerRegime, String), ExperimentError> {
     let regime = load_selected_regime(path)?;
-    let bytes = std::fs::read(path).map_err(|cause| CalibrationError::Read {
-        path: path.display().to_string(),
-        cause,
-    })?;
+    let bytes = read_calibration_file(path)?;
     Ok((
         regime,
         format!("file {} (sha256 {})", path.display(), sha256_hex(&bytes)),
     ))
+}
+
+/// Refuses a repetition count outside `[1, MAX_REPETITIONS]`, before anything runs.
+pub fn check_repetitions(repetitions: u64) -> Result<(), ExperimentError> {
+    match repetitions {
+        0 => Err(ExperimentError::NoRepetitions),
+        r if r > MAX_REPETITIONS => Err(ExperimentError::TooManyRepetitions(r)),
+        _ => Ok(()),
+    }
 }
 
 /// The baseline's plan: the regime `regime` over the scenario's grid × `repetitions`.
@@ -210,9 +218,7 @@ pub fn baseline_spec(
     calibration: Option<Calibration>,
     calibration_source: String,
 ) -> Result<PackSpec, ExperimentError> {
-    if repetitions == 0 {
-        return Err(ExperimentError::NoRepetitions);
-    }
+    check_repetitions(repetitions)?;
     let calibrated = scenario.with_regime(regime);
     let cells = scenario.grid.cells();
     let reference = scenario.grid.reference;
@@ -245,9 +251,7 @@ pub fn compare_spec(
     mechanisms: &[MechanismConfig],
     repetitions: u64,
 ) -> Result<PackSpec, ExperimentError> {
-    if repetitions == 0 {
-        return Err(ExperimentError::NoRepetitions);
-    }
+    check_repetitions(repetitions)?;
     if mechanisms.is_empty() {
         return Err(ExperimentError::NoMechanisms);
     }
@@ -360,9 +364,7 @@ pub fn baseline_pack(
     out: &Path,
     force: bool,
 ) -> Result<PackOutcome, ExperimentError> {
-    if repetitions == 0 {
-        return Err(ExperimentError::NoRepetitions);
-    }
+    check_repetitions(repetitions)?;
     let w = pack_writer(out, force, exec)?;
     let spec = match calibration_file {
         Some(path) => {

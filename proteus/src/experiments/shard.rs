@@ -11,12 +11,12 @@
 //! most one: with `T` runs, the first `T mod N` shards hold `T div N + 1` runs, the others
 //! `T div N`.
 
-use super::calibrate::{CalibrationError, calibrate, load_selected_regime};
+use super::calibrate::{CalibrationError, calibrate, load_selected_regime, read_calibration_file};
 use super::execution::Execution;
 use super::pack::{PackError, RunRecord, run_range};
 use super::packs::{
-    ExperimentError, PackSpec, baseline_spec, calibration_from_file, compare_spec,
-    write_pack_bundle,
+    ExperimentError, PackSpec, baseline_spec, calibration_from_file, check_repetitions,
+    compare_spec, write_pack_bundle,
 };
 use super::summary::PackSummary;
 use crate::artifacts::{ArtifactError, BundleWriter, TableFormat, sha256_hex};
@@ -26,6 +26,9 @@ use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
+
+/// Most shards a plan holds (Slurm's own `MaxArraySize` is usually far smaller).
+pub const MAX_SHARDS: usize = 100_000;
 
 /// Schema of `shard-plan.json` and of the shard result files.
 pub const SHARD_SCHEMA_VERSION: u32 = 1;
@@ -42,9 +45,14 @@ pub const RUN_ORDER: &str = "flat run index i: cell-major, then mechanism, then 
 pub enum ShardError {
     #[error("--shards must be at least 1 (got 0)")]
     NoShards,
+    #[error("--shards {0}: must be in [1, {MAX_SHARDS}]")]
+    ShardsOutOfRange(usize),
     #[error("--shards {shards} exceeds the pack's {runs} runs; give at most {runs}")]
     TooManyShards { shards: usize, runs: u64 },
-    #[error("{flag} {value:?} cannot go into an sbatch script: {why}")]
+    #[error(
+        "{flag} \"{}\" cannot go into an sbatch script: {why}",
+        crate::core::config_error::echo(.value)
+    )]
     UnsafeValue {
         flag: &'static str,
         value: String,
@@ -300,6 +308,9 @@ pub fn plan_shards(
     if shards == 0 {
         return Err(ShardError::NoShards);
     }
+    if shards > MAX_SHARDS {
+        return Err(ShardError::ShardsOutOfRange(shards));
+    }
     let abs_dir = absolute(dir)?;
     let binary = absolute(&slurm.binary)?;
     check_value("--out", &abs_dir.to_string_lossy())?;
@@ -313,11 +324,18 @@ pub fn plan_shards(
         PackKind::Baseline => vec![scenario.mechanism],
         PackKind::Compare => mechanisms.to_vec(),
     };
-    // Validate before calibrating (which can take long).
-    if pack == PackKind::Compare {
-        compare_spec(scenario, &mechanisms, repetitions)?;
-    } else if repetitions == 0 {
-        return Err(ExperimentError::NoRepetitions.into());
+    // Validate before calibrating (which can take long): the repetitions, and the shard count
+    // against the runs (a baseline runs its grid's cells under the scenario's mechanism).
+    let runs = if pack == PackKind::Compare {
+        compare_spec(scenario, &mechanisms, repetitions)?
+            .plan
+            .run_count()
+    } else {
+        check_repetitions(repetitions)?;
+        (scenario.grid.cells().len() as u64).saturating_mul(repetitions)
+    };
+    if shards as u64 > runs {
+        return Err(ShardError::TooManyShards { shards, runs });
     }
     let mut w = BundleWriter::create(dir, force)?;
     let calibration_path = abs_dir.join(CALIBRATION_FILE);
@@ -327,7 +345,7 @@ pub fn plan_shards(
             let bytes = match calibration {
                 Some(CalibrationInput::File(path)) => {
                     load_selected_regime(path)?;
-                    fs::read(path).map_err(io("reading", path))?
+                    read_calibration_file(path)?
                 }
                 Some(CalibrationInput::Calibrate(exec)) => {
                     let c = calibrate(scenario, exec)?;
@@ -360,10 +378,11 @@ pub fn plan_shards(
             (spec, Some(sc))
         }
     };
-    let runs = spec.plan.run_count();
-    if shards as u64 > runs {
-        return Err(ShardError::TooManyShards { shards, runs });
-    }
+    debug_assert_eq!(
+        runs,
+        spec.plan.run_count(),
+        "the runs counted before calibrating"
+    );
     let manifest = ShardManifest {
         schema_version: SHARD_SCHEMA_VERSION,
         pack,

@@ -2,7 +2,10 @@
 
 use super::jump_size::JumpSizeLaw;
 use crate::core::ConfigError;
-use crate::core::config_error::{field_path, require, require_finite, require_non_negative};
+use crate::core::config_error::{
+    MAX_TICKS, field_path, number, require, require_price_level, require_rate,
+    require_ticks_non_negative,
+};
 use serde::{Deserialize, Serialize};
 
 /// The fundamental value process, in ticks. The diffusions evolve on a fixed time grid of
@@ -40,6 +43,13 @@ pub enum FundamentalConfig {
     },
 }
 
+/// Largest value of a binary (Glosten–Milgrom) fundamental, in ticks: the bound of the Bayesian
+/// dealer's `v_high_ticks` (the Glosten–Milgrom case puts 10^6 ticks in a price unit), above the
+/// [`MAX_TICKS`] of the diffusions.
+pub const MAX_BINARY_TICKS: f64 = 1e15;
+
+const _: () = assert!(MAX_BINARY_TICKS >= MAX_TICKS);
+
 impl FundamentalConfig {
     pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
         let f = |name| field_path(path, name);
@@ -51,9 +61,9 @@ impl FundamentalConfig {
                 jump_size,
                 step_ns,
             } => {
-                require_finite(&f("initial_ticks"), initial_ticks)?;
-                require_non_negative(&f("sigma_ticks_per_sqrt_s"), sigma_ticks_per_sqrt_s)?;
-                require_non_negative(&f("jump_rate_per_s"), jump_rate_per_s)?;
+                require_price_level(&f("initial_ticks"), initial_ticks)?;
+                require_ticks_non_negative(&f("sigma_ticks_per_sqrt_s"), sigma_ticks_per_sqrt_s)?;
+                require_rate(&f("jump_rate_per_s"), jump_rate_per_s)?;
                 jump_size.validate(&f("jump_size"))?;
                 require(step_ns >= 1, &f("step_ns"), step_ns, "must be >= 1")
             }
@@ -64,10 +74,10 @@ impl FundamentalConfig {
                 sigma_ticks_per_sqrt_s,
                 step_ns,
             } => {
-                require_finite(&f("initial_ticks"), initial_ticks)?;
-                require_finite(&f("mean_ticks"), mean_ticks)?;
-                require_non_negative(&f("kappa_per_s"), kappa_per_s)?;
-                require_non_negative(&f("sigma_ticks_per_sqrt_s"), sigma_ticks_per_sqrt_s)?;
+                require_price_level(&f("initial_ticks"), initial_ticks)?;
+                require_price_level(&f("mean_ticks"), mean_ticks)?;
+                require_rate(&f("kappa_per_s"), kappa_per_s)?;
+                require_ticks_non_negative(&f("sigma_ticks_per_sqrt_s"), sigma_ticks_per_sqrt_s)?;
                 require(step_ns >= 1, &f("step_ns"), step_ns, "must be >= 1")
             }
             FundamentalConfig::Binary {
@@ -75,12 +85,19 @@ impl FundamentalConfig {
                 high_ticks,
                 prob_high,
             } => {
-                require_finite(&f("low_ticks"), low_ticks)?;
                 require(
-                    high_ticks.is_finite() && high_ticks > low_ticks,
+                    low_ticks.is_finite() && low_ticks > 0.0 && low_ticks <= MAX_BINARY_TICKS,
+                    &f("low_ticks"),
+                    number(low_ticks),
+                    "must be in (0, 1e15]",
+                )?;
+                require(
+                    high_ticks.is_finite()
+                        && high_ticks > low_ticks
+                        && high_ticks <= MAX_BINARY_TICKS,
                     &f("high_ticks"),
-                    high_ticks,
-                    "must be finite and above low_ticks",
+                    number(high_ticks),
+                    "must be above low_ticks and at most 1e15",
                 )?;
                 require(
                     (0.0..=1.0).contains(&prob_high),
@@ -147,7 +164,7 @@ mod tests {
         let e = bad_rate.validate("fundamental").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "`fundamental.jump_rate_per_s` = -0.5: must be finite and >= 0"
+            "`fundamental.jump_rate_per_s` = -0.5: must be in [0, 1e6]"
         );
 
         let bad_jump = FundamentalConfig::JumpDiffusion {
@@ -165,9 +182,10 @@ mod tests {
             "fundamental.jump_size.std"
         );
 
+        // Values must be positive prices: 100 ticks here.
         let ou = FundamentalConfig::MeanReverting {
-            initial_ticks: 0.0,
-            mean_ticks: 0.0,
+            initial_ticks: 100.0,
+            mean_ticks: 100.0,
             kappa_per_s: 1.0,
             sigma_ticks_per_sqrt_s: 1.0,
             step_ns: 0,
@@ -178,7 +196,7 @@ mod tests {
             "`scenario.fundamental.step_ns` = 0: must be >= 1"
         );
         let ou = FundamentalConfig::MeanReverting {
-            initial_ticks: 0.0,
+            initial_ticks: 100.0,
             mean_ticks: f64::NAN,
             kappa_per_s: 1.0,
             sigma_ticks_per_sqrt_s: 1.0,

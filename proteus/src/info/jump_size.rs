@@ -1,7 +1,7 @@
 //! The law of a jump (of the fundamental, or of a news shift), in ticks.
 
 use crate::core::ConfigError;
-use crate::core::config_error::{field_path, require_finite, require_non_negative};
+use crate::core::config_error::{field_path, require_ticks, require_ticks_non_negative};
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Exp1, StandardNormal};
 use serde::{Deserialize, Serialize};
@@ -26,13 +26,15 @@ impl JumpSizeLaw {
     pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
         match *self {
             JumpSizeLaw::Normal { mean, std } => {
-                require_finite(&field_path(path, "mean"), mean)?;
-                require_non_negative(&field_path(path, "std"), std)
+                require_ticks(&field_path(path, "mean"), mean)?;
+                require_ticks_non_negative(&field_path(path, "std"), std)
             }
             JumpSizeLaw::Laplace { scale } => {
-                require_non_negative(&field_path(path, "scale"), scale)
+                require_ticks_non_negative(&field_path(path, "scale"), scale)
             }
-            JumpSizeLaw::Fixed { size } => require_non_negative(&field_path(path, "size"), size),
+            JumpSizeLaw::Fixed { size } => {
+                require_ticks_non_negative(&field_path(path, "size"), size)
+            }
         }
     }
 

@@ -8,7 +8,7 @@
 
 use super::jump_size::JumpSizeLaw;
 use super::poisson;
-use crate::core::config_error::{field_path, require_finite, require_non_negative};
+use crate::core::config_error::{field_path, require_rate, require_ticks};
 use crate::core::{ConfigError, SimTime, Stream};
 use serde::{Deserialize, Serialize};
 
@@ -60,11 +60,11 @@ impl NewsConfig {
     }
 
     pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
-        require_non_negative(&field_path(path, "rate_per_s"), self.rate_per_s)?;
+        require_rate(&field_path(path, "rate_per_s"), self.rate_per_s)?;
         self.jump_size.validate(&field_path(path, "jump_size"))?;
         for (i, s) in self.scheduled.iter().enumerate() {
             let p = field_path(path, &format!("scheduled[{i}]"));
-            require_finite(&field_path(&p, "shift_ticks"), s.shift_ticks)?;
+            require_ticks(&field_path(&p, "shift_ticks"), s.shift_ticks)?;
         }
         Ok(())
     }
@@ -228,7 +228,7 @@ mod tests {
         let e = cfg.validate("news").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "`news.scheduled[1].shift_ticks` = inf: must be finite"
+            "`news.scheduled[1].shift_ticks` = inf: must be in [-1e12, 1e12]"
         );
         assert!(NewsConfig::none().validate("news").is_ok());
     }

@@ -13,7 +13,7 @@
 //! ignores between the signal and publication (diffusion, jumps) is the signal's staleness.
 
 use super::news::NewsEvent;
-use crate::core::config_error::{field_path, require_non_negative};
+use crate::core::config_error::{field_path, require_ticks_non_negative};
 use crate::core::{ConfigError, SimTime};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -42,7 +42,7 @@ pub struct PrivateSignal {
 
 impl SignalConfig {
     pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
-        require_non_negative(&field_path(path, "noise_std_ticks"), self.noise_std_ticks)
+        require_ticks_non_negative(&field_path(path, "noise_std_ticks"), self.noise_std_ticks)
     }
 
     /// When a trader with this configuration learns `news`: `public_time − lead`, clamped at 0.

@@ -3,13 +3,22 @@
 
 mod order_file;
 
-pub use order_file::{HEADER, OrderFileError, TimedRequest, parse_order_file};
+pub use order_file::{HEADER, MAX_ORDER_QTY, OrderFileError, TimedRequest, parse_order_file};
 
-use crate::artifacts::{ArtifactError, BundleWriter, sha256_hex};
+use crate::artifacts::{ArtifactError, BundleWriter};
 use crate::mechanisms::{Clob, ClobConfig, Output, Side};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
+
+/// Most bytes an order file may hold: 256 MiB (about ten million rows; a replay of that size
+/// peaks at a few GB). A regular file past it is refused by its size before it is read; a stream
+/// is read up to it and then refused.
+pub const MAX_ORDER_FILE_BYTES: u64 = 256 << 20;
+/// Longest header line: the header is checked before the rest of the file is read.
+pub const MAX_HEADER_BYTES: u64 = 4096;
 
 /// Schema of the replay output folder; bumped only on purpose (see `docs/replay.md`).
 pub const REPLAY_SCHEMA_VERSION: u32 = 1;
@@ -212,6 +221,12 @@ pub enum ReplayError {
         path: PathBuf,
         cause: OrderFileError,
     },
+    #[error(
+        "{path} is larger than {limit} bytes ({} MiB), the most an order file may hold; split it \
+         (nothing past that was read)",
+        .limit >> 20
+    )]
+    TooLarge { path: PathBuf, limit: u64 },
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
 }
@@ -242,17 +257,103 @@ struct Summary {
     resting_orders: usize,
 }
 
-/// Reads `orders`, replays it and writes `fills.csv`, `book.csv`, `rejects.csv`, `events.csv` and
-/// `manifest.json` into `out`, atomically. On a malformed file nothing is written.
+/// An order file as [`read_orders`] read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrdersRead {
+    pub requests: Vec<TimedRequest>,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// Counts and hashes the bytes read through it.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+/// Reads and parses an order file from `reader` (named `path` in errors), streaming: the header
+/// line is checked first (it must end within [`MAX_HEADER_BYTES`]), then the rows are parsed as
+/// they are read, and a file past `limit` bytes is refused ([`ReplayError::TooLarge`]) without
+/// reading further.
+pub fn read_orders(reader: impl Read, path: &Path, limit: u64) -> Result<OrdersRead, ReplayError> {
+    let read_err = |cause| ReplayError::Read {
+        path: path.to_owned(),
+        cause,
+    };
+    let file_err = |cause| ReplayError::OrderFile {
+        path: path.to_owned(),
+        cause,
+    };
+    let mut input = BufReader::new(Hashing {
+        inner: reader.take(limit.saturating_add(1)),
+        hasher: Sha256::new(),
+        bytes: 0,
+    });
+    let mut head = Vec::new();
+    input
+        .by_ref()
+        .take(MAX_HEADER_BYTES)
+        .read_until(b'\n', &mut head)
+        .map_err(read_err)?;
+    if head.len() as u64 == MAX_HEADER_BYTES && !head.ends_with(b"\n") {
+        return Err(file_err(OrderFileError {
+            line: 1,
+            message: format!(
+                "no header line in the first {MAX_HEADER_BYTES} bytes; expected `{}`",
+                HEADER.join(",")
+            ),
+        }));
+    }
+    let parsed = parse_order_file(std::io::Cursor::new(head).chain(&mut input));
+    let Hashing { hasher, bytes, .. } = input.into_inner();
+    if bytes > limit {
+        return Err(ReplayError::TooLarge {
+            path: path.to_owned(),
+            limit,
+        });
+    }
+    let requests = parsed.map_err(file_err)?;
+    Ok(OrdersRead {
+        requests,
+        sha256: hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        bytes,
+    })
+}
+
+/// Reads `orders` (streaming, at most [`MAX_ORDER_FILE_BYTES`]), replays it and writes
+/// `fills.csv`, `book.csv`, `rejects.csv`, `events.csv` and `manifest.json` into `out`,
+/// atomically. On a malformed or oversized file nothing is written.
 pub fn replay_file(orders: &Path, out: &Path, force: bool) -> Result<ReplayResult, ReplayError> {
-    let bytes = std::fs::read(orders).map_err(|cause| ReplayError::Read {
+    let read_err = |cause| ReplayError::Read {
         path: orders.to_owned(),
         cause,
-    })?;
-    let requests = parse_order_file(bytes.as_slice()).map_err(|cause| ReplayError::OrderFile {
-        path: orders.to_owned(),
-        cause,
-    })?;
+    };
+    let file = std::fs::File::open(orders).map_err(read_err)?;
+    let meta = file.metadata().map_err(read_err)?;
+    if meta.is_file() && meta.len() > MAX_ORDER_FILE_BYTES {
+        return Err(ReplayError::TooLarge {
+            path: orders.to_owned(),
+            limit: MAX_ORDER_FILE_BYTES,
+        });
+    }
+    let OrdersRead {
+        requests, sha256, ..
+    } = read_orders(file, orders, MAX_ORDER_FILE_BYTES)?;
     let config = ClobConfig::default();
     let result = replay(&requests, config);
 
@@ -271,7 +372,7 @@ pub fn replay_file(orders: &Path, out: &Path, force: bool) -> Result<ReplayResul
         crate_version: env!("CARGO_PKG_VERSION"),
         input: InputDigest {
             file_name,
-            sha256: sha256_hex(&bytes),
+            sha256,
             rows: requests.len(),
         },
         clob: config,

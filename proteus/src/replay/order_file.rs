@@ -14,12 +14,21 @@
 //! that an earlier row used for a new order. Values that parse but that a venue would refuse (a
 //! zero or negative quantity, an off-tick price, a cancel of an unknown id) are *not* file errors:
 //! they reach the book and come back as rejects with a reason.
+//!
+//! Quantities are bounded so that no sum the book or the replay forms can overflow: a `qty` above
+//! [`MAX_ORDER_QTY`] lots is a file error, and so is a file whose positive `qty` values (of new
+//! orders and amends) sum past `i64::MAX`, which bounds every price level's total, every fill and
+//! every sum of fills.
 
+use crate::core::config_error::echo;
 use crate::core::{AgentId, OrderId, SimTime};
 use crate::mechanisms::{NewOrder, OrderKind, Request, Side, TimeInForce};
 use std::collections::BTreeSet;
 use std::io::Read;
 use thiserror::Error;
+
+/// Largest `qty` of one row, in lots.
+pub const MAX_ORDER_QTY: i64 = 1_000_000_000_000;
 
 pub const HEADER: [&str; 8] = [
     "time_ns", "trader", "action", "order_id", "side", "price", "qty", "tif",
@@ -45,6 +54,14 @@ pub struct TimedRequest {
 
 /// Reads and validates a whole order file.
 pub fn parse_order_file(reader: impl Read) -> Result<Vec<TimedRequest>, OrderFileError> {
+    parse_with_total(reader, i64::MAX)
+}
+
+/// [`parse_order_file`] with the positive quantities' sum bounded by `max_total` lots.
+fn parse_with_total(
+    reader: impl Read,
+    max_total: i64,
+) -> Result<Vec<TimedRequest>, OrderFileError> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
@@ -65,13 +82,17 @@ pub fn parse_order_file(reader: impl Read) -> Result<Vec<TimedRequest>, OrderFil
             1,
             format!(
                 "bad header `{}`; expected exactly `{}`",
-                header.iter().collect::<Vec<_>>().join(","),
+                echo(&header.iter().collect::<Vec<_>>().join(",")),
                 HEADER.join(",")
             ),
         ));
     }
     let mut out = Vec::new();
     let mut new_ids = BTreeSet::new();
+    let mut total_qty = Total {
+        sum: 0,
+        max: max_total,
+    };
     let mut last_time = SimTime::ZERO;
     for record in records {
         let record = record.map_err(|e| csv_error(0, e))?;
@@ -102,7 +123,7 @@ pub fn parse_order_file(reader: impl Read) -> Result<Vec<TimedRequest>, OrderFil
                 line,
                 format!(
                     "column `trader`: {} is out of range 0..=4294967295",
-                    row.get("trader")
+                    echo(row.get("trader"))
                 ),
             )
         })?);
@@ -116,7 +137,7 @@ pub fn parse_order_file(reader: impl Read) -> Result<Vec<TimedRequest>, OrderFil
                     ));
                 }
                 let side = row.side()?;
-                let qty = row.integer("qty")?;
+                let qty = row.quantity(&mut total_qty)?;
                 let kind = if row.get("action") == "limit" {
                     OrderKind::Limit {
                         price: row.integer("price")?,
@@ -150,14 +171,15 @@ pub fn parse_order_file(reader: impl Read) -> Result<Vec<TimedRequest>, OrderFil
                     id,
                     trader,
                     price: row.integer("price")?,
-                    qty: row.integer("qty")?,
+                    qty: row.quantity(&mut total_qty)?,
                 }
             }
             other => {
                 return Err(err(
                     line,
                     format!(
-                        "column `action`: unknown action {other:?}; allowed: limit, market, cancel, amend"
+                        "column `action`: unknown action \"{}\"; allowed: limit, market, cancel, amend",
+                        echo(other)
                     ),
                 ));
             }
@@ -178,6 +200,12 @@ fn err(line: u64, message: String) -> OrderFileError {
 fn csv_error(line: u64, e: csv::Error) -> OrderFileError {
     let line = e.position().map_or(line, |p| p.line());
     err(line, format!("unreadable CSV: {e}"))
+}
+
+/// The running sum of the file's positive quantities and its bound.
+struct Total {
+    sum: i64,
+    max: i64,
 }
 
 struct Row<'a> {
@@ -211,7 +239,10 @@ impl Row<'_> {
             "" => Ok(()),
             v => Err(err(
                 self.line,
-                format!("column `{col}` must be blank for action `{action}`, found {v:?}"),
+                format!(
+                    "column `{col}` must be blank for action `{action}`, found \"{}\"",
+                    echo(v)
+                ),
             )),
         }
     }
@@ -221,7 +252,10 @@ impl Row<'_> {
         v.parse().map_err(|_| {
             err(
                 self.line,
-                format!("column `{col}`: expected a non-negative integer, found {v:?}"),
+                format!(
+                    "column `{col}`: expected a non-negative integer, found \"{}\"",
+                    echo(v)
+                ),
             )
         })
     }
@@ -231,9 +265,40 @@ impl Row<'_> {
         v.parse().map_err(|_| {
             err(
                 self.line,
-                format!("column `{col}`: expected an integer, found {v:?}"),
+                format!("column `{col}`: expected an integer, found \"{}\"", echo(v)),
             )
         })
+    }
+
+    /// The row's `qty`, at most [`MAX_ORDER_QTY`]; a positive one is added to `total`, which
+    /// may not pass its maximum (`i64::MAX`).
+    fn quantity(&self, total: &mut Total) -> Result<i64, OrderFileError> {
+        let qty = self.integer("qty")?;
+        if qty > MAX_ORDER_QTY {
+            return Err(err(
+                self.line,
+                format!(
+                    "column `qty`: {qty} is more than the {MAX_ORDER_QTY} lots an order may hold \
+                     (allowed: at most {MAX_ORDER_QTY}; zero and negative quantities reach the \
+                     book, which rejects them)"
+                ),
+            ));
+        }
+        total.sum = total
+            .sum
+            .checked_add(qty.max(0))
+            .filter(|s| *s <= total.max)
+            .ok_or_else(|| {
+                err(
+                    self.line,
+                    format!(
+                        "the positive quantities of the file's orders and amends up to this line \
+                         sum past {} lots, more than a book can count",
+                        total.max
+                    ),
+                )
+            })?;
+        Ok(qty)
     }
 
     fn side(&self) -> Result<Side, OrderFileError> {
@@ -242,7 +307,10 @@ impl Row<'_> {
             "sell" => Ok(Side::Sell),
             v => Err(err(
                 self.line,
-                format!("column `side`: expected `buy` or `sell`, found {v:?}"),
+                format!(
+                    "column `side`: expected `buy` or `sell`, found \"{}\"",
+                    echo(v)
+                ),
             )),
         }
     }
@@ -255,7 +323,10 @@ impl Row<'_> {
             "post_only" => Ok(TimeInForce::PostOnly),
             v => Err(err(
                 self.line,
-                format!("column `tif`: expected gtc, ioc, fok or post_only, found {v:?}"),
+                format!(
+                    "column `tif`: expected gtc, ioc, fok or post_only, found \"{}\"",
+                    echo(v)
+                ),
             )),
         }
     }
@@ -393,6 +464,22 @@ mod tests {
                 "{body:?}: {e} does not mention {needle:?}"
             );
         }
+    }
+
+    #[test]
+    fn quantities_are_bounded_one_by_one_and_in_sum() {
+        let q = MAX_ORDER_QTY;
+        let e = parse(&format!("0,1,limit,10,buy,100,{},gtc\n", q + 1)).unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("column `qty`"), "{e}");
+        // Three rows of the largest size against a bound of two: the third passes it.
+        let rows = format!(
+            "{H}0,1,limit,1,buy,100,{q},gtc\n1,1,amend,1,,100,{q},\n2,1,limit,2,sell,100,{q},gtc\n"
+        );
+        let e = parse_with_total(rows.as_bytes(), 2 * q).unwrap_err();
+        assert_eq!(e.line, 4);
+        assert!(e.message.contains("sum past 2000000000000 lots"), "{e}");
+        assert!(parse_with_total(rows.as_bytes(), 3 * q).is_ok());
     }
 
     #[test]

@@ -15,7 +15,9 @@
 //! sensitivity_latency_scale = [0.25, 1.0, 4.0, 16.0]
 //! ```
 
-use crate::core::config_error::{ConfigError, require, require_non_negative};
+use crate::core::config_error::{
+    ConfigError, number, require, require_coefficient, require_non_negative,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -79,23 +81,13 @@ impl CalibrationConfig {
             require(len > 0, &p(name), "[]", "give at least one value")?;
         }
         for (i, x) in self.risk_aversion.iter().enumerate() {
-            require_non_negative(&format!("{path}.risk_aversion[{i}]"), *x)?;
+            require_risk_aversion(&format!("{path}.risk_aversion[{i}]"), *x)?;
         }
         for (i, x) in self.half_spread_ticks.iter().enumerate() {
-            require(
-                x.is_finite() && *x > 0.0 && *x <= 1e6,
-                &format!("{path}.half_spread_ticks[{i}]"),
-                x,
-                "must be in (0, 1e6]",
-            )?;
+            require_half_spread(&format!("{path}.half_spread_ticks[{i}]"), *x)?;
         }
         for (i, x) in self.quote_size.iter().enumerate() {
-            require(
-                (1..=1_000_000).contains(x),
-                &format!("{path}.quote_size[{i}]"),
-                x,
-                "must be in [1, 1000000]",
-            )?;
+            require_quote_size(&format!("{path}.quote_size[{i}]"), *x)?;
         }
         for (i, x) in self.sensitivity_latency_scale.iter().enumerate() {
             require(
@@ -143,6 +135,31 @@ impl CalibrationConfig {
     }
 }
 
+/// A candidate's (or a selected regime's) risk aversion: a market maker's coefficient range.
+fn require_risk_aversion(path: &str, x: f64) -> Result<(), ConfigError> {
+    require_coefficient(path, x)
+}
+
+/// A candidate's base half-spread, in ticks.
+fn require_half_spread(path: &str, x: f64) -> Result<(), ConfigError> {
+    require(
+        x.is_finite() && x > 0.0 && x <= 1e6,
+        path,
+        number(x),
+        "must be in (0, 1e6]",
+    )
+}
+
+/// A candidate's quote size, in lots.
+fn require_quote_size(path: &str, x: i64) -> Result<(), ConfigError> {
+    require(
+        (1..=1_000_000).contains(&x),
+        path,
+        x,
+        "must be in [1, 1000000]",
+    )
+}
+
 /// The market-maker parameters calibration chooses.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -153,6 +170,14 @@ pub struct MarketMakerRegime {
 }
 
 impl MarketMakerRegime {
+    /// The ranges of a `[calibration]` candidate (`risk_aversion` in [0, 1e6], `half_spread_ticks`
+    /// in (0, 1e6], `quote_size` in [1, 1000000]), for a regime read from a calibration file.
+    pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
+        require_risk_aversion(&format!("{path}.risk_aversion"), self.risk_aversion)?;
+        require_half_spread(&format!("{path}.half_spread_ticks"), self.half_spread_ticks)?;
+        require_quote_size(&format!("{path}.quote_size"), self.quote_size)
+    }
+
     pub fn label(&self) -> String {
         format!(
             "risk_aversion={},half_spread_ticks={},quote_size={}",

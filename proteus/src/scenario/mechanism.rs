@@ -120,7 +120,7 @@ impl MechanismConfig {
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
-#[error("invalid mechanism {spec:?}: {why}")]
+#[error("invalid mechanism \"{}\": {why}", crate::core::config_error::echo(.spec))]
 pub struct MechanismSpecError {
     pub spec: String,
     pub why: String,

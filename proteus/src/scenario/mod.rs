@@ -3,11 +3,13 @@
 //! Unknown keys are refused; every number is range-checked; an error names the file, the field
 //! path (e.g. `agents.noise.rate_per_s`), the bad value and what is allowed.
 
+mod budget;
 mod calibration;
 mod grid;
 mod mechanism;
 mod population;
 
+pub use budget::{EVENTS_PER_ACTION, EventEstimate, EventTerm, events_label};
 pub use calibration::{CalibrationConfig, MarketMakerRegime};
 pub use grid::{Cell, GridConfig};
 pub use mechanism::{MechanismConfig, MechanismSpecError};
@@ -18,7 +20,8 @@ use crate::agents::{
     MarketMakerConfig, MomentumConfig, NoiseConfig, PoissonTakerConfig, SequentialTraderConfig,
     ValueConfig,
 };
-use crate::core::config_error::{ConfigError, require};
+use crate::artifacts::{MAX_CONFIG_FILE_BYTES, ReadLimitError, read_limited};
+use crate::core::config_error::{ConfigError, echo, require};
 use crate::core::{Duration, SimTime};
 use crate::execution::LeakageConfig;
 use crate::info::{FundamentalConfig, NewsConfig};
@@ -108,6 +111,12 @@ pub struct Agents {
 pub enum ScenarioError {
     #[error("reading scenario {file}: {cause}")]
     Read { file: String, cause: std::io::Error },
+    #[error(
+        "scenario {file} is larger than {limit} bytes ({} MiB), the most a scenario file may \
+         hold; nothing past that was read",
+        .limit >> 20
+    )]
+    TooLarge { file: String, limit: u64 },
     #[error("scenario {file}: {message}")]
     Parse { file: String, message: String },
     #[error("scenario {file}: {cause}")]
@@ -121,12 +130,25 @@ impl Scenario {
             .expect("the built-in scenario is valid (tested)")
     }
 
-    /// Reads and validates a scenario file.
+    /// Reads and validates a scenario file of at most [`MAX_CONFIG_FILE_BYTES`].
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|cause| ScenarioError::Read {
+        let read = |cause| ScenarioError::Read {
             file: file.clone(),
             cause,
+        };
+        let bytes = read_limited(path, MAX_CONFIG_FILE_BYTES).map_err(|e| match e {
+            ReadLimitError::Io(cause) => read(cause),
+            ReadLimitError::TooLarge { limit } => ScenarioError::TooLarge {
+                file: file.clone(),
+                limit,
+            },
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            read(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("not UTF-8 text ({e})"),
+            ))
         })?;
         Scenario::from_toml(&text, &file)
     }
@@ -135,7 +157,14 @@ impl Scenario {
     pub fn from_toml(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         let scenario: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
             file: file.to_owned(),
-            message: e.to_string().trim_end().to_owned(),
+            // toml quotes the offending line: at most 80 characters of each.
+            message: e
+                .to_string()
+                .trim_end()
+                .lines()
+                .map(echo)
+                .collect::<Vec<_>>()
+                .join("\n"),
         })?;
         scenario
             .validate()
