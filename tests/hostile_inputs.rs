@@ -89,22 +89,8 @@ fn large_finite_numbers_are_refused_with_the_field_and_the_range() {
             "`agents.market_maker.half_spread_ticks` = 1e300: must be in [0, 1e12]",
         ),
         (
-            default_with(
-                "max_half_spread_ticks = 20.0",
-                "max_half_spread_ticks = 1e300",
-            ),
-            "`agents.market_maker.max_half_spread_ticks` = 1e300: must be in (0, 1e12] and >= min_half_spread_ticks",
-        ),
-        (
             default_with("risk_aversion = 0.1 ", "risk_aversion = 1e300 "),
             "`agents.market_maker.risk_aversion` = 1e300: must be in [0, 1e6]",
-        ),
-        (
-            default_with(
-                "inventory_limit = 100",
-                "inventory_limit = 9223372036854775807",
-            ),
-            "`agents.market_maker.inventory_limit` = 9223372036854775807: must be >= quote_size and <= 1000000000",
         ),
         (
             default_with("observe_noise_ticks = 1.0", "observe_noise_ticks = 1e300"),
@@ -151,16 +137,21 @@ fn a_run_at_the_bounds_does_not_panic() {
             "half_spread_ticks = 2.0\nmin",
             "half_spread_ticks = 1e12\nmin",
         )
+        // Caps only (the Avellaneda-Stoikov harness passes f64::MAX and Qty::MAX): any finite
+        // cap runs, since the spread it caps is bounded and prices are held within 2^53 ticks.
         .replace(
             "max_half_spread_ticks = 20.0",
-            "max_half_spread_ticks = 1e12",
+            "max_half_spread_ticks = 1e300",
         )
         .replace("risk_aversion = 0.1 ", "risk_aversion = 1e6 ")
         .replace(
             "volatility_spread_coef = 1.0",
             "volatility_spread_coef = 1e6",
         )
-        .replace("inventory_limit = 100", "inventory_limit = 1000000000");
+        .replace(
+            "inventory_limit = 100",
+            "inventory_limit = 9223372036854775807",
+        );
     let sc = Scenario::from_toml(&text, "bounds.toml").unwrap_or_else(|e| panic!("{e}"));
     for mechanism in ["clob", "fba:100ms", "rfq:2"] {
         let mut sc = sc.clone();

@@ -147,6 +147,10 @@ pub struct Baseline {
 impl Baseline {
     pub fn run(&self) -> Result<()> {
         let sc = self.pack.scenario()?;
+        if let Some(file) = &self.calibration {
+            proteus::experiments::packs::calibration_from_file(file)
+                .context("invalid --calibration; nothing was run or written")?;
+        }
         check_budget(
             &baseline_estimate(&sc, self.repetitions, self.calibration.is_none()),
             self.pack.max_events,
