@@ -22,14 +22,14 @@
 //! sees (its initial value before any). Role `market_maker`; streams
 //! `agent/ladder_market_maker/{i}/gaps`.
 
+use super::clock::{PoissonClock, validate_wake_mean};
 use super::value::OpenOrders;
 use super::{Agent, AgentCtx, RfqNotice};
+use crate::core::Stream;
 use crate::core::config_error::{ConfigError, field_path, require};
-use crate::core::{Duration, Stream};
 use crate::mechanisms::{
     DealerQuote, NewOrder, OrderKind, Output, Price, Qty, Request, Side, TimeInForce,
 };
-use rand_distr::{Distribution, Exp};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -66,12 +66,7 @@ fn default_initial_spread() -> f64 {
 impl LadderMakerConfig {
     pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
         let p = |f| field_path(path, f);
-        require(
-            self.wake_mean_s.is_finite() && self.wake_mean_s >= 1e-6 && self.wake_mean_s <= 1e6,
-            &p("wake_mean_s"),
-            self.wake_mean_s,
-            "must be in [1e-6, 1e6] seconds",
-        )?;
+        validate_wake_mean(&p("wake_mean_s"), self.wake_mean_s)?;
         require(
             self.pov.is_finite() && (0.0..=1.0).contains(&self.pov),
             &p("pov"),
@@ -125,8 +120,7 @@ const WAKE: u64 = 0;
 
 pub struct LadderMarketMaker {
     cfg: LadderMakerConfig,
-    gaps: Stream,
-    gap: Exp<f64>,
+    clock: PoissonClock,
     spread: f64,
     mid: Option<Price>,
     /// The public value at time zero, ticks (its RFQ centre before any print).
@@ -148,8 +142,7 @@ impl LadderMarketMaker {
     /// `streams` is the agent's root, e.g. `agent/ladder_market_maker/0`.
     pub fn new(cfg: LadderMakerConfig, streams: &Stream, initial_value: f64) -> LadderMarketMaker {
         LadderMarketMaker {
-            gap: Exp::new(1.0 / cfg.wake_mean_s).expect("validated"),
-            gaps: streams.child("gaps"),
+            clock: PoissonClock::new(cfg.wake_mean_s, streams.child("gaps")),
             spread: cfg.initial_spread_ticks,
             mid: None,
             initial_value,
@@ -160,9 +153,7 @@ impl LadderMarketMaker {
     }
 
     fn schedule(&mut self, ctx: &mut AgentCtx) {
-        let secs: f64 = self.gap.sample(&mut self.gaps);
-        let ns = (secs * 1e9).round().min(1e18) as u64;
-        ctx.wake_after(Duration(ns.max(1)), WAKE);
+        ctx.wake_after(self.clock.next_gap(), WAKE);
     }
 
     /// The averaged spread, ticks.

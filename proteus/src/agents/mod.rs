@@ -5,6 +5,7 @@
 
 mod arbitrageur;
 mod bayesian_dealer;
+mod clock;
 mod context;
 mod fixed_spread;
 mod informed;

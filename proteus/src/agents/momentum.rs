@@ -11,12 +11,12 @@
 //! no book: it tracks the RFQ prints it sees instead and, as a client, requests quotes without a
 //! limit. Role `noise` (it has no information about the value); streams `agent/momentum/{i}/…`.
 
+use super::clock::{PoissonClock, validate_wake_mean};
 use super::order_size::OrderSizeLaw;
 use super::{Agent, AgentCtx};
+use crate::core::Stream;
 use crate::core::config_error::{ConfigError, field_path, require};
-use crate::core::{Duration, Stream};
 use crate::mechanisms::{NewOrder, OrderKind, Request, Side, TimeInForce};
-use rand_distr::{Distribution, Exp};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -49,12 +49,7 @@ fn default_size() -> OrderSizeLaw {
 impl MomentumConfig {
     pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
         let p = |f| field_path(path, f);
-        require(
-            self.wake_mean_s.is_finite() && self.wake_mean_s >= 1e-6 && self.wake_mean_s <= 1e6,
-            &p("wake_mean_s"),
-            self.wake_mean_s,
-            "must be in [1e-6, 1e6] seconds",
-        )?;
+        validate_wake_mean(&p("wake_mean_s"), self.wake_mean_s)?;
         require(
             (1..=10_000).contains(&self.short_window),
             &p("short_window"),
@@ -75,9 +70,8 @@ const WAKE: u64 = 0;
 
 pub struct MomentumAgent {
     cfg: MomentumConfig,
-    gaps: Stream,
+    clock: PoissonClock,
     sizes: Stream,
-    gap: Exp<f64>,
     /// The last `long_window` mids it recorded, and how many it has recorded in all.
     mids: VecDeque<f64>,
     seen: u64,
@@ -87,8 +81,7 @@ impl MomentumAgent {
     /// `streams` is the agent's root, e.g. `agent/momentum/0`.
     pub fn new(cfg: MomentumConfig, streams: &Stream) -> MomentumAgent {
         MomentumAgent {
-            gap: Exp::new(1.0 / cfg.wake_mean_s).expect("validated"),
-            gaps: streams.child("gaps"),
+            clock: PoissonClock::new(cfg.wake_mean_s, streams.child("gaps")),
             sizes: streams.child("sizes"),
             mids: VecDeque::with_capacity(cfg.long_window as usize),
             seen: 0,
@@ -97,9 +90,7 @@ impl MomentumAgent {
     }
 
     fn schedule(&mut self, ctx: &mut AgentCtx) {
-        let secs: f64 = self.gap.sample(&mut self.gaps);
-        let ns = (secs * 1e9).round().min(1e18) as u64;
-        ctx.wake_after(Duration(ns.max(1)), WAKE);
+        ctx.wake_after(self.clock.next_gap(), WAKE);
     }
 
     /// Records `mid`; returns the side momentum says, once it has more than `long_window` mids.
