@@ -7,7 +7,9 @@ use crate::core::{Duration, Stream};
 use rand_distr::{Distribution, Exp};
 
 pub(crate) struct PoissonClock {
-    gap: Exp<f64>,
+    /// `None` when the agent's arrivals are driven from outside (its population's Hawkes
+    /// process in the simulator): then it sets no timer of its own.
+    gap: Option<Exp<f64>>,
     draws: Stream,
 }
 
@@ -15,15 +17,20 @@ impl PoissonClock {
     /// Gaps of mean `mean_s` seconds (validated by [`validate_wake_mean`]) from `draws`.
     pub fn new(mean_s: f64, draws: Stream) -> PoissonClock {
         PoissonClock {
-            gap: Exp::new(1.0 / mean_s).expect("validated wake mean"),
+            gap: Some(Exp::new(1.0 / mean_s).expect("validated wake mean")),
             draws,
         }
     }
 
-    /// The next gap.
-    pub fn next_gap(&mut self) -> Duration {
-        let secs: f64 = self.gap.sample(&mut self.draws);
-        Duration(((secs * 1e9).round().min(1e18) as u64).max(1))
+    /// No clock of its own: the simulator wakes the agent.
+    pub fn stop(&mut self) {
+        self.gap = None;
+    }
+
+    /// The next gap; `None` when the clock is driven from outside.
+    pub fn next_gap(&mut self) -> Option<Duration> {
+        let secs: f64 = self.gap.as_ref()?.sample(&mut self.draws);
+        Some(Duration(((secs * 1e9).round().min(1e18) as u64).max(1)))
     }
 }
 

@@ -152,8 +152,17 @@ impl LadderMarketMaker {
         }
     }
 
+    /// Its wakes come from its population's arrival process in the simulator (a Hawkes
+    /// population), not from its own clock.
+    pub fn driven_externally(mut self) -> LadderMarketMaker {
+        self.clock.stop();
+        self
+    }
+
     fn schedule(&mut self, ctx: &mut AgentCtx) {
-        ctx.wake_after(self.clock.next_gap(), WAKE);
+        if let Some(gap) = self.clock.next_gap() {
+            ctx.wake_after(gap, WAKE);
+        }
     }
 
     /// The averaged spread, ticks.

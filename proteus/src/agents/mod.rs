@@ -12,6 +12,7 @@ mod informed;
 pub mod kyle;
 mod ladder_market_maker;
 mod market_maker;
+mod metaorder;
 mod momentum;
 mod noise;
 mod order_size;
@@ -27,6 +28,7 @@ pub use informed::{InformedConfig, InformedTrader};
 pub use kyle::{KyleDealer, KyleDealerConfig, KyleInsider, KyleInsiderConfig};
 pub use ladder_market_maker::{Ladder, LadderMakerConfig, LadderMarketMaker};
 pub use market_maker::{MarketMaker, MarketMakerConfig};
+pub use metaorder::{MetaorderConfig, MetaorderTrader};
 pub use momentum::{MomentumAgent, MomentumConfig};
 pub use noise::{NoiseConfig, NoiseTrader};
 pub use order_size::OrderSizeLaw;
@@ -69,6 +71,7 @@ pub enum AnyAgent {
     Value(ValueAgent),
     Momentum(MomentumAgent),
     LadderMaker(LadderMarketMaker),
+    Metaorder(MetaorderTrader),
 }
 
 macro_rules! dispatch {
@@ -85,6 +88,7 @@ macro_rules! dispatch {
             AnyAgent::Value($a) => $e,
             AnyAgent::Momentum($a) => $e,
             AnyAgent::LadderMaker($a) => $e,
+            AnyAgent::Metaorder($a) => $e,
         }
     };
 }

@@ -89,8 +89,17 @@ impl MomentumAgent {
         }
     }
 
+    /// Its wakes come from its population's arrival process in the simulator (a Hawkes
+    /// population), not from its own clock.
+    pub fn driven_externally(mut self) -> MomentumAgent {
+        self.clock.stop();
+        self
+    }
+
     fn schedule(&mut self, ctx: &mut AgentCtx) {
-        ctx.wake_after(self.clock.next_gap(), WAKE);
+        if let Some(gap) = self.clock.next_gap() {
+            ctx.wake_after(gap, WAKE);
+        }
     }
 
     /// Records `mid`; returns the side momentum says, once it has more than `long_window` mids.

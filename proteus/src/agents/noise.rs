@@ -112,7 +112,8 @@ pub struct NoiseTrader {
     cfg: NoiseConfig,
     arrivals: Stream,
     decisions: Stream,
-    gap: Exp<f64>,
+    /// `None` when its arrivals come from its population's Hawkes process in the simulator.
+    gap: Option<Exp<f64>>,
     /// The public value: the initial value plus every public news shift that reached it.
     public_value: f64,
     /// Our limit orders that may still rest, with their open quantity, oldest first.
@@ -138,14 +139,22 @@ impl NoiseTrader {
             arrivals: streams.child("arrivals"),
             decisions: streams.child("decisions"),
             cfg,
-            gap,
+            gap: Some(gap),
             public_value: initial_value,
             open: Vec::new(),
         }
     }
 
+    /// Its arrivals come from its population's arrival process in the simulator (a Hawkes
+    /// population), not from its own clock.
+    pub fn driven_externally(mut self) -> NoiseTrader {
+        self.gap = None;
+        self
+    }
+
     fn schedule_next_arrival(&mut self, ctx: &mut AgentCtx) {
-        let secs: f64 = self.gap.sample(&mut self.arrivals);
+        let Some(gap) = &self.gap else { return };
+        let secs: f64 = gap.sample(&mut self.arrivals);
         let delay =
             Duration((secs * 1e9).round().min(u64::MAX as f64 / 4.0) as u64).max(Duration(1));
         ctx.wake_after(delay, ARRIVAL);

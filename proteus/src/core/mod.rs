@@ -1,8 +1,10 @@
 //! The deterministic core: simulated time, the event queue, ids and the seed protocol.
-//! Uses the standard library only (plus the hash and generator behind the seed protocol).
+//! Uses the standard library only (plus the hash and generator behind the seed protocol), and
+//! the Hawkes arrival process drawn from those generators.
 
 pub mod config_error;
 pub mod error;
+pub mod hawkes;
 pub mod ids;
 pub mod queue;
 pub mod rng;

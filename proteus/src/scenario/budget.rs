@@ -159,6 +159,12 @@ impl Scenario {
                 })
                 .map(|(p, n, r)| (p, "levels × 2 / wake_mean_s", n, r)),
             )
+            .chain(
+                // Each parent sends its children, Σ l^(−α) of them on average.
+                groups!(a.metaorder, "agents.metaorder", |c| c.parent_rate_per_s
+                    * c.mean_children())
+                .map(|(p, n, r)| (p, "parent_rate_per_s × mean children", n, r)),
+            )
             .collect();
         for (path, field, count, rate) in own {
             e.add(

@@ -13,12 +13,12 @@ pub use budget::{EVENTS_PER_ACTION, EventEstimate, EventTerm, events_label};
 pub use calibration::{CalibrationConfig, MarketMakerRegime};
 pub use grid::{Cell, GridConfig};
 pub use mechanism::{MechanismConfig, MechanismSpecError};
-pub use population::{Population, Populations};
+pub use population::{ArrivalLaw, Population, Populations};
 
 use crate::agents::{
     ArbitrageurConfig, BayesianDealerConfig, FixedSpreadConfig, InformedConfig, LadderMakerConfig,
-    MarketMakerConfig, MomentumConfig, NoiseConfig, PoissonTakerConfig, SequentialTraderConfig,
-    ValueConfig,
+    MarketMakerConfig, MetaorderConfig, MomentumConfig, NoiseConfig, PoissonTakerConfig,
+    SequentialTraderConfig, ValueConfig,
 };
 use crate::artifacts::{MAX_CONFIG_FILE_BYTES, ReadLimitError, read_limited};
 use crate::core::config_error::{ConfigError, echo, require};
@@ -105,6 +105,10 @@ pub struct Agents {
     /// `agent/ladder_market_maker/{i}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ladder_market_maker: Option<Populations<LadderMakerConfig>>,
+    /// Metaorder traders (role `noise`; streams `agent/metaorder/{i}`): power-law parent
+    /// orders split into market-order children, the source of long memory in order signs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metaorder: Option<Populations<MetaorderConfig>>,
 }
 
 #[derive(Debug, Error)]
@@ -216,57 +220,63 @@ impl Scenario {
             &a.market_maker,
             "agents.market_maker",
             MarketMakerConfig::validate,
-            true,
+            VALUE,
         )?;
         validate_populations(
             &a.informed,
             "agents.informed",
             InformedConfig::validate,
-            true,
+            VALUE,
         )?;
-        validate_populations(&a.noise, "agents.noise", NoiseConfig::validate, false)?;
+        validate_populations(&a.noise, "agents.noise", NoiseConfig::validate, HAWKES)?;
         validate_populations(
             &a.arbitrageur,
             "agents.arbitrageur",
             ArbitrageurConfig::validate,
-            false,
+            NEITHER,
         )?;
         validate_populations(
             &a.bayesian_dealer,
             "agents.bayesian_dealer",
             BayesianDealerConfig::validate,
-            false,
+            NEITHER,
         )?;
         validate_populations(
             &a.sequential_trader,
             "agents.sequential_trader",
             SequentialTraderConfig::validate,
-            false,
+            NEITHER,
         )?;
         validate_populations(
             &a.fixed_spread,
             "agents.fixed_spread",
             FixedSpreadConfig::validate,
-            false,
+            NEITHER,
         )?;
         validate_populations(
             &a.poisson_taker,
             "agents.poisson_taker",
             PoissonTakerConfig::validate,
-            false,
+            NEITHER,
         )?;
-        validate_populations(&a.value, "agents.value", ValueConfig::validate, false)?;
+        validate_populations(&a.value, "agents.value", ValueConfig::validate, HAWKES)?;
         validate_populations(
             &a.momentum,
             "agents.momentum",
             MomentumConfig::validate,
-            false,
+            HAWKES,
         )?;
         validate_populations(
             &a.ladder_market_maker,
             "agents.ladder_market_maker",
             LadderMakerConfig::validate,
-            false,
+            HAWKES,
+        )?;
+        validate_populations(
+            &a.metaorder,
+            "agents.metaorder",
+            MetaorderConfig::validate,
+            HAWKES,
         )?;
         let total = self.agent_count();
         require(
@@ -295,6 +305,7 @@ impl Scenario {
             a.value.as_ref().map(Populations::count),
             a.momentum.as_ref().map(Populations::count),
             a.ladder_market_maker.as_ref().map(Populations::count),
+            a.metaorder.as_ref().map(Populations::count),
         ]
         .into_iter()
         .flatten()
@@ -307,12 +318,35 @@ impl Scenario {
     }
 }
 
+/// What a population's own table may hold besides its agent's parameters.
+#[derive(Clone, Copy)]
+struct Allows {
+    /// `knows_value = true` (the agent type uses the value).
+    value: bool,
+    /// `arrivals = { kind = "hawkes", … }` (the agent type arrives at Poisson times).
+    hawkes: bool,
+}
+
+const NEITHER: Allows = Allows {
+    value: false,
+    hawkes: false,
+};
+const VALUE: Allows = Allows {
+    value: true,
+    hawkes: false,
+};
+const HAWKES: Allows = Allows {
+    value: false,
+    hawkes: true,
+};
+
 fn validate_populations<C>(
     populations: &Option<Populations<C>>,
     base: &str,
     validate: fn(&C, &str) -> Result<(), ConfigError>,
-    uses_value: bool,
+    allows: Allows,
 ) -> Result<(), ConfigError> {
+    let uses_value = allows.value;
     for (i, group) in populations.iter().flat_map(|p| p.groups.iter().enumerate()) {
         let path = populations
             .as_ref()
@@ -326,6 +360,14 @@ fn validate_populations<C>(
             "only market makers and informed traders use the value (sequential traders and \
              Poisson takers are always told it); must be false or left out",
         )?;
+        require(
+            allows.hawkes || group.arrivals.is_poisson(),
+            &format!("{path}.arrivals"),
+            "hawkes",
+            "only noise, value, momentum, ladder market maker and metaorder populations arrive \
+             at Poisson times; must be poisson or left out",
+        )?;
+        group.arrivals.validate(&format!("{path}.arrivals"))?;
         validate(&group.params, &path)?;
     }
     Ok(())

@@ -16,8 +16,44 @@ pub struct Population<C> {
     /// false, so manifests without it are unchanged.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub knows_value: bool,
+    /// How the population's arrivals (its agents' Poisson wakes, orders or observations) come:
+    /// independent Poisson clocks (the default; left out of a serialised scenario), or one
+    /// Hawkes process for the whole population (`arrivals = { kind = "hawkes", ... }`), each
+    /// event given to one of its agents at random. Only where the agent type arrives at
+    /// Poisson times.
+    #[serde(default, skip_serializing_if = "ArrivalLaw::is_poisson")]
+    pub arrivals: ArrivalLaw,
     #[serde(flatten)]
     pub params: C,
+}
+
+/// The arrival process of a population (`arrivals` in its table).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ArrivalLaw {
+    /// Each agent on its own Poisson clock, at the rate its parameters set.
+    #[default]
+    Poisson,
+    /// One self-exciting process for the population (`core::hawkes`), of the same mean rate as
+    /// the Poisson clocks together (`count` × the agent's rate): each arrival raises the rate by
+    /// `branching_ratio / decay_s`, decaying with time constant `decay_s` seconds.
+    Hawkes { branching_ratio: f64, decay_s: f64 },
+}
+
+impl ArrivalLaw {
+    pub fn is_poisson(&self) -> bool {
+        matches!(self, ArrivalLaw::Poisson)
+    }
+
+    pub fn validate(&self, path: &str) -> Result<(), crate::core::ConfigError> {
+        match *self {
+            ArrivalLaw::Poisson => Ok(()),
+            ArrivalLaw::Hawkes {
+                branching_ratio,
+                decay_s,
+            } => crate::core::hawkes::validate(path, branching_ratio, decay_s),
+        }
+    }
 }
 
 // serde's `flatten` cannot be combined with `deny_unknown_fields`, so the table is split by
@@ -46,12 +82,18 @@ impl<'de, C: DeserializeOwned> Deserialize<'de> for Population<C> {
                 .as_bool()
                 .ok_or_else(|| D::Error::custom("`knows_value`: expected true or false"))?,
         };
+        let arrivals = match table.remove("arrivals") {
+            None => ArrivalLaw::Poisson,
+            Some(v) => ArrivalLaw::deserialize(v)
+                .map_err(|e| D::Error::custom(format!("in `arrivals`: {}", e.message())))?,
+        };
         let params =
             C::deserialize(toml::Value::Table(table)).map_err(|e| D::Error::custom(e.message()))?;
         Ok(Population {
             count,
             latency,
             knows_value,
+            arrivals,
             params,
         })
     }

@@ -21,9 +21,10 @@ pub use venue::Venue;
 
 use crate::agents::{
     Action, Agent, AgentCtx, AnyAgent, BayesianDealer, BookDepth, FixedSpreadProvider,
-    InformedTrader, LadderMarketMaker, LatencyArbitrageur, MarketMaker, MomentumAgent, NoiseTrader,
-    PoissonTaker, Quote, RfqNotice, SequentialTrader, ValueAgent,
+    InformedTrader, LadderMarketMaker, LatencyArbitrageur, MarketMaker, MetaorderTrader,
+    MomentumAgent, NoiseTrader, PoissonTaker, Quote, RfqNotice, SequentialTrader, ValueAgent,
 };
+use crate::core::hawkes::{HawkesParams, HawkesProcess};
 use crate::core::{
     AgentId, Duration, EventQueue, MechanismKind, OrderId, RepetitionSeed, Role, SimTime, Stream,
 };
@@ -33,7 +34,7 @@ use crate::mechanisms::{
     BatchAuction, Clob, FbaConfig, OrderKind, Output, Price, Qty, RejectReason, Request, RfqConfig,
     RfqVenue, Side,
 };
-use crate::scenario::{Population, Populations, Scenario};
+use crate::scenario::{ArrivalLaw, Population, Populations, Scenario};
 use rand_distr::{Distribution, Exp, StandardNormal};
 use std::collections::BTreeMap;
 
@@ -92,6 +93,42 @@ enum Event {
         agent: u32,
         notice: RfqNotice,
     },
+    /// The next event of a Hawkes population's arrival process (`arrivals[source]`).
+    PopulationArrival {
+        source: u32,
+    },
+}
+
+/// How an arrival reaches the agent it is given to.
+#[derive(Clone, Copy, Debug)]
+enum Delivery {
+    /// `on_wake(0)`: its arrival timer (noise, momentum, ladder maker, metaorder trader).
+    Wake,
+    /// A noisy observation of the value (value agents), as `Event::Observe` delivers it.
+    Observe,
+}
+
+/// One population's Hawkes arrival process (`arrivals = { kind = "hawkes", … }`): the events of
+/// one process for the whole population, each given to one of its agents uniformly at random.
+/// Streams `arrivals/{key}/{group}/times` and `…/picks`.
+struct ArrivalSource {
+    process: HawkesProcess,
+    picks: Stream,
+    first: u32,
+    count: u32,
+    delivery: Delivery,
+}
+
+impl ArrivalSource {
+    fn next_time(&mut self) -> Option<SimTime> {
+        let s = self.process.next_event_s();
+        (s.is_finite() && s < 1e9).then(|| SimTime::ZERO + Duration((s * 1e9).round() as u64))
+    }
+
+    fn pick(&mut self) -> u32 {
+        use rand::RngExt;
+        self.first + self.picks.random_range(0..self.count)
+    }
 }
 
 /// The private information an informed trader receives, with its own streams.
@@ -102,6 +139,8 @@ struct Informed {
     observe: Option<(Exp<f64>, f64)>,
     observe_clock: Stream,
     observe_noise: Stream,
+    /// False when its observations come from its population's Hawkes process.
+    own_clock: bool,
 }
 
 struct Slot {
@@ -249,6 +288,8 @@ struct Simulation {
     traded: (Qty, Qty),
     actions: Vec<Action>,
     outputs: Vec<Output>,
+    /// The Hawkes arrival processes of the populations that have one.
+    arrivals: Vec<ArrivalSource>,
 }
 
 impl Simulation {
@@ -301,6 +342,7 @@ impl Simulation {
                 knows_value,
                 sight: Sight::of(&leakage, id, role),
             });
+            id.0
         };
         let root = |key: &str, i: u32| seed.stream(&format!("agent/{key}/{i}"));
         let a = &sc.agents;
@@ -336,6 +378,7 @@ impl Simulation {
                     signal_noise: root.child("signal"),
                     observe_clock: root.child("observe_clock"),
                     observe_noise: root.child("observe_noise"),
+                    own_clock: true,
                 };
                 let agent = AnyAgent::Informed(InformedTrader::new(c.clone()));
                 let key = ("informed", index);
@@ -351,15 +394,22 @@ impl Simulation {
                 index += 1;
             }
         }
+        // The Hawkes populations: (stream key, group, first agent, count, total rate, law, delivery).
+        let mut hawkes: Vec<(&str, usize, u32, u32, f64, ArrivalLaw, Delivery)> = Vec::new();
         index = 0;
-        for g in groups(&a.noise) {
-            for _ in 0..g.count {
-                let agent = AnyAgent::Noise(NoiseTrader::new(
+        for (gi, g) in groups(&a.noise).enumerate() {
+            let driven = !g.arrivals.is_poisson();
+            for k in 0..g.count {
+                let mut trader = NoiseTrader::new(
                     g.params.clone(),
                     &root(Role::Noise.as_str(), index),
                     initial,
-                ));
-                add(
+                );
+                if driven {
+                    trader = trader.driven_externally();
+                }
+                let agent = AnyAgent::Noise(trader);
+                let id = add(
                     Role::Noise,
                     ("noise", index),
                     index,
@@ -368,6 +418,10 @@ impl Simulation {
                     None,
                     g.knows_value,
                 );
+                if driven && k == 0 {
+                    let rate = f64::from(g.count) * g.params.rate_per_s;
+                    hawkes.push(("noise", gi, id, g.count, rate, g.arrivals, Delivery::Wake));
+                }
                 index += 1;
             }
         }
@@ -465,8 +519,19 @@ impl Simulation {
         let horizon_s = horizon.as_secs_f64();
         let informed_total =
             informed_count + a.sequential_trader.as_ref().map_or(0, Populations::count) as u32;
-        let values = groups(&a.value).flat_map(|g| (0..g.count).map(move |_| g));
-        for (i, g) in (0u32..).zip(values) {
+        // Each population's agents with their index in the key, their group's index and
+        // whether they are the group's first.
+        fn members<C>(
+            p: &Option<Populations<C>>,
+        ) -> impl Iterator<Item = (u32, usize, bool, &Population<C>)> {
+            groups(p)
+                .enumerate()
+                .flat_map(|(gi, g)| (0..g.count).map(move |k| (gi, k == 0, g)))
+                .zip(0u32..)
+                .map(|((gi, first, g), i)| (i, gi, first, g))
+        }
+        for (i, gi, first, g) in members(&a.value) {
+            let driven = !g.arrivals.is_poisson();
             let key = ("value", i);
             let r = root(key.0, i);
             let c = &g.params;
@@ -479,9 +544,10 @@ impl Simulation {
                 signal_noise: r.child("signal"),
                 observe_clock: r.child("observe_clock"),
                 observe_noise: r.child("observe_noise"),
+                own_clock: !driven,
             };
             let agent = AnyAgent::Value(ValueAgent::new(g.params, &r, horizon_s));
-            add(
+            let id = add(
                 Role::Informed,
                 key,
                 informed_total + i,
@@ -490,40 +556,134 @@ impl Simulation {
                 Some(informed),
                 g.knows_value,
             );
+            if driven && first {
+                let rate = f64::from(g.count) * c.arrival_rate_per_s;
+                hawkes.push((
+                    "value",
+                    gi,
+                    id,
+                    g.count,
+                    rate,
+                    g.arrivals,
+                    Delivery::Observe,
+                ));
+            }
         }
         let noise_total =
             noise_count + a.poisson_taker.as_ref().map_or(0, Populations::count) as u32;
-        let momenta = groups(&a.momentum).flat_map(|g| (0..g.count).map(move |_| g));
-        for (i, g) in (0u32..).zip(momenta) {
+        for (i, gi, first, g) in members(&a.momentum) {
+            let driven = !g.arrivals.is_poisson();
             let key = ("momentum", i);
-            let agent = AnyAgent::Momentum(MomentumAgent::new(g.params, &root(key.0, i)));
-            add(
+            let mut m = MomentumAgent::new(g.params, &root(key.0, i));
+            if driven {
+                m = m.driven_externally();
+            }
+            let id = add(
                 Role::Noise,
                 key,
                 noise_total + i,
                 &g.latency,
-                agent,
+                AnyAgent::Momentum(m),
                 None,
                 g.knows_value,
             );
+            if driven && first {
+                let rate = f64::from(g.count) / g.params.wake_mean_s;
+                hawkes.push((
+                    "momentum",
+                    gi,
+                    id,
+                    g.count,
+                    rate,
+                    g.arrivals,
+                    Delivery::Wake,
+                ));
+            }
         }
         let makers_total =
             market_makers + a.fixed_spread.as_ref().map_or(0, Populations::count) as u32;
-        let ladders = groups(&a.ladder_market_maker).flat_map(|g| (0..g.count).map(move |_| g));
-        for (i, g) in (0u32..).zip(ladders) {
+        for (i, gi, first, g) in members(&a.ladder_market_maker) {
+            let driven = !g.arrivals.is_poisson();
             let key = ("ladder_market_maker", i);
-            let agent =
-                AnyAgent::LadderMaker(LadderMarketMaker::new(g.params, &root(key.0, i), initial));
-            add(
+            let mut m = LadderMarketMaker::new(g.params, &root(key.0, i), initial);
+            if driven {
+                m = m.driven_externally();
+            }
+            let id = add(
                 Role::MarketMaker,
                 key,
                 makers_total + i,
                 &g.latency,
-                agent,
+                AnyAgent::LadderMaker(m),
                 None,
                 g.knows_value,
             );
+            if driven && first {
+                let rate = f64::from(g.count) / g.params.wake_mean_s;
+                let law = g.arrivals;
+                hawkes.push((
+                    "ladder_market_maker",
+                    gi,
+                    id,
+                    g.count,
+                    rate,
+                    law,
+                    Delivery::Wake,
+                ));
+            }
         }
+        // Metaorder traders are noise traders by role, indexed within it after the momentum
+        // agents.
+        let noise_total = noise_total + a.momentum.as_ref().map_or(0, Populations::count) as u32;
+        for (i, gi, first, g) in members(&a.metaorder) {
+            let driven = !g.arrivals.is_poisson();
+            let key = ("metaorder", i);
+            let m = MetaorderTrader::new(g.params, &root(key.0, i), !driven);
+            let id = add(
+                Role::Noise,
+                key,
+                noise_total + i,
+                &g.latency,
+                AnyAgent::Metaorder(m),
+                None,
+                g.knows_value,
+            );
+            if driven && first {
+                let rate = f64::from(g.count) * g.params.parent_rate_per_s;
+                hawkes.push((
+                    "metaorder",
+                    gi,
+                    id,
+                    g.count,
+                    rate,
+                    g.arrivals,
+                    Delivery::Wake,
+                ));
+            }
+        }
+        let arrivals = hawkes
+            .into_iter()
+            .map(|(key, gi, first, count, rate, law, delivery)| {
+                let ArrivalLaw::Hawkes {
+                    branching_ratio,
+                    decay_s,
+                } = law
+                else {
+                    unreachable!("only Hawkes populations are listed")
+                };
+                let s = seed.stream(&format!("arrivals/{key}/{gi}"));
+                ArrivalSource {
+                    process: HawkesProcess::new(
+                        HawkesParams::with_mean_rate(rate, branching_ratio, decay_s),
+                        s.child("times"),
+                    ),
+                    picks: s.child("picks"),
+                    first,
+                    count,
+                    delivery,
+                }
+            })
+            .collect();
 
         let pool = slots
             .iter()
@@ -595,6 +755,7 @@ impl Simulation {
             traded: (0, 0),
             actions: Vec::new(),
             outputs: Vec::new(),
+            arrivals,
         }
     }
 
@@ -620,6 +781,9 @@ impl Simulation {
                     );
                 }
             }
+        }
+        for source in 0..self.arrivals.len() {
+            self.schedule_arrival(source as u32);
         }
         for i in 0..self.slots.len() {
             self.schedule_observation(i as u32, SimTime::ZERO);
@@ -716,6 +880,15 @@ impl Simulation {
                 }
             }
             Event::Withdraw { request } => self.venue_handles(now, request),
+            Event::PopulationArrival { source } => {
+                let s = &mut self.arrivals[source as usize];
+                let (agent, delivery) = (s.pick(), s.delivery);
+                self.schedule_arrival(source);
+                match delivery {
+                    Delivery::Wake => self.call(agent, now, |a, ctx| a.on_wake(0, ctx)),
+                    Delivery::Observe => self.handle(now, Event::Observe { agent }),
+                }
+            }
             Event::BatchEnd(n) => self.batch_ends(now, n),
             Event::RfqClose(request) => self.rfq_closes(now, request),
         }
@@ -739,11 +912,23 @@ impl Simulation {
         }
     }
 
+    /// Schedules the next event of Hawkes population `source`, if it comes before the horizon.
+    fn schedule_arrival(&mut self, source: u32) {
+        if let Some(t) = self.arrivals[source as usize].next_time()
+            && t <= self.horizon
+        {
+            self.queue.schedule(t, Event::PopulationArrival { source });
+        }
+    }
+
     fn schedule_observation(&mut self, agent: u32, now: SimTime) {
         let slot = &mut self.slots[agent as usize];
         let Some(inf) = slot.informed.as_mut() else {
             return;
         };
+        if !inf.own_clock {
+            return;
+        }
         let Some((gap, _)) = inf.observe else { return };
         let secs: f64 = gap.sample(&mut inf.observe_clock);
         let delay = Duration((secs * 1e9).round() as u64).max(Duration(1));

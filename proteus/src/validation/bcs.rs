@@ -420,6 +420,7 @@ impl Point<'_> {
             count: 1,
             latency: constant(ns),
             knows_value: false,
+            arrivals: Default::default(),
             params: ArbitrageurConfig {
                 threshold_ticks: 0.0,
                 max_size: r.lots,
