@@ -26,7 +26,8 @@ pub struct Run {
     /// Also write the run's LOBSTER message and order-book files (CLOB only; docs/lobster.md).
     #[arg(long)]
     lobster: bool,
-    /// Price levels per side in the LOBSTER order-book file.
+    /// Price levels per side in the LOBSTER files: the order-book file's depth, and the message
+    /// file holds only the events inside these levels (docs/lobster.md).
     #[arg(long, value_name = "N", default_value_t = 10, requires = "lobster")]
     lobster_levels: usize,
     /// Table format: csv, or parquet (every CSV table also as NAME.parquet; needs the `parquet`

@@ -5,10 +5,12 @@
 //!
 //! The export replays the run's venue requests ([`crate::sim::RunLog::venue_log`]) through a
 //! fresh [`Clob`] of the run's configuration: the book is deterministic, so the replay gives
-//! exactly the run's outputs. Each output that changes the visible book becomes one message
-//! ([`Translator`]), applied to a price-level book ([`DepthBook`]) whose top levels after each
-//! message are the order-book row. After every request the level book is checked against the
-//! CLOB's own depth, so the files cannot silently drift from the venue.
+//! exactly the run's outputs. Each output that changes the book becomes one message
+//! ([`Translator`]), applied to a price-level book ([`DepthBook`]) of the whole depth. As in
+//! LOBSTER's own files, only the messages about the configured number of price levels are
+//! written (a submission, cancellation or deletion deeper in the book is not), each with the
+//! book's top levels after it as the order-book row. After every request the level book is
+//! checked against the CLOB's own depth, so the files cannot silently drift from the venue.
 
 mod book;
 mod message;
@@ -25,7 +27,8 @@ use thiserror::Error;
 /// How our integers become LOBSTER's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct LobsterConfig {
-    /// Price levels per side in the order-book file (LOBSTER offers 1, 5, 10, 20, 30, 50).
+    /// Price levels per side in the order-book file, and the levels whose messages the message
+    /// file holds (LOBSTER offers 1, 5, 10, 20, 30, 50).
     pub levels: usize,
     /// LOBSTER price units (dollars × 10 000) per tick: 100 reads one tick as $0.01.
     pub price_scale: i64,
@@ -70,7 +73,8 @@ pub enum LobsterError {
     Untranslatable { request: usize, detail: String },
 }
 
-/// The two files' rows: message `i` and the book after it.
+/// The two files' rows: message `i` and the book after it. Only the messages inside the
+/// configured levels are here (docs/lobster.md, "Depth").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LobsterExport {
     pub config: LobsterConfig,
@@ -105,9 +109,32 @@ pub fn export(
             .translate(*time, &outputs, |id| venue.order(id))
             .map_err(|detail| LobsterError::Untranslatable { request: i, detail })?;
         for m in new {
+            // The level rule (docs/lobster.md): a message is written when its own price level
+            // is among the `levels` best of its side where it counts: before a removal, after
+            // a submission. Executions happen at the best level and are always written.
+            let before = book.within(m.side, m.price, config.levels);
+            if m.event == EventType::VisibleExecution && book.best(m.side) != Some(m.price) {
+                return Err(LobsterError::Untranslatable {
+                    request: i,
+                    detail: format!(
+                        "execution of {} at {} off the best {} price {:?}",
+                        m.order,
+                        m.price,
+                        m.side,
+                        book.best(m.side)
+                    ),
+                });
+            }
             book.apply(&m);
-            books.push(book.top(config.levels));
-            messages.push(m);
+            let visible = match m.event {
+                EventType::Submission => book.within(m.side, m.price, config.levels),
+                EventType::PartialCancellation | EventType::Deletion => before,
+                EventType::VisibleExecution => true,
+            };
+            if visible {
+                books.push(book.top(config.levels));
+                messages.push(m);
+            }
         }
         for side in [Side::Buy, Side::Sell] {
             let ours = book.depth(side, config.levels);
