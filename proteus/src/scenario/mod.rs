@@ -182,6 +182,13 @@ impl Scenario {
             format!("{:?}", self.id),
             "must be 1 to 200 characters",
         )?;
+        // The id is printed to the console and written into file headers: no escape sequences.
+        require(
+            !self.id.chars().any(char::is_control),
+            "id",
+            format!("{:?}", self.id),
+            "must not hold control characters (newlines, tabs, escape sequences)",
+        )?;
         require(
             self.duration_s.is_finite()
                 && self.duration_s > 0.0
