@@ -80,6 +80,36 @@ impl CalibrationConfig {
         ] {
             require(len > 0, &p(name), "[]", "give at least one value")?;
         }
+        // Counted before any candidate is built (each candidate's runs clone the scenario).
+        let candidates = self
+            .risk_aversion
+            .len()
+            .saturating_mul(self.half_spread_ticks.len())
+            .saturating_mul(self.quote_size.len());
+        require(
+            candidates <= super::grid::MAX_CELLS,
+            path,
+            candidates,
+            &format!(
+                "the candidates (risk_aversion × half_spread_ticks × quote_size values) must be \
+                 at most {}",
+                super::grid::MAX_CELLS
+            ),
+        )?;
+        let sensitivity = self
+            .sensitivity_informed_count
+            .len()
+            .saturating_mul(self.sensitivity_latency_scale.len());
+        require(
+            sensitivity <= super::grid::MAX_CELLS,
+            path,
+            sensitivity,
+            &format!(
+                "the sensitivity cells (sensitivity_informed_count × sensitivity_latency_scale \
+                 values) must be at most {}",
+                super::grid::MAX_CELLS
+            ),
+        )?;
         for (i, x) in self.risk_aversion.iter().enumerate() {
             require_risk_aversion(&format!("{path}.risk_aversion[{i}]"), *x)?;
         }
