@@ -66,6 +66,31 @@ pub fn clean_stale_staging(out: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
+/// Refuses an output folder that holds one of the command's input files (a scenario, an order
+/// file, a calibration): replacing it (`--force`) would delete the input. Checked before
+/// anything runs.
+pub fn check_inputs_outside(
+    out: &std::path::Path,
+    inputs: &[Option<&std::path::Path>],
+) -> Result<()> {
+    let Ok(out_abs) = out.canonicalize() else {
+        return Ok(()); // `out` does not exist yet: nothing in it to lose
+    };
+    for input in inputs.iter().flatten() {
+        if let Ok(abs) = input.canonicalize()
+            && abs.starts_with(&out_abs)
+        {
+            anyhow::bail!(
+                "--out {} holds the input {}: writing the output there would replace it; give \
+                 another --out; nothing was run or written",
+                out.display(),
+                input.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Refuses `--format parquet` in a build without the `parquet` feature, before anything runs.
 pub fn check_table_format(format: TableFormat) -> Result<()> {
     if format == TableFormat::Parquet && !proteus::artifacts::tables::PARQUET_AVAILABLE {
@@ -81,6 +106,7 @@ pub fn check_table_format(format: TableFormat) -> Result<()> {
 impl Run {
     pub fn run(&self) -> Result<()> {
         check_table_format(self.format)?;
+        check_inputs_outside(&self.out, &[self.scenario.as_deref()])?;
         let mut scenario = load_scenario(self.scenario.as_ref())?;
         if let Some(seed) = self.seed {
             scenario.seed = seed;
