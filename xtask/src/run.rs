@@ -26,14 +26,14 @@ pub struct Run {
     /// Also write the run's LOBSTER message and order-book files (CLOB only; docs/lobster.md).
     #[arg(long)]
     lobster: bool,
-    /// Price levels per side in the LOBSTER order-book file.
-    #[arg(long, value_name = "N", default_value_t = 10, requires = "lobster")]
+    /// Price levels per side in the LOBSTER order-book file (1 to 50).
+    #[arg(long, value_name = "N", default_value_t = 10, requires = "lobster", allow_negative_numbers = true, value_parser = crate::args::lobster_levels)]
     lobster_levels: usize,
     /// Table format: csv, or parquet (every CSV table also as NAME.parquet; needs the `parquet`
     /// feature: `cargo xtask-parquet run --format parquet`).
     #[arg(long, value_name = "FORMAT", default_value = "csv")]
     format: TableFormat,
-    /// Replace a non-empty output folder.
+    /// Replace an existing output folder that holds a Proteus bundle (never a folder of other files).
     #[arg(long)]
     force: bool,
     /// Refuse to start when the estimated events (of every run of the command) pass this budget;
