@@ -302,44 +302,78 @@ fn est(e: Estimate) -> String {
     e.value().map_or("—".to_owned(), |v| format!("{v:.3}"))
 }
 
+/// Prints rows as columns sized to their widest cell (in characters): the first two columns
+/// left-aligned, the others right-aligned.
+fn print_columns(rows: &[Vec<String>]) {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..n)
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for r in rows {
+        let cells: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i < 2 {
+                    format!("{c:<w$}", w = widths[i])
+                } else {
+                    format!("{c:>w$}", w = widths[i])
+                }
+            })
+            .collect();
+        println!("{}", cells.join("  ").trim_end());
+    }
+}
+
 fn print_table(
     s: &PackSummary,
     arm: impl Fn(&proteus::experiments::summary::MetricSummary) -> String,
 ) {
-    println!(
-        "{:<28} {:<40} {:>12} {:>22}",
-        "metric", "arm", "mean", "95% CI"
-    );
+    let mut rows = vec![vec![
+        "metric".to_owned(),
+        "arm".to_owned(),
+        "mean".to_owned(),
+        "95% CI".to_owned(),
+    ]];
     for name in HEADLINE {
         for m in s.metrics.iter().filter(|m| m.metric == name) {
-            println!(
-                "{:<28} {:<40} {:>12} {:>22}",
-                name,
+            rows.push(vec![
+                name.to_owned(),
                 arm(m),
                 est(m.summary.mean),
                 format!(
                     "[{}, {}]",
                     est(m.summary.ci95_low),
                     est(m.summary.ci95_high)
-                )
-            );
+                ),
+            ]);
         }
     }
+    print_columns(&rows);
     if !s.contrasts.is_empty() {
         println!(
             "\npaired differences against the reference ({} repetitions each):",
             s.repetitions
         );
-        println!(
-            "{:<28} {:<40} {:>12} {:>22} {:>9} {:>9}",
-            "metric", "arm − reference", "mean diff", "95% CI", "p (Holm)", "var.red."
-        );
+        let mut rows = vec![vec![
+            "metric".to_owned(),
+            "arm − reference".to_owned(),
+            "mean diff".to_owned(),
+            "95% CI".to_owned(),
+            "p (Holm)".to_owned(),
+            "var.red.".to_owned(),
+        ]];
         for name in HEADLINE {
             for c in s.contrasts.iter().filter(|c| c.metric == name) {
                 let p = &c.comparison;
-                println!(
-                    "{:<28} {:<40} {:>12} {:>22} {:>9} {:>9}",
-                    name,
+                rows.push(vec![
+                    name.to_owned(),
                     format!(
                         "{} − {}",
                         label(&c.cell, &c.mechanism),
@@ -348,10 +382,11 @@ fn print_table(
                     est(p.paired.difference),
                     format!("[{}, {}]", est(p.paired.ci95_low), est(p.paired.ci95_high)),
                     est(c.p_holm),
-                    est(p.variance_reduction)
-                );
+                    est(p.variance_reduction),
+                ]);
             }
         }
+        print_columns(&rows);
     }
 }
 
@@ -363,13 +398,23 @@ fn label(cell: &str, mechanism: &str) -> String {
     }
 }
 
+/// The closing line: every run the command made (a baseline that calibrated first counts the
+/// calibration's candidates and sensitivity cells too), and where it wrote.
 fn finish(o: &PackOutcome, started: Instant) {
     let secs = started.elapsed().as_secs_f64();
-    println!(
-        "\n{} runs ({} events) in {:.1}s; wrote {}",
-        o.runs,
-        o.events,
-        secs,
-        o.path.display()
-    );
+    let runs = match &o.calibration {
+        Some(c) => {
+            let calibration = c.candidates.len() as u64 * c.repetitions;
+            let sensitivity = c.sensitivity.len() as u64 * c.repetitions;
+            format!(
+                "{} runs: {calibration} calibration, {sensitivity} sensitivity and {} grid runs \
+                 (the grid's {} events)",
+                calibration + sensitivity + o.runs,
+                o.runs,
+                o.events
+            )
+        }
+        None => format!("{} runs ({} events)", o.runs, o.events),
+    };
+    println!("\n{runs} in {secs:.1}s; wrote {}", o.path.display());
 }
