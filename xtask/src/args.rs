@@ -66,6 +66,11 @@ pub fn check_budget(
     Ok(())
 }
 
+/// `--lobster-levels`: in `[1, proteus::lobster::MAX_LEVELS]`.
+pub fn lobster_levels(text: &str) -> Result<usize, String> {
+    integer_in(text, 1, proteus::lobster::MAX_LEVELS as u64, "").map(|v| v as usize)
+}
+
 /// `--shards`: in `[1, MAX_SHARDS]` (and at most the pack's runs, checked by the plan).
 pub fn shards(text: &str) -> Result<usize, String> {
     integer_in(text, 1, MAX_SHARDS as u64, "").map(|v| v as usize)

@@ -26,7 +26,7 @@ pub struct Audit {
     /// Output folder for audit.json.
     #[arg(long, value_name = "DIR", default_value = "out/audit")]
     out: PathBuf,
-    /// Replace a non-empty output folder.
+    /// Replace an existing output folder that holds a Proteus bundle (never a folder of other files).
     #[arg(long)]
     force: bool,
 }

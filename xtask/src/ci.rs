@@ -14,6 +14,70 @@ pub struct Ci {
     tests_only: bool,
 }
 
+/// `1.89`, `1.89.0` as comparable numbers.
+fn version_key(v: &str) -> Option<(u64, u64, u64)> {
+    let mut parts = v.trim().split('.').map(|p| p.parse::<u64>().ok());
+    let major = parts.next()??;
+    let minor = parts.next().flatten().unwrap_or(0);
+    let patch = parts.next().flatten().unwrap_or(0);
+    Some((major, minor, patch))
+}
+
+/// The workspace's `rust-version` must be at least every dependency's: otherwise a newcomer on
+/// the version the README names meets a dependency that refuses to build. Reads
+/// `cargo metadata`; fails naming the packages that need a newer Rust.
+fn check_rust_version(root: &std::path::Path) -> Result<()> {
+    eprintln!("==> rust-version: cargo metadata --format-version 1 --locked");
+    let out = Command::new("cargo")
+        .args(["metadata", "--format-version", "1", "--locked"])
+        .current_dir(root)
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running cargo metadata")?;
+    if !out.status.success() {
+        bail!("cargo metadata failed ({})", out.status);
+    }
+    let meta: serde_json::Value =
+        serde_json::from_slice(&out.stdout).context("reading cargo metadata's JSON")?;
+    let members: Vec<&str> = meta["workspace_members"]
+        .as_array()
+        .map(|m| m.iter().filter_map(|id| id.as_str()).collect())
+        .unwrap_or_default();
+    let packages = meta["packages"].as_array().cloned().unwrap_or_default();
+    let version_of = |p: &serde_json::Value| p["rust_version"].as_str().map(str::to_owned);
+    let workspace = packages
+        .iter()
+        .filter(|p| p["id"].as_str().is_some_and(|id| members.contains(&id)))
+        .find_map(version_of)
+        .context("the workspace declares no rust-version")?;
+    let ours = version_key(&workspace)
+        .with_context(|| format!("unreadable workspace rust-version {workspace:?}"))?;
+    let mut newer: Vec<String> = packages
+        .iter()
+        .filter_map(|p| {
+            let v = version_of(p)?;
+            (version_key(&v)? > ours).then(|| {
+                format!(
+                    "{} {} (rust-version {v})",
+                    p["name"].as_str().unwrap_or("?"),
+                    p["version"].as_str().unwrap_or("?")
+                )
+            })
+        })
+        .collect();
+    newer.sort();
+    newer.dedup();
+    if !newer.is_empty() {
+        bail!(
+            "the workspace's rust-version {workspace} (Cargo.toml, and the README) is older than \
+             what these dependencies declare: {}; raise it to the highest",
+            newer.join(", ")
+        );
+    }
+    eprintln!("    ok: rust-version {workspace} covers every dependency");
+    Ok(())
+}
+
 /// Passed and failed counts summed over every `test result:` line a step printed.
 #[derive(Default)]
 struct Tally {
@@ -124,15 +188,29 @@ impl Ci {
             ],
         ));
 
-        let insta_ok = Command::new("cargo")
-            .args(["insta", "--version"])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !insta_ok {
-            bail!(
-                "cargo-insta is not installed; install it with `cargo install --locked cargo-insta` \
-                 (`.ci/run` does this for you)"
+        check_rust_version(&root)?;
+        let insta_ok = || {
+            Command::new("cargo")
+                .args(["insta", "--version"])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        };
+        if !insta_ok() {
+            // The snapshot checks need cargo-insta; installing it here keeps the README's two
+            // commands all a newcomer runs.
+            eprintln!(
+                "==> installing cargo-insta (snapshot checks): cargo install --locked cargo-insta"
             );
+            let status = Command::new("cargo")
+                .args(["install", "--locked", "cargo-insta"])
+                .status()
+                .context("running cargo install --locked cargo-insta")?;
+            if !status.success() || !insta_ok() {
+                bail!(
+                    "installing cargo-insta failed ({status}); install it by hand with \
+                     `cargo install --locked cargo-insta` and re-run `cargo xtask ci`"
+                );
+            }
         }
         let cases =
             std::env::var("PROPTEST_CASES").unwrap_or_else(|_| CI_PROPTEST_CASES.to_owned());

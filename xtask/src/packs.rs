@@ -7,8 +7,12 @@ use anyhow::{Context, Result};
 use clap::Args;
 use proteus::artifacts::TableFormat;
 use proteus::experiments::budget::{baseline_estimate, calibration_estimate, compare_estimate};
+use proteus::experiments::calibrate::CalibrationError;
 use proteus::experiments::execution::Execution;
-use proteus::experiments::packs::{PackOutcome, baseline_pack, calibration_pack, compare_pack};
+use proteus::experiments::pack::PackError;
+use proteus::experiments::packs::{
+    ExperimentError, PackOutcome, baseline_pack, calibration_pack, compare_pack,
+};
 use proteus::experiments::summary::{HEADLINE_METRICS as HEADLINE, PackSummary};
 use proteus::scenario::MechanismConfig;
 use proteus::stats::Estimate;
@@ -31,7 +35,7 @@ pub struct PackArgs {
     /// Reuse the runs an interrupted invocation of the same command finished.
     #[arg(long)]
     resume: bool,
-    /// Replace a non-empty output folder.
+    /// Replace an existing output folder that holds a Proteus bundle (never a folder of other files).
     #[arg(long)]
     force: bool,
     /// Table format: csv, or parquet (every CSV table also as NAME.parquet; needs the `parquet`
@@ -67,12 +71,82 @@ impl PackArgs {
     }
 }
 
+/// A pack's error, saying that no bundle was written and, only where resuming can help, how
+/// to resume: when finished runs are checkpointed beside `out` and the error is not about the
+/// checkpoint itself (a foreign or edited checkpoint is what `--resume` refuses).
+fn pack_failed(what: &str, out: &Path, e: ExperimentError) -> anyhow::Error {
+    let checkpoint = |p: &PackError| {
+        matches!(
+            p,
+            PackError::ForeignCheckpoint { .. } | PackError::CorruptCheckpoint { .. }
+        )
+    };
+    let about_checkpoint = match &e {
+        ExperimentError::Pack(p) => checkpoint(p),
+        ExperimentError::Calibration(CalibrationError::Pack(p)) => checkpoint(p),
+        _ => false,
+    };
+    let finished = finished_runs(&PackArgs::checkpoint_for(out));
+    let hint = if about_checkpoint || finished == 0 {
+        String::new()
+    } else {
+        format!(" (re-run with --resume to reuse the {finished} finished runs)")
+    };
+    anyhow::Error::new(e).context(format!("{what} failed; no bundle was written{hint}"))
+}
+
+/// The runs saved in a pack's checkpoint folder (one `run-*.json` per run, one subfolder per
+/// phase).
+fn finished_runs(checkpoint: &Path) -> usize {
+    let Ok(phases) = std::fs::read_dir(checkpoint) else {
+        return 0;
+    };
+    phases
+        .flatten()
+        .filter_map(|phase| std::fs::read_dir(phase.path()).ok())
+        .flat_map(|runs| runs.flatten())
+        .filter(|r| {
+            let name = r.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with("run-") && name.ends_with(".json")
+        })
+        .count()
+}
+
+/// An `out` that already holds a bundle, refused at once with what to pass: `--force` to
+/// replace it; `--resume` has nothing to resume when the bundle is complete (its checkpoint is
+/// removed once the bundle is written). A folder of other files is left to the bundle writer's
+/// own refusal.
+fn check_existing_out(args: &PackArgs, out: &Path) -> Result<()> {
+    let non_empty = std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some());
+    if args.force || !non_empty || !proteus::artifacts::is_proteus_output(out) {
+        return Ok(());
+    }
+    let checkpoint = PackArgs::checkpoint_for(out);
+    if args.resume && !checkpoint.exists() {
+        anyhow::bail!(
+            "--resume: {} already holds a complete bundle and no checkpoint ({}) is left to \
+             resume from, so there is nothing to resume; pass --force (without --resume) to run \
+             it again and replace it, or --out DIR to write elsewhere; nothing was run or written",
+            out.display(),
+            checkpoint.display()
+        );
+    }
+    anyhow::bail!(
+        "{} already holds a bundle (its manifest.json); pass --force to replace it, or --out DIR \
+         to write elsewhere; nothing was run or written",
+        out.display()
+    )
+}
+
 fn with_execution<T>(
     args: &PackArgs,
     out: &Path,
     f: impl FnOnce(&Execution) -> Result<T>,
 ) -> Result<T> {
     crate::run::check_table_format(args.format)?;
+    crate::run::check_inputs_outside(out, &[args.scenario.as_deref()])?;
+    check_existing_out(args, out)?;
     crate::run::clean_stale_staging(out)?;
     let progress = Progress::new();
     let update = |phase: &str, done: u64, total: u64| progress.update(phase, done, total);
@@ -102,7 +176,7 @@ impl Calibrate {
         let started = Instant::now();
         let c = with_execution(&self.pack, &self.out, |exec| {
             calibration_pack(&sc, exec, &self.out, self.pack.force)
-                .context("calibration failed; no bundle was written (re-run with --resume to reuse finished runs)")
+                .map_err(|e| pack_failed("calibration", &self.out, e))
         })?;
         println!("{}", c.rationale);
         println!(
@@ -147,6 +221,7 @@ pub struct Baseline {
 impl Baseline {
     pub fn run(&self) -> Result<()> {
         let sc = self.pack.scenario()?;
+        crate::run::check_inputs_outside(&self.out, &[self.calibration.as_deref()])?;
         if let Some(file) = &self.calibration {
             proteus::experiments::packs::calibration_from_file(file)
                 .context("invalid --calibration; nothing was run or written")?;
@@ -158,8 +233,15 @@ impl Baseline {
         )?;
         let started = Instant::now();
         let o = with_execution(&self.pack, &self.out, |exec| {
-            baseline_pack(&sc, self.repetitions, self.calibration.as_deref(), exec, &self.out, self.pack.force)
-                .context("baseline failed; no bundle was written (re-run with --resume to reuse finished runs)")
+            baseline_pack(
+                &sc,
+                self.repetitions,
+                self.calibration.as_deref(),
+                exec,
+                &self.out,
+                self.pack.force,
+            )
+            .map_err(|e| pack_failed("baseline", &self.out, e))
         })?;
         if let Some(c) = &o.calibration {
             println!("calibration: {}\n", c.rationale);
@@ -200,8 +282,15 @@ impl Compare {
         )?;
         let started = Instant::now();
         let o = with_execution(&self.pack, &self.out, |exec| {
-            compare_pack(&sc, &mechanisms, self.repetitions, exec, &self.out, self.pack.force)
-                .context("comparison failed; no bundle was written (re-run with --resume to reuse finished runs)")
+            compare_pack(
+                &sc,
+                &mechanisms,
+                self.repetitions,
+                exec,
+                &self.out,
+                self.pack.force,
+            )
+            .map_err(|e| pack_failed("comparison", &self.out, e))
         })?;
         print_table(&o.summary, |m| m.mechanism.clone());
         finish(&o, started);
@@ -213,44 +302,78 @@ fn est(e: Estimate) -> String {
     e.value().map_or("—".to_owned(), |v| format!("{v:.3}"))
 }
 
+/// Prints rows as columns sized to their widest cell (in characters): the first two columns
+/// left-aligned, the others right-aligned.
+fn print_columns(rows: &[Vec<String>]) {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..n)
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for r in rows {
+        let cells: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i < 2 {
+                    format!("{c:<w$}", w = widths[i])
+                } else {
+                    format!("{c:>w$}", w = widths[i])
+                }
+            })
+            .collect();
+        println!("{}", cells.join("  ").trim_end());
+    }
+}
+
 fn print_table(
     s: &PackSummary,
     arm: impl Fn(&proteus::experiments::summary::MetricSummary) -> String,
 ) {
-    println!(
-        "{:<28} {:<40} {:>12} {:>22}",
-        "metric", "arm", "mean", "95% CI"
-    );
+    let mut rows = vec![vec![
+        "metric".to_owned(),
+        "arm".to_owned(),
+        "mean".to_owned(),
+        "95% CI".to_owned(),
+    ]];
     for name in HEADLINE {
         for m in s.metrics.iter().filter(|m| m.metric == name) {
-            println!(
-                "{:<28} {:<40} {:>12} {:>22}",
-                name,
+            rows.push(vec![
+                name.to_owned(),
                 arm(m),
                 est(m.summary.mean),
                 format!(
                     "[{}, {}]",
                     est(m.summary.ci95_low),
                     est(m.summary.ci95_high)
-                )
-            );
+                ),
+            ]);
         }
     }
+    print_columns(&rows);
     if !s.contrasts.is_empty() {
         println!(
             "\npaired differences against the reference ({} repetitions each):",
             s.repetitions
         );
-        println!(
-            "{:<28} {:<40} {:>12} {:>22} {:>9} {:>9}",
-            "metric", "arm − reference", "mean diff", "95% CI", "p (Holm)", "var.red."
-        );
+        let mut rows = vec![vec![
+            "metric".to_owned(),
+            "arm − reference".to_owned(),
+            "mean diff".to_owned(),
+            "95% CI".to_owned(),
+            "p (Holm)".to_owned(),
+            "var.red.".to_owned(),
+        ]];
         for name in HEADLINE {
             for c in s.contrasts.iter().filter(|c| c.metric == name) {
                 let p = &c.comparison;
-                println!(
-                    "{:<28} {:<40} {:>12} {:>22} {:>9} {:>9}",
-                    name,
+                rows.push(vec![
+                    name.to_owned(),
                     format!(
                         "{} − {}",
                         label(&c.cell, &c.mechanism),
@@ -259,10 +382,11 @@ fn print_table(
                     est(p.paired.difference),
                     format!("[{}, {}]", est(p.paired.ci95_low), est(p.paired.ci95_high)),
                     est(c.p_holm),
-                    est(p.variance_reduction)
-                );
+                    est(p.variance_reduction),
+                ]);
             }
         }
+        print_columns(&rows);
     }
 }
 
@@ -274,13 +398,23 @@ fn label(cell: &str, mechanism: &str) -> String {
     }
 }
 
+/// The closing line: every run the command made (a baseline that calibrated first counts the
+/// calibration's candidates and sensitivity cells too), and where it wrote.
 fn finish(o: &PackOutcome, started: Instant) {
     let secs = started.elapsed().as_secs_f64();
-    println!(
-        "\n{} runs ({} events) in {:.1}s; wrote {}",
-        o.runs,
-        o.events,
-        secs,
-        o.path.display()
-    );
+    let runs = match &o.calibration {
+        Some(c) => {
+            let calibration = c.candidates.len() as u64 * c.repetitions;
+            let sensitivity = c.sensitivity.len() as u64 * c.repetitions;
+            format!(
+                "{} runs: {calibration} calibration, {sensitivity} sensitivity and {} grid runs \
+                 (the grid's {} events)",
+                calibration + sensitivity + o.runs,
+                o.runs,
+                o.events
+            )
+        }
+        None => format!("{} runs ({} events)", o.runs, o.events),
+    };
+    println!("\n{runs} in {secs:.1}s; wrote {}", o.path.display());
 }

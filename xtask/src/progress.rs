@@ -4,6 +4,27 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::Mutex;
 
+/// A rate as a person reads it: `0.42 runs/s`, `12.3 runs/s`, `1.2 k runs/s`, `3.4 M runs/s`.
+pub fn rate(per_sec: f64) -> String {
+    if !per_sec.is_finite() || per_sec <= 0.0 {
+        return "— runs/s".to_owned();
+    }
+    let (value, unit) = if per_sec >= 1e6 {
+        (per_sec / 1e6, "M ")
+    } else if per_sec >= 1e3 {
+        (per_sec / 1e3, "k ")
+    } else {
+        (per_sec, "")
+    };
+    if value >= 100.0 {
+        format!("{value:.0} {unit}runs/s")
+    } else if value >= 1.0 {
+        format!("{value:.1} {unit}runs/s")
+    } else {
+        format!("{value:.2} {unit}runs/s")
+    }
+}
+
 pub struct Progress {
     terminal: bool,
     state: Mutex<Option<(String, ProgressBar, u64)>>,
@@ -29,9 +50,15 @@ impl Progress {
                 let bar = ProgressBar::new(total);
                 bar.set_style(
                     ProgressStyle::with_template(
-                        "{prefix:>12} [{bar:30}] {pos}/{len} runs  {per_sec}  ETA {eta}",
+                        "{prefix:>12} [{bar:30}] {pos}/{len} runs  {rate}  ETA {eta}",
                     )
                     .expect("valid template")
+                    .with_key(
+                        "rate",
+                        |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                            let _ = w.write_str(&rate(state.per_sec()));
+                        },
+                    )
                     .progress_chars("=> "),
                 );
                 bar.set_prefix(phase.to_owned());
@@ -56,5 +83,18 @@ impl Progress {
         if done == total {
             bar.finish();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rates_read_like_a_person_writes_them() {
+        assert_eq!(super::rate(1234.5678), "1.2 k runs/s");
+        assert_eq!(super::rate(12.34), "12.3 runs/s");
+        assert_eq!(super::rate(0.4211), "0.42 runs/s");
+        assert_eq!(super::rate(456.7), "457 runs/s");
+        assert_eq!(super::rate(2.5e6), "2.5 M runs/s");
+        assert_eq!(super::rate(0.0), "— runs/s");
     }
 }

@@ -31,7 +31,7 @@ pub struct Realism {
     /// Output folder (created atomically; must not exist or be empty unless --force).
     #[arg(long, value_name = "DIR", default_value = "out/realism")]
     out: PathBuf,
-    /// Replace a non-empty output folder.
+    /// Replace an existing output folder that holds a Proteus bundle (never a folder of other files).
     #[arg(long)]
     force: bool,
 }

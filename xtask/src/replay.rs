@@ -10,13 +10,14 @@ pub struct Replay {
     /// Output folder (created atomically; must not exist or be empty unless --force).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// Replace a non-empty output folder.
+    /// Replace an existing output folder that holds a Proteus bundle (never a folder of other files).
     #[arg(long)]
     force: bool,
 }
 
 impl Replay {
     pub fn run(&self) -> Result<()> {
+        crate::run::check_inputs_outside(&self.out, &[Some(&self.orders)])?;
         crate::run::clean_stale_staging(&self.out)?;
         let result = proteus::replay::replay_file(&self.orders, &self.out, self.force)
             .with_context(|| {

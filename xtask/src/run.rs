@@ -26,15 +26,15 @@ pub struct Run {
     /// Also write the run's LOBSTER message and order-book files (CLOB only; docs/lobster.md).
     #[arg(long)]
     lobster: bool,
-    /// Price levels per side in the LOBSTER files: the order-book file's depth, and the message
-    /// file holds only the events inside these levels (docs/lobster.md).
-    #[arg(long, value_name = "N", default_value_t = 10, requires = "lobster")]
+    /// Price levels per side in the LOBSTER files (1 to 50): the order-book file's depth, and the
+    /// message file holds only the events inside these levels (docs/lobster.md).
+    #[arg(long, value_name = "N", default_value_t = 10, requires = "lobster", allow_negative_numbers = true, value_parser = crate::args::lobster_levels)]
     lobster_levels: usize,
     /// Table format: csv, or parquet (every CSV table also as NAME.parquet; needs the `parquet`
     /// feature: `cargo xtask-parquet run --format parquet`).
     #[arg(long, value_name = "FORMAT", default_value = "csv")]
     format: TableFormat,
-    /// Replace a non-empty output folder.
+    /// Replace an existing output folder that holds a Proteus bundle (never a folder of other files).
     #[arg(long)]
     force: bool,
     /// Refuse to start when the estimated events (of every run of the command) pass this budget;
@@ -67,6 +67,31 @@ pub fn clean_stale_staging(out: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
+/// Refuses an output folder that holds one of the command's input files (a scenario, an order
+/// file, a calibration): replacing it (`--force`) would delete the input. Checked before
+/// anything runs.
+pub fn check_inputs_outside(
+    out: &std::path::Path,
+    inputs: &[Option<&std::path::Path>],
+) -> Result<()> {
+    let Ok(out_abs) = out.canonicalize() else {
+        return Ok(()); // `out` does not exist yet: nothing in it to lose
+    };
+    for input in inputs.iter().flatten() {
+        if let Ok(abs) = input.canonicalize()
+            && abs.starts_with(&out_abs)
+        {
+            anyhow::bail!(
+                "--out {} holds the input {}: writing the output there would replace it; give \
+                 another --out; nothing was run or written",
+                out.display(),
+                input.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Refuses `--format parquet` in a build without the `parquet` feature, before anything runs.
 pub fn check_table_format(format: TableFormat) -> Result<()> {
     if format == TableFormat::Parquet && !proteus::artifacts::tables::PARQUET_AVAILABLE {
@@ -82,6 +107,7 @@ pub fn check_table_format(format: TableFormat) -> Result<()> {
 impl Run {
     pub fn run(&self) -> Result<()> {
         check_table_format(self.format)?;
+        check_inputs_outside(&self.out, &[self.scenario.as_deref()])?;
         let mut scenario = load_scenario(self.scenario.as_ref())?;
         if let Some(seed) = self.seed {
             scenario.seed = seed;

@@ -95,7 +95,7 @@ struct Plan {
     /// Plan folder (created atomically; must not exist or be empty unless --force).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// Replace a non-empty plan folder (its shard results too).
+    /// Replace an existing shard plan folder (its shard results too; never a folder of other files).
     #[arg(long)]
     force: bool,
     /// Refuse to start when the estimated events (of every run of the command) pass this budget;
@@ -147,6 +147,10 @@ impl Plan {
             cpus_per_task: self.cpus_per_task,
             max_parallel: self.max_parallel,
         };
+        crate::run::check_inputs_outside(
+            &self.out,
+            &[self.scenario.as_deref(), self.calibration.as_deref()],
+        )?;
         crate::run::clean_stale_staging(&self.out)?;
         let progress = Progress::new();
         let update = |phase: &str, done: u64, total: u64| progress.update(phase, done, total);
@@ -244,7 +248,7 @@ struct Merge {
     /// Bundle folder (default: DIR/bundle).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Replace a non-empty bundle folder.
+    /// Replace an existing bundle folder (a Proteus bundle only, never a folder of other files).
     #[arg(long)]
     force: bool,
     /// Table format: csv, or parquet (every CSV table also as NAME.parquet; needs the `parquet`

@@ -9,6 +9,12 @@ use thiserror::Error;
 pub enum ArtifactError {
     #[error("output folder {0} exists and is not empty (pass --force to replace it)")]
     OutputNotEmpty(PathBuf),
+    #[error(
+        "--force: output folder {0} is not a Proteus bundle (it holds no manifest.json of a \
+         known kind, nor a shard plan), so it is not replaced; give a new or empty folder, or \
+         remove it yourself"
+    )]
+    ForeignFolder(PathBuf),
     #[error("output path {0} exists and is not a folder")]
     OutputNotAFolder(PathBuf),
     #[error("invalid file name {0:?} inside a bundle (plain names only)")]
@@ -315,6 +321,35 @@ fn process_alive(pid: u32) -> bool {
     true
 }
 
+/// The kinds of `manifest.json` Proteus writes.
+const BUNDLE_KINDS: [&str; 6] = [
+    "run",
+    "replay",
+    "baseline",
+    "compare",
+    "calibration",
+    "realism",
+];
+
+/// Whether `dir` is a folder Proteus wrote, which `--force` may replace: it holds a
+/// `manifest.json` of a known kind, or the JSON file of a shard plan (`shard-plan.json`) or of
+/// an audit (`audit.json`).
+pub fn is_proteus_output(dir: &Path) -> bool {
+    let json = |name: &str| -> Option<serde_json::Value> {
+        let bytes = super::read_limited(&dir.join(name), super::MAX_CONFIG_FILE_BYTES).ok()?;
+        serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .filter(serde_json::Value::is_object)
+    };
+    if let Some(m) = json("manifest.json") {
+        return m
+            .get("kind")
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|k| BUNDLE_KINDS.contains(&k));
+    }
+    json("shard-plan.json").is_some() || json("audit.json").is_some()
+}
+
 fn check_destination(dest: &Path, force: bool) -> Result<(), ArtifactError> {
     match fs::metadata(dest) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
@@ -329,10 +364,14 @@ fn check_destination(dest: &Path, force: bool) -> Result<(), ArtifactError> {
                 .map_err(io_err("reading", dest))?
                 .next()
                 .is_none();
-            if empty || force {
+            if empty {
+                Ok(())
+            } else if !force {
+                Err(ArtifactError::OutputNotEmpty(dest.to_owned()))
+            } else if is_proteus_output(dest) {
                 Ok(())
             } else {
-                Err(ArtifactError::OutputNotEmpty(dest.to_owned()))
+                Err(ArtifactError::ForeignFolder(dest.to_owned()))
             }
         }
     }
@@ -383,6 +422,14 @@ mod tests {
             BundleWriter::create(&dest, false),
             Err(ArtifactError::OutputNotEmpty(_))
         ));
+        // --force replaces a Proteus bundle only, never a folder of someone else's files.
+        assert!(matches!(
+            BundleWriter::create(&dest, true),
+            Err(ArtifactError::ForeignFolder(_))
+        ));
+        fs::write(dest.join("manifest.json"), br#"{"kind": "thesis"}"#).unwrap();
+        assert!(BundleWriter::create(&dest, true).is_err());
+        fs::write(dest.join("manifest.json"), br#"{"kind": "run"}"#).unwrap();
         let mut w = BundleWriter::create(&dest, true).unwrap();
         w.write("new.txt", b"y").unwrap();
         w.commit().unwrap();

@@ -10,7 +10,8 @@ mod staged;
 pub mod tables;
 
 pub use bundle::{
-    ArtifactError, BundleWriter, FileDigest, StaleStaging, remove_stale_staging, sha256_hex,
+    ArtifactError, BundleWriter, FileDigest, StaleStaging, is_proteus_output, remove_stale_staging,
+    sha256_hex,
 };
 pub use read::{MAX_CONFIG_FILE_BYTES, ReadLimitError, read_limited};
 pub use staged::StagedFiles;

@@ -36,9 +36,24 @@ impl ConfigError {
     pub fn new(path: impl Into<String>, value: impl Display, allowed: impl Into<String>) -> Self {
         ConfigError {
             path: path.into(),
-            value: echo(&value.to_string()),
+            value: echo(&plain_or_exponent(value.to_string())),
             allowed: allowed.into(),
         }
+    }
+}
+
+/// A float's `Display` writes every digit (`1e300` as 301 characters): a plain decimal number
+/// longer than any integer's 20 characters is shown in exponent form instead ([`number`]).
+/// Integers (at most 20 characters) and text are left as they are.
+fn plain_or_exponent(shown: String) -> String {
+    let plain = shown
+        .strip_prefix('-')
+        .unwrap_or(&shown)
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.');
+    match shown.parse::<f64>() {
+        Ok(x) if plain && shown.len() > 20 => number(x),
+        _ => shown,
     }
 }
 
@@ -196,6 +211,27 @@ mod tests {
     }
 
     #[test]
+    fn huge_floats_given_to_require_are_shown_in_exponent_form() {
+        let e = require(
+            false,
+            "duration_s",
+            1e300_f64,
+            "must be in (0, 604800] seconds",
+        );
+        assert_eq!(
+            e.unwrap_err().to_string(),
+            "`duration_s` = 1e300: must be in (0, 604800] seconds"
+        );
+        let e = require(false, "x", -2.5e25_f64, "no").unwrap_err();
+        assert_eq!(e.value, "-2.5e25");
+        // Integers keep every digit.
+        let e = require(false, "seed", u64::MAX, "no").unwrap_err();
+        assert_eq!(e.value, "18446744073709551615");
+        let e = require(false, "q", i64::MIN, "no").unwrap_err();
+        assert_eq!(e.value, "-9223372036854775808");
+    }
+
+    #[test]
     fn ranges_and_numbers_read_naturally() {
         let e = require_price_level("fundamental.initial_ticks", 1e19).unwrap_err();
         assert_eq!(
@@ -230,11 +266,17 @@ mod tests {
         assert!(e.starts_with(&"x".repeat(80)), "{e}");
         assert!(e.ends_with("… (500 characters)"), "{e}");
         assert_eq!(
-            ConfigError::new("id", "1".repeat(300), "must be short")
+            ConfigError::new("id", "y".repeat(300), "must be short")
                 .value
                 .chars()
                 .count(),
             80 + "… (300 characters)".chars().count()
+        );
+        // A plain number past an integer's 20 characters (a float's `Display` of 1e300) is
+        // shown in exponent form rather than cut.
+        assert_eq!(
+            ConfigError::new("x", "1".repeat(300), "must be short").value,
+            "1.1111111111111112e299"
         );
     }
 

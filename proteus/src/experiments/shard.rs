@@ -58,6 +58,12 @@ pub enum ShardError {
         value: String,
         why: &'static str,
     },
+    #[error(
+        "--time \"{}\" is not a Slurm time limit; allowed: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM \
+         or D-HH:MM:SS (digits; e.g. 90, 01:30:00, 2-12)",
+        crate::core::config_error::echo(.0)
+    )]
+    BadTimeLimit(String),
     #[error("{action} {path}: {cause}")]
     Io {
         action: &'static str,
@@ -290,6 +296,22 @@ fn check_value(flag: &'static str, value: &str) -> Result<(), ShardError> {
     Ok(())
 }
 
+/// Whether `t` is one of sbatch's `--time` formats: `MM`, `MM:SS`, `HH:MM:SS`, `D-HH`,
+/// `D-HH:MM`, `D-HH:MM:SS`, each part one to nine digits. (Slurm also reads `UNLIMITED` and
+/// `INFINITE`; a plan refuses them, as a shard that never ends holds its node for good.)
+pub fn is_slurm_time(t: &str) -> bool {
+    let digits = |p: &str| !p.is_empty() && p.len() <= 9 && p.bytes().all(|b| b.is_ascii_digit());
+    let (days, clock) = match t.split_once('-') {
+        Some((d, rest)) => (Some(d), rest),
+        None => (None, t),
+    };
+    let parts: Vec<&str> = clock.split(':').collect();
+    if !parts.iter().all(|p| digits(p)) || days.is_some_and(|d| !digits(d)) {
+        return false;
+    }
+    (1..=3).contains(&parts.len())
+}
+
 /// Writes a plan folder at `dir` (atomically; an existing non-empty folder only with `force`):
 /// `shard-plan.json`, for a baseline `calibration.json` (calibrated now or copied), and the
 /// scripts `array.sbatch`, `merge.sbatch` and `submit.sh`.
@@ -316,6 +338,9 @@ pub fn plan_shards(
     check_value("--out", &abs_dir.to_string_lossy())?;
     check_value("--binary", &binary.to_string_lossy())?;
     check_value("--time", &slurm.time)?;
+    if !is_slurm_time(&slurm.time) {
+        return Err(ShardError::BadTimeLimit(slurm.time.clone()));
+    }
     check_value("--mem", &slurm.mem)?;
     if let Some(p) = &slurm.partition {
         check_value("--partition", p)?;
@@ -814,5 +839,30 @@ mod tests {
         assert!(check_value("--mem", "2G\n#SBATCH --x").is_err());
         assert!(check_value("--partition", "a'b").is_err());
         assert!(check_value("--time", "").is_err());
+        for ok in [
+            "90",
+            "30:00",
+            "01:00:00",
+            "2-12",
+            "2-12:30",
+            "2-12:30:00",
+            "100:00:00",
+        ] {
+            assert!(is_slurm_time(ok), "{ok}");
+        }
+        for bad in [
+            "soon",
+            "",
+            "1h",
+            "-12",
+            "2-",
+            "1:2:3:4",
+            "2-1:2:3:4",
+            ":30",
+            "1-2-3",
+            "01::00",
+        ] {
+            assert!(!is_slurm_time(bad), "{bad}");
+        }
     }
 }

@@ -22,6 +22,17 @@ pub enum ReportError {
          `compare`, `calibration` and `realism` bundles)"
     )]
     UnsupportedKind { kind: String },
+    #[error(
+        "{path} records crate_version {found}, but this is Proteus {this}: the manifest carries \
+         no digest of its own, so an edited version cannot be told from a bundle of another \
+         release, and this build's report would name the wrong producer; regenerate the report \
+         with Proteus {found}, or re-run the bundle's command with this build"
+    )]
+    VersionMismatch {
+        path: PathBuf,
+        found: String,
+        this: &'static str,
+    },
     #[error(transparent)]
     Plot(#[from] PlotError),
     #[error("writing {path}: {cause}")]

@@ -49,10 +49,27 @@ pub struct ReportFiles {
     pub files: Vec<(String, Vec<u8>)>,
 }
 
+/// Refuses a manifest whose `crate_version` is not this build's: the report states it as the
+/// bundle's producer, and the manifest (unlike the files it lists) is not hashed, so a changed
+/// version could only be repeated, not checked.
+fn check_crate_version(dir: &Path, manifest: &serde_json::Value) -> Result<(), ReportError> {
+    let this = env!("CARGO_PKG_VERSION");
+    match manifest.get("crate_version") {
+        None => Ok(()),
+        Some(v) if v.as_str() == Some(this) => Ok(()),
+        Some(v) => Err(ReportError::VersionMismatch {
+            path: dir.join("manifest.json"),
+            found: crate::core::config_error::echo(&v.to_string()),
+            this,
+        }),
+    }
+}
+
 /// Regenerates the report of the bundle in `dir` from its files, whatever its kind, and writes
 /// each file atomically (a temporary file, then a rename). Returns the paths written.
 pub fn regenerate(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     let manifest = read_manifest(dir)?;
+    check_crate_version(dir, &manifest)?;
     let kind = manifest
         .get("kind")
         .and_then(|k| k.as_str())

@@ -28,7 +28,9 @@ pub struct CalibrationConfig {
     pub risk_aversion: Vec<f64>,
     pub half_spread_ticks: Vec<f64>,
     pub quote_size: Vec<i64>,
+    #[serde(deserialize_with = "band")]
     pub target_quoted_spread_ticks: [f64; 2],
+    #[serde(deserialize_with = "band")]
     pub target_mm_fill_rate: [f64; 2],
     pub max_spread_ci_halfwidth_ticks: f64,
     pub sensitivity_informed_count: Vec<u32>,
@@ -80,6 +82,36 @@ impl CalibrationConfig {
         ] {
             require(len > 0, &p(name), "[]", "give at least one value")?;
         }
+        // Counted before any candidate is built (each candidate's runs clone the scenario).
+        let candidates = self
+            .risk_aversion
+            .len()
+            .saturating_mul(self.half_spread_ticks.len())
+            .saturating_mul(self.quote_size.len());
+        require(
+            candidates <= super::grid::MAX_CELLS,
+            path,
+            candidates,
+            &format!(
+                "the candidates (risk_aversion × half_spread_ticks × quote_size values) must be \
+                 at most {}",
+                super::grid::MAX_CELLS
+            ),
+        )?;
+        let sensitivity = self
+            .sensitivity_informed_count
+            .len()
+            .saturating_mul(self.sensitivity_latency_scale.len());
+        require(
+            sensitivity <= super::grid::MAX_CELLS,
+            path,
+            sensitivity,
+            &format!(
+                "the sensitivity cells (sensitivity_informed_count × sensitivity_latency_scale \
+                 values) must be at most {}",
+                super::grid::MAX_CELLS
+            ),
+        )?;
         for (i, x) in self.risk_aversion.iter().enumerate() {
             require_risk_aversion(&format!("{path}.risk_aversion[{i}]"), *x)?;
         }
@@ -133,6 +165,18 @@ impl CalibrationConfig {
         }
         v
     }
+}
+
+/// A `[low, high]` band: exactly two numbers. (A fixed-size array alone would let the TOML
+/// reader drop a third value unseen.)
+fn band<'de, D: serde::Deserializer<'de>>(d: D) -> Result<[f64; 2], D::Error> {
+    let v = Vec::<f64>::deserialize(d)?;
+    <[f64; 2]>::try_from(v.as_slice()).map_err(|_| {
+        serde::de::Error::custom(format!(
+            "expected a band [low, high] of exactly 2 numbers, found {} values",
+            v.len()
+        ))
+    })
 }
 
 /// A candidate's (or a selected regime's) risk aversion: a market maker's coefficient range.

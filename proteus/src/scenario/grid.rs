@@ -16,6 +16,9 @@ use super::Scenario;
 use crate::core::config_error::{ConfigError, require};
 use serde::{Deserialize, Serialize};
 
+/// Most cells a grid (or a calibration's candidate or sensitivity grid) may hold.
+pub const MAX_CELLS: usize = 1000;
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GridConfig {
@@ -88,7 +91,22 @@ impl GridConfig {
                 )?;
             }
         }
-        let n = self.cells().len();
+        // Counted before any cell is built: every cell of a pack clones the scenario (grid
+        // included), so 10^5 cells would take tens of GB before the budget check could say no.
+        let n = self
+            .informed_count
+            .as_ref()
+            .map_or(1, Vec::len)
+            .saturating_mul(self.latency_scale.as_ref().map_or(1, Vec::len));
+        require(
+            n <= MAX_CELLS,
+            path,
+            n,
+            &format!(
+                "the grid's cells (informed_count values × latency_scale values) must be at most \
+                 {MAX_CELLS}"
+            ),
+        )?;
         require(
             self.reference < n,
             &format!("{path}.reference"),

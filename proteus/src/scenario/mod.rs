@@ -11,7 +11,7 @@ mod population;
 
 pub use budget::{EVENTS_PER_ACTION, EventEstimate, EventTerm, events_label};
 pub use calibration::{CalibrationConfig, MarketMakerRegime};
-pub use grid::{Cell, GridConfig};
+pub use grid::{Cell, GridConfig, MAX_CELLS};
 pub use mechanism::{MechanismConfig, MechanismSpecError};
 pub use population::{ArrivalLaw, Population, Populations};
 
@@ -185,6 +185,13 @@ impl Scenario {
             "id",
             format!("{:?}", self.id),
             "must be 1 to 200 characters",
+        )?;
+        // The id is printed to the console and written into file headers: no escape sequences.
+        require(
+            !self.id.chars().any(char::is_control),
+            "id",
+            format!("{:?}", self.id),
+            "must not hold control characters (newlines, tabs, escape sequences)",
         )?;
         require(
             self.duration_s.is_finite()

@@ -61,7 +61,10 @@ pub const FAMILY_ALPHA: f64 = 0.05 / CASES.len() as f64;
 
 #[derive(Debug, Error)]
 pub enum ValidationError {
-    #[error("unknown case {0:?}; the cases are {CASES:?}")]
+    #[error(
+        "--case \"{}\": unknown case; the cases are {CASES:?}",
+        crate::core::config_error::echo(.0)
+    )]
     UnknownCase(String),
     #[error("validation file {file}: {message}")]
     Parse { file: String, message: String },
