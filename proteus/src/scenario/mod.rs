@@ -13,7 +13,7 @@ pub use budget::{EVENTS_PER_ACTION, EventEstimate, EventTerm, events_label};
 pub use calibration::{CalibrationConfig, MarketMakerRegime};
 pub use grid::{Cell, GridConfig, MAX_CELLS};
 pub use mechanism::{MechanismConfig, MechanismSpecError};
-pub use population::{ArrivalLaw, Population, Populations};
+pub use population::{ArrivalLaw, Decays, Population, Populations};
 
 use crate::agents::{
     ArbitrageurConfig, BayesianDealerConfig, FixedSpreadConfig, InformedConfig, LadderMakerConfig,

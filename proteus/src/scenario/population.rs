@@ -28,7 +28,7 @@ pub struct Population<C> {
 }
 
 /// The arrival process of a population (`arrivals` in its table).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ArrivalLaw {
     /// Each agent on its own Poisson clock, at the rate its parameters set.
@@ -36,8 +36,33 @@ pub enum ArrivalLaw {
     Poisson,
     /// One self-exciting process for the population (`core::hawkes`), of the same mean rate as
     /// the Poisson clocks together (`count` × the agent's rate): each arrival raises the rate by
-    /// `branching_ratio / decay_s`, decaying with time constant `decay_s` seconds.
-    Hawkes { branching_ratio: f64, decay_s: f64 },
+    /// `branching_ratio / decay_s`, decaying with time constant `decay_s` seconds. `decay_s`
+    /// may be a list (a kernel of several exponentials, sharing the branching ratio by
+    /// `weights`, equal shares by default): time constants over decades approximate a
+    /// power-law kernel.
+    Hawkes {
+        branching_ratio: f64,
+        decay_s: Decays,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        weights: Option<Vec<f64>>,
+    },
+}
+
+/// One decay time or a list of them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Decays {
+    One(f64),
+    Many(Vec<f64>),
+}
+
+impl Decays {
+    pub fn values(&self) -> Vec<f64> {
+        match self {
+            Decays::One(d) => vec![*d],
+            Decays::Many(v) => v.clone(),
+        }
+    }
 }
 
 impl ArrivalLaw {
@@ -46,14 +71,44 @@ impl ArrivalLaw {
     }
 
     pub fn validate(&self, path: &str) -> Result<(), crate::core::ConfigError> {
-        match *self {
+        match self {
             ArrivalLaw::Poisson => Ok(()),
             ArrivalLaw::Hawkes {
                 branching_ratio,
                 decay_s,
-            } => crate::core::hawkes::validate(path, branching_ratio, decay_s),
+                weights,
+            } => {
+                let d = decay_s.values();
+                let w = weights.clone().unwrap_or_else(|| equal_weights(d.len()));
+                crate::core::hawkes::validate(path, *branching_ratio, &d, &w)
+            }
         }
     }
+
+    /// The process of mean rate `rate_per_s` this law gives a population; `None` if Poisson.
+    pub fn hawkes(&self, rate_per_s: f64) -> Option<crate::core::hawkes::HawkesParams> {
+        match self {
+            ArrivalLaw::Poisson => None,
+            ArrivalLaw::Hawkes {
+                branching_ratio,
+                decay_s,
+                weights,
+            } => {
+                let d = decay_s.values();
+                let w = weights.clone().unwrap_or_else(|| equal_weights(d.len()));
+                Some(crate::core::hawkes::HawkesParams::with_mean_rate(
+                    rate_per_s,
+                    *branching_ratio,
+                    &d,
+                    &w,
+                ))
+            }
+        }
+    }
+}
+
+fn equal_weights(n: usize) -> Vec<f64> {
+    vec![1.0 / n as f64; n]
 }
 
 // serde's `flatten` cannot be combined with `deny_unknown_fields`, so the table is split by

@@ -24,7 +24,7 @@ use crate::agents::{
     InformedTrader, LadderMarketMaker, LatencyArbitrageur, MarketMaker, MetaorderTrader,
     MomentumAgent, NoiseTrader, PoissonTaker, Quote, RfqNotice, SequentialTrader, ValueAgent,
 };
-use crate::core::hawkes::{HawkesParams, HawkesProcess};
+use crate::core::hawkes::HawkesProcess;
 use crate::core::{
     AgentId, Duration, EventQueue, MechanismKind, OrderId, RepetitionSeed, Role, SimTime, Stream,
 };
@@ -420,7 +420,7 @@ impl Simulation {
                 );
                 if driven && k == 0 {
                     let rate = f64::from(g.count) * g.params.rate_per_s;
-                    hawkes.push(("noise", gi, id, g.count, rate, g.arrivals, Delivery::Wake));
+                    hawkes.push(("noise", gi, id, g.count, rate, g.arrivals.clone(), Delivery::Wake));
                 }
                 index += 1;
             }
@@ -564,7 +564,7 @@ impl Simulation {
                     id,
                     g.count,
                     rate,
-                    g.arrivals,
+                    g.arrivals.clone(),
                     Delivery::Observe,
                 ));
             }
@@ -595,7 +595,7 @@ impl Simulation {
                     id,
                     g.count,
                     rate,
-                    g.arrivals,
+                    g.arrivals.clone(),
                     Delivery::Wake,
                 ));
             }
@@ -620,7 +620,7 @@ impl Simulation {
             );
             if driven && first {
                 let rate = f64::from(g.count) / g.params.wake_mean_s;
-                let law = g.arrivals;
+                let law = g.arrivals.clone();
                 hawkes.push((
                     "ladder_market_maker",
                     gi,
@@ -656,7 +656,7 @@ impl Simulation {
                     id,
                     g.count,
                     rate,
-                    g.arrivals,
+                    g.arrivals.clone(),
                     Delivery::Wake,
                 ));
             }
@@ -664,19 +664,10 @@ impl Simulation {
         let arrivals = hawkes
             .into_iter()
             .map(|(key, gi, first, count, rate, law, delivery)| {
-                let ArrivalLaw::Hawkes {
-                    branching_ratio,
-                    decay_s,
-                } = law
-                else {
-                    unreachable!("only Hawkes populations are listed")
-                };
+                let params = law.hawkes(rate).expect("only Hawkes populations are listed");
                 let s = seed.stream(&format!("arrivals/{key}/{gi}"));
                 ArrivalSource {
-                    process: HawkesProcess::new(
-                        HawkesParams::with_mean_rate(rate, branching_ratio, decay_s),
-                        s.child("times"),
-                    ),
+                    process: HawkesProcess::new(params, s.child("times")),
                     picks: s.child("picks"),
                     first,
                     count,
