@@ -325,15 +325,21 @@ mod tests {
     #[test]
     fn bad_parameters_are_refused_with_the_field() {
         let path = "agents.noise.arrivals";
-        let e = validate(path, 1.0, &[10.0], &[1.0]).unwrap_err().to_string();
+        let e = validate(path, 1.0, &[10.0], &[1.0])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("agents.noise.arrivals.branching_ratio"), "{e}");
         let e = validate(path, 0.5, &[0.0], &[1.0]).unwrap_err().to_string();
         assert!(e.contains("agents.noise.arrivals.decay_s"), "{e}");
         let e = validate(path, 0.5, &[], &[]).unwrap_err().to_string();
         assert!(e.contains("agents.noise.arrivals.decay_s"), "{e}");
-        let e = validate(path, 0.5, &[1.0, 10.0], &[0.5]).unwrap_err().to_string();
+        let e = validate(path, 0.5, &[1.0, 10.0], &[0.5])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("agents.noise.arrivals.weights"), "{e}");
-        let e = validate(path, 0.5, &[1.0, 10.0], &[0.5, 0.6]).unwrap_err().to_string();
+        let e = validate(path, 0.5, &[1.0, 10.0], &[0.5, 0.6])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("must sum to 1"), "{e}");
         assert!(validate("x", 0.99, &[1e6], &[1.0]).is_ok());
     }

@@ -420,7 +420,15 @@ impl Simulation {
                 );
                 if driven && k == 0 {
                     let rate = f64::from(g.count) * g.params.rate_per_s;
-                    hawkes.push(("noise", gi, id, g.count, rate, g.arrivals.clone(), Delivery::Wake));
+                    hawkes.push((
+                        "noise",
+                        gi,
+                        id,
+                        g.count,
+                        rate,
+                        g.arrivals.clone(),
+                        Delivery::Wake,
+                    ));
                 }
                 index += 1;
             }
@@ -664,7 +672,9 @@ impl Simulation {
         let arrivals = hawkes
             .into_iter()
             .map(|(key, gi, first, count, rate, law, delivery)| {
-                let params = law.hawkes(rate).expect("only Hawkes populations are listed");
+                let params = law
+                    .hawkes(rate)
+                    .expect("only Hawkes populations are listed");
                 let s = seed.stream(&format!("arrivals/{key}/{gi}"));
                 ArrivalSource {
                     process: HawkesProcess::new(params, s.child("times")),
