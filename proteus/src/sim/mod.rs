@@ -290,6 +290,10 @@ struct Simulation {
     outputs: Vec<Output>,
     /// The Hawkes arrival processes of the populations that have one.
     arrivals: Vec<ArrivalSource>,
+    /// The slots that are told the value (`Slot::knows_value`), in slot order: a change of the
+    /// fundamental visits these, not every slot (in rmsc04-like, 102 of 1,116 agents, and the
+    /// fundamental changes 23,000 times a day).
+    value_listeners: Vec<u32>,
 }
 
 impl Simulation {
@@ -743,6 +747,9 @@ impl Simulation {
             },
             feed_delays: FeedDelays::of(&leakage),
             leakage,
+            value_listeners: (0..slots.len() as u32)
+                .filter(|&i| slots[i as usize].knows_value)
+                .collect(),
             slots,
             value_now: path.current(),
             path,
@@ -808,8 +815,8 @@ impl Simulation {
             Event::Fundamental(v) => {
                 self.value_now = v;
                 self.log.fundamental.push((now, v));
-                for i in 0..self.slots.len() {
-                    self.tell_value(i as u32, now, v);
+                for k in 0..self.value_listeners.len() {
+                    self.tell_value(self.value_listeners[k], now, v);
                 }
                 if let Some((t, v)) = self.path.next_change() {
                     self.queue.schedule(t, Event::Fundamental(v));
