@@ -179,6 +179,17 @@ pub struct Measured {
     pub threads: u64,
     /// The digest of the workload's results; every process must report the same one.
     pub results_sha256: Option<String>,
+    /// A run workload's orders, cancels and executions (its metrics' `orders_submitted`,
+    /// `cancels_submitted`, `trades`).
+    pub counts: Option<Counts>,
+}
+
+/// The work of one run in ABIDES' terms.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub orders: u64,
+    pub cancels: u64,
+    pub executions: u64,
 }
 
 impl Measured {
@@ -200,6 +211,25 @@ impl Measured {
             self.peak_rss_bytes.push(rss);
         }
         self.threads = report["threads"].as_u64().unwrap_or(0);
+        let c = &report["counts"];
+        if let (Some(orders), Some(cancels), Some(executions)) = (
+            c["orders"].as_u64(),
+            c["cancels"].as_u64(),
+            c["executions"].as_u64(),
+        ) {
+            let counts = Counts {
+                orders,
+                cancels,
+                executions,
+            };
+            if self.counts.is_some_and(|old| old != counts) {
+                bail!(
+                    "two processes of one workload counted different work ({:?} vs {counts:?})",
+                    self.counts
+                );
+            }
+            self.counts = Some(counts);
+        }
         if let Some(d) = report["results_sha256"].as_str() {
             match &self.results_sha256 {
                 Some(old) if old != d => {
@@ -245,6 +275,12 @@ impl Measured {
         Summary::of(&v?)
     }
 
+    /// Median CPU time of a run over its orders (a run workload's sample is one run).
+    fn cpu_per_order(&self) -> Option<f64> {
+        let orders = self.counts?.orders;
+        (orders > 0).then(|| self.cpu().map(|c| c.median / orders as f64))?
+    }
+
     pub fn wall(&self) -> Option<Summary> {
         Summary::of(&self.samples.iter().map(|s| s.wall_s).collect::<Vec<_>>())
     }
@@ -271,6 +307,10 @@ impl Measured {
             "runs_per_s": opt(self.per_second(|s| s.runs)),
             "peak_rss_bytes": opt(self.peak_rss()),
             "results_sha256": self.results_sha256,
+            "orders": self.counts.map(|c| c.orders),
+            "cancels": self.counts.map(|c| c.cancels),
+            "executions": self.counts.map(|c| c.executions),
+            "cpu_per_order_s": self.cpu_per_order(),
         })
     }
 }
@@ -282,6 +322,7 @@ pub fn report(
     quick: bool,
     rounds: usize,
     measured: &[(Workload, Measured)],
+    abides: Option<&Value>,
 ) -> Value {
     let find = |name: &str| {
         measured
@@ -321,8 +362,45 @@ pub fn report(
                 .map(|s| s.median),
             "pack_cpu_ratio_all_threads_vs_1": cpu_ratio,
             "pack_peak_rss_ratio_10x_reps": memory,
+            "abides_rmsc04": abides.map(|a| against_abides(a, find("run-rmsc04-like"))),
         },
     })
+}
+
+/// The rmsc04-like day against ABIDES' rmsc04 from the recorded reference
+/// (`docs/bench/abides-rmsc04.json`): our counts over theirs, and their time over ours (the
+/// workload times the simulation alone; `docs/performance.md` has the whole-process figure).
+fn against_abides(abides: &Value, ours: Option<&Measured>) -> Value {
+    let f = |k: &str| abides[k].as_f64();
+    let share = |ours: Option<u64>, theirs: Option<f64>| match (ours, theirs) {
+        (Some(o), Some(t)) if t > 0.0 => json!(o as f64 / t),
+        _ => Value::Null,
+    };
+    let counts = ours.and_then(|m| m.counts);
+    let times = |ours: Option<Summary>, theirs: Option<f64>| match (ours, theirs) {
+        (Some(o), Some(t)) if o.median > 0.0 => json!(t / o.median),
+        _ => Value::Null,
+    };
+    json!({
+        "orders_ratio": share(counts.map(|c| c.orders), f("orders")),
+        "cancels_ratio": share(counts.map(|c| c.cancels), f("cancels")),
+        "executions_ratio": share(counts.map(|c| c.executions), f("executions")),
+        "speedup_wall": times(ours.and_then(Measured::wall), f("wall_s")),
+        "speedup_cpu": times(ours.and_then(Measured::cpu), f("cpu_s")),
+        "abides_peak_rss_mib": f("peak_rss_mib"),
+    })
+}
+
+/// The recorded ABIDES reference, if the checkout has it.
+fn abides_reference(root: &Path) -> Result<Option<Value>> {
+    let path = root.join("docs/bench/abides-rmsc04.json");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(
+            serde_json::from_str(&text).with_context(|| format!("reading {}", path.display()))?,
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
 }
 
 fn machine() -> Value {
@@ -418,6 +496,31 @@ pub fn table(report: &Value) -> String {
         "pack peak RSS at 10x the repetitions: {:.3}x\n",
         f(&d["pack_peak_rss_ratio_10x_reps"])
     ));
+    for w in report["workloads"].as_array().into_iter().flatten() {
+        if let Some(orders) = w["orders"].as_u64() {
+            out.push_str(&format!(
+                "{}: {} orders, {} cancels, {} executions; {:.2} µs CPU per order\n",
+                w["name"].as_str().unwrap_or("?"),
+                orders,
+                w["cancels"],
+                w["executions"],
+                f(&w["cpu_per_order_s"]) * 1e6,
+            ));
+        }
+    }
+    let a = &d["abides_rmsc04"];
+    if a.is_object() {
+        out.push_str(&format!(
+            "rmsc04-like against ABIDES rmsc04 (docs/bench/abides-rmsc04.json): orders {:.3}x, \
+             cancels {:.3}x, executions {:.3}x of its counts; simulation {:.0}x faster by wall \
+             time, {:.0}x by CPU\n",
+            f(&a["orders_ratio"]),
+            f(&a["cancels_ratio"]),
+            f(&a["executions_ratio"]),
+            f(&a["speedup_wall"]),
+            f(&a["speedup_cpu"]),
+        ));
+    }
     out
 }
 
@@ -491,7 +594,15 @@ impl Bench {
             Some(exe) => json!({ "exe": exe.display().to_string() }),
             None => commit(&root),
         };
-        let report = report(machine(), commit, self.quick, rounds, &measured);
+        let abides = abides_reference(&root)?;
+        let report = report(
+            machine(),
+            commit,
+            self.quick,
+            rounds,
+            &measured,
+            abides.as_ref(),
+        );
         let text = serde_json::to_string_pretty(&report)? + "\n";
         // Staged beside --out and renamed over it: a failed write leaves the previous file.
         crate::run::clean_stale_staging(&self.out)?;
@@ -552,8 +663,9 @@ mod tests {
                 .unwrap();
             measured.push((w, m));
         }
-        let r = report(json!({"cores": 2}), Value::Null, true, 2, &measured);
+        let r = report(json!({"cores": 2}), Value::Null, true, 2, &measured, None);
         assert_eq!(r["schema"], 1);
+        assert!(r["derived"]["abides_rmsc04"].is_null());
         assert_eq!(r["workloads"].as_array().unwrap().len(), 6);
         let first = &r["workloads"][0];
         assert_eq!(first["name"], "run-default");
@@ -577,6 +689,49 @@ mod tests {
         let t = table(&r);
         assert!(t.contains("pack speed-up, 2 threads vs 1: 2.00x"), "{t}");
         assert!(t.contains("run-rmsc04-like"), "{t}");
+    }
+
+    /// The rmsc04-like workload's counts and times against the ABIDES reference: counts as our
+    /// share of theirs, time as their seconds over ours, CPU per order as median CPU over orders.
+    #[test]
+    fn rmsc04_against_the_abides_reference() {
+        let w = workloads(Path::new("/repo"), true)
+            .into_iter()
+            .find(|w| w.name == "run-rmsc04-like")
+            .unwrap();
+        let mut m = Measured::default();
+        let mut c = child(&[0.02, 0.04, 0.03], 200_000, 1, 20 << 20, 1);
+        c["counts"] = json!({"orders": 30_000, "cancels": 12_000, "executions": 15_000});
+        m.absorb(&c).unwrap();
+        m.absorb(&c).unwrap();
+        let abides = json!({"orders": 40_000, "cancels": 10_000, "executions": 15_000,
+                            "wall_s": 30.0, "cpu_s": 15.0, "peak_rss_mib": 206.0});
+        let r = report(json!({}), Value::Null, true, 1, &[(w, m)], Some(&abides));
+        let a = &r["derived"]["abides_rmsc04"];
+        assert_eq!(a["orders_ratio"], 0.75);
+        assert_eq!(a["cancels_ratio"], 1.2);
+        assert_eq!(a["executions_ratio"], 1.0);
+        assert_eq!(a["speedup_wall"], 1000.0);
+        // CPU samples are half the wall ones (see `child`): median 0.015 s.
+        assert_eq!(a["speedup_cpu"], 1000.0);
+        let ws = &r["workloads"][0];
+        assert_eq!(ws["orders"], 30_000);
+        assert_eq!(ws["cpu_per_order_s"], 0.015 / 30_000.0);
+        let t = table(&r);
+        assert!(
+            t.contains("30000 orders, 12000 cancels, 15000 executions; 0.50 µs CPU per order"),
+            "{t}"
+        );
+        assert!(
+            t.contains("orders 0.750x, cancels 1.200x, executions 1.000x"),
+            "{t}"
+        );
+        assert!(t.contains("1000x faster by wall time"), "{t}");
+        // Two processes that count different work are an error.
+        let mut m = Measured::default();
+        m.absorb(&c).unwrap();
+        c["counts"]["orders"] = json!(29_999);
+        assert!(m.absorb(&c).is_err());
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //! file), and `results_sha256`, a digest of what the workload computed (for `run`, the whole run
 //! log of one more, untimed run with every message recorded; for `pack`, the records), so that
 //! figures compared across commits are known to be figures of the same results (`--no-digest`
-//! skips it, for profilers). xtask builds this binary in release mode and aggregates the samples; this file
+//! skips it, for profilers); for `run` also `counts`, the orders, cancels and executions of the
+//! run (its metrics' `orders_submitted`, `cancels_submitted`, `trades`). xtask builds this binary in release mode and aggregates the samples; this file
 //! holds no statistics. Wall-clock time is read here, around whole runs, never inside one.
 
 use proteus::artifacts::sha256_hex;
@@ -208,8 +209,30 @@ fn main() -> ExitCode {
     } else {
         a.threads
     };
+    // The run's work in ABIDES' terms (orders, cancels, executions), from its metrics: one more,
+    // untimed run.
+    let counts = if a.workload == "run" {
+        let log = run(&sc, 0, RunOptions::default());
+        match proteus::metrics::compute(&log) {
+            Ok(m) => {
+                let c = |k: &str| m.get(k).map(|v| v as u64);
+                json!({
+                    "orders": c("orders_submitted"),
+                    "cancels": c("cancels_submitted"),
+                    "executions": c("trades"),
+                })
+            }
+            Err(e) => {
+                eprintln!("proteus-bench: metrics of the run: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        serde_json::Value::Null
+    };
     let report = json!({
         "workload": a.workload,
+        "counts": counts,
         "scenario": sc.id,
         "threads": threads,
         "samples": samples,
