@@ -398,8 +398,26 @@ impl Simulation {
                 index += 1;
             }
         }
-        // The Hawkes populations: (stream key, group, first agent, count, total rate, law, delivery).
-        let mut hawkes: Vec<(&str, usize, u32, u32, f64, ArrivalLaw, Delivery)> = Vec::new();
+        // The Hawkes process of a population group (`None` for Poisson arrivals): `count` agents
+        // from `first`, at `rate` per second in all; streams `arrivals/{key}/{group}/…`.
+        let mut arrivals: Vec<ArrivalSource> = Vec::new();
+        let hawkes_source = |key: &str,
+                             group: usize,
+                             first: u32,
+                             count: u32,
+                             rate: f64,
+                             law: &ArrivalLaw,
+                             delivery: Delivery| {
+            let params = law.hawkes(rate)?;
+            let s = seed.stream(&format!("arrivals/{key}/{group}"));
+            Some(ArrivalSource {
+                process: HawkesProcess::new(params, s.child("times")),
+                picks: s.child("picks"),
+                first,
+                count,
+                delivery,
+            })
+        };
         index = 0;
         for (gi, g) in groups(&a.noise).enumerate() {
             let driven = !g.arrivals.is_poisson();
@@ -422,15 +440,15 @@ impl Simulation {
                     None,
                     g.knows_value,
                 );
-                if driven && k == 0 {
+                if k == 0 {
                     let rate = f64::from(g.count) * g.params.rate_per_s;
-                    hawkes.push((
+                    arrivals.extend(hawkes_source(
                         "noise",
                         gi,
                         id,
                         g.count,
                         rate,
-                        g.arrivals.clone(),
+                        &g.arrivals,
                         Delivery::Wake,
                     ));
                 }
@@ -568,15 +586,15 @@ impl Simulation {
                 Some(informed),
                 g.knows_value,
             );
-            if driven && first {
+            if first {
                 let rate = f64::from(g.count) * c.arrival_rate_per_s;
-                hawkes.push((
+                arrivals.extend(hawkes_source(
                     "value",
                     gi,
                     id,
                     g.count,
                     rate,
-                    g.arrivals.clone(),
+                    &g.arrivals,
                     Delivery::Observe,
                 ));
             }
@@ -599,15 +617,15 @@ impl Simulation {
                 None,
                 g.knows_value,
             );
-            if driven && first {
+            if first {
                 let rate = f64::from(g.count) / g.params.wake_mean_s;
-                hawkes.push((
+                arrivals.extend(hawkes_source(
                     "momentum",
                     gi,
                     id,
                     g.count,
                     rate,
-                    g.arrivals.clone(),
+                    &g.arrivals,
                     Delivery::Wake,
                 ));
             }
@@ -630,16 +648,15 @@ impl Simulation {
                 None,
                 g.knows_value,
             );
-            if driven && first {
+            if first {
                 let rate = f64::from(g.count) / g.params.wake_mean_s;
-                let law = g.arrivals.clone();
-                hawkes.push((
+                arrivals.extend(hawkes_source(
                     "ladder_market_maker",
                     gi,
                     id,
                     g.count,
                     rate,
-                    law,
+                    &g.arrivals,
                     Delivery::Wake,
                 ));
             }
@@ -660,35 +677,19 @@ impl Simulation {
                 None,
                 g.knows_value,
             );
-            if driven && first {
+            if first {
                 let rate = f64::from(g.count) * g.params.parent_rate_per_s;
-                hawkes.push((
+                arrivals.extend(hawkes_source(
                     "metaorder",
                     gi,
                     id,
                     g.count,
                     rate,
-                    g.arrivals.clone(),
+                    &g.arrivals,
                     Delivery::Wake,
                 ));
             }
         }
-        let arrivals = hawkes
-            .into_iter()
-            .map(|(key, gi, first, count, rate, law, delivery)| {
-                let params = law
-                    .hawkes(rate)
-                    .expect("only Hawkes populations are listed");
-                let s = seed.stream(&format!("arrivals/{key}/{gi}"));
-                ArrivalSource {
-                    process: HawkesProcess::new(params, s.child("times")),
-                    picks: s.child("picks"),
-                    first,
-                    count,
-                    delivery,
-                }
-            })
-            .collect();
 
         let pool = slots
             .iter()
