@@ -15,13 +15,20 @@ pub const RUN_REPORT_FILES: [&str; 2] = ["price_path.svg", "report.html"];
 
 /// Builds the report of the run bundle in `dir` from its files alone.
 pub fn build_run_report(dir: &Path) -> Result<ReportFiles, ReportError> {
-    let run = RunFiles::load(dir)?;
+    run_report_of(&RunFiles::load(dir)?, dir)
+}
+
+/// The report of a run bundle's contents already in memory (`dir` names the bundle in
+/// errors). A bundle being written passes its data here rather than re-reading the files it
+/// just wrote; `tests/report.rs` checks that `cargo xtask report` on the bundle gives the same
+/// bytes.
+pub fn run_report_of(run: &RunFiles, dir: &Path) -> Result<ReportFiles, ReportError> {
     let horizon_ns = run.horizon_ns().ok_or_else(|| ReportError::Malformed {
         path: dir.join("manifest.json"),
         why: "no `scenario.duration_s`".to_owned(),
     })?;
-    let price_path = price_path(&run, horizon_ns).to_svg()?;
-    let page = page(&run, &price_path);
+    let price_path = price_path(run, horizon_ns).to_svg()?;
+    let page = page(run, &price_path);
     Ok(ReportFiles {
         files: vec![
             (RUN_REPORT_FILES[0].to_owned(), price_path.into_bytes()),
