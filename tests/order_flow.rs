@@ -408,3 +408,265 @@ fn ks_exponential(mut x: Vec<f64>) -> f64 {
         })
         .fold(0.0, f64::max)
 }
+const ONE_CHILD_HAWKES: &str = "size_exponent = 1.5\nmax_children = 1\narrivals = { kind = \"hawkes\", branching_ratio = 0.5, decay_s = 20.0 }\n";
+
+/// metaorder-signs with one-child parents, so that every arrival of a metaorder trader is
+/// exactly one child order, and Hawkes arrivals (n = 0.5, 20 s) on the metaorder and ladder
+/// populations.
+fn hawkes_one_child() -> String {
+    let text = edited(METAORDER_SIGNS, "size_exponent = 1.5\n", ONE_CHILD_HAWKES);
+    edited(
+        &text,
+        "wake_mean_s = 10.0\n",
+        "wake_mean_s = 10.0\narrivals = { kind = \"hawkes\", branching_ratio = 0.5, decay_s = 20.0 }\n",
+    )
+}
+
+/// New orders reaching the venue per agent, over the agents `ids`.
+fn new_orders_by_agent(log: &RunLog, ids: &[u32]) -> Vec<f64> {
+    let mut c = vec![0.0; ids.len()];
+    for r in log.venue_requests.iter().filter(|r| r.kind.is_new_order()) {
+        if let Some(k) = ids.iter().position(|&i| i == r.agent.0) {
+            c[k] += 1.0;
+        }
+    }
+    c
+}
+
+/// A Hawkes population's arrivals replace its agents' own clocks (no agent keeps its Poisson
+/// clock as well, which would double its rate), come at the population's total rate (count ×
+/// the per-agent rate) and go to its agents uniformly at random. With one-child parents each
+/// metaorder arrival is one market order: over the day the count is 30 × 0.035/s × 7200 s =
+/// 7560 within 4 Hawkes standard errors √N/(1 − n), and given the total the counts per trader
+/// are multinomial with equal cells (χ² with 29 degrees of freedom; 58.3 is its 0.1% point).
+/// The two ladder makers wake 2 × 7200/10 = 1440 times, each wake posting 2 × 10 levels.
+#[test]
+fn hawkes_arrivals_come_at_the_population_rate_and_go_to_agents_uniformly() {
+    let log = run(&scenario(&hawkes_one_child()), 0, RunOptions::default());
+    let meta: Vec<u32> = log
+        .agents
+        .iter()
+        .filter(|a| a.role == Role::Noise && a.index >= 20)
+        .map(|a| a.id.0)
+        .collect();
+    assert_eq!(meta.len(), 30);
+    let counts = new_orders_by_agent(&log, &meta);
+    let total: f64 = counts.iter().sum();
+    let expected: f64 = 30.0 * 0.035 * 7200.0;
+    let se = expected.sqrt() / 0.5;
+    assert!(
+        (total - expected).abs() < 4.0 * se,
+        "metaorder arrivals {total}, expected {expected} ± {se}"
+    );
+    let cell = total / 30.0;
+    let chi2: f64 = counts.iter().map(|c| (c - cell).powi(2) / cell).sum();
+    assert!(
+        chi2 < 58.3,
+        "χ²(29) of arrivals per trader {chi2}: {counts:?}"
+    );
+
+    let makers: Vec<u32> = log
+        .agents
+        .iter()
+        .filter(|a| a.role == Role::MarketMaker)
+        .map(|a| a.id.0)
+        .collect();
+    assert_eq!(makers.len(), 2);
+    let wakes = new_orders_by_agent(&log, &makers).iter().sum::<f64>() / 20.0;
+    let expected: f64 = 2.0 * 7200.0 / 10.0;
+    let se = expected.sqrt() / 0.5;
+    assert!(
+        (wakes - expected).abs() < 4.0 * se,
+        "ladder wakes {wakes}, expected {expected} ± {se}"
+    );
+}
+
+/// Two groups of one population each have their own Hawkes process (streams
+/// `arrivals/{key}/{group}/…`): their arrival times do not coincide, and adding the second
+/// group leaves the first group's arrivals (times and agents) exactly as they were.
+#[test]
+fn each_hawkes_group_has_its_own_process() {
+    let one = hawkes_one_child();
+    let block_start = one.find("[[agents.metaorder]]").unwrap();
+    let block_end = one.find("[[agents.noise]]").unwrap();
+    let block = &one[block_start..block_end];
+    let two = format!("{one}\n{block}");
+    let requests = |text: &str| {
+        let log = run(&scenario(text), 0, RunOptions::default());
+        let meta: Vec<(u32, u32)> = log
+            .agents
+            .iter()
+            .filter(|a| a.role == Role::Noise && a.index >= 20)
+            .map(|a| (a.id.0, a.index))
+            .collect();
+        log.venue_requests
+            .iter()
+            .filter(|r| r.kind.is_new_order())
+            .filter_map(|r| {
+                let &(_, index) = meta.iter().find(|m| m.0 == r.agent.0)?;
+                Some((r.time.0, index))
+            })
+            .collect::<Vec<_>>()
+    };
+    let alone = requests(&one);
+    let both = requests(&two);
+    let first: Vec<_> = both.iter().copied().filter(|r| r.1 < 50).collect();
+    let second: std::collections::HashSet<u64> =
+        both.iter().filter(|r| r.1 >= 50).map(|r| r.0).collect();
+    assert!(second.len() > 5_000, "{}", second.len());
+    assert_eq!(
+        first, alone,
+        "adding a group changed the first group's arrivals"
+    );
+    let shared = first.iter().filter(|r| second.contains(&r.0)).count();
+    assert!(
+        shared < first.len() / 100,
+        "{shared} of {} arrival times shared by the two groups",
+        first.len()
+    );
+}
+
+/// A kernel of several exponentials given in a scenario (`decay_s` a list, with or without
+/// `weights`) reaches the simulator as those components, each weight with its own decay time:
+/// α_j = n·w_j/τ_j and δ_j = 1/τ_j, μ = rate·(1 − n), and equal weights when none are given.
+#[test]
+fn a_listed_kernel_keeps_each_weight_with_its_decay_time() {
+    let text = include_str!("../scenarios/default.toml");
+    let law = |arrivals: &str| {
+        let sc = scenario(&edited(
+            text,
+            "[agents.noise]\ncount = 50\n",
+            &format!("[agents.noise]\ncount = 50\narrivals = {arrivals}\n"),
+        ));
+        sc.agents.noise.unwrap().groups[0]
+            .arrivals
+            .hawkes(2.0)
+            .unwrap()
+    };
+    let close = |got: &[(f64, f64)], want: &[(f64, f64)]| {
+        assert_eq!(got.len(), want.len(), "{got:?}");
+        for (g, w) in got.iter().zip(want) {
+            assert!(
+                (g.0 - w.0).abs() < 1e-12 && (g.1 - w.1).abs() < 1e-12,
+                "{got:?} against {want:?}"
+            );
+        }
+    };
+    let p = law(
+        "{ kind = \"hawkes\", branching_ratio = 0.8, decay_s = [1.0, 100.0], weights = [0.9, 0.1] }",
+    );
+    assert!((p.baseline_per_s - 0.4).abs() < 1e-12, "{p:?}");
+    close(&p.components, &[(0.72, 1.0), (0.0008, 0.01)]);
+    let q = law("{ kind = \"hawkes\", branching_ratio = 0.6, decay_s = [2.0, 20.0, 200.0] }");
+    close(&q.components, &[(0.1, 0.5), (0.01, 0.05), (0.001, 0.005)]);
+    assert!((q.mean_rate() - 2.0).abs() < 1e-12, "{q:?}");
+}
+
+/// The issue-17 agents price on the tick and size on the lot: with `tick_size = 5, lot_size =
+/// 10`, rmsc04-like (value, momentum and ladder makers, Hawkes arrivals) with a few metaorder
+/// traders added runs under every mechanism without an off-tick or off-lot reject, and each
+/// population's orders are about ten times the quantity they are at `lot_size = 1` (sizes are
+/// drawn in lots); the metaorder children, which never look at prices, are exactly ten times
+/// as large. Under RFQ the value and momentum agents (the latter follow the prints there) still
+/// trade.
+#[test]
+fn order_flow_agents_price_on_the_tick_and_size_in_lots() {
+    use proteus::mechanisms::RejectReason;
+    use proteus::sim::RequestKind;
+    let text = format!(
+        "{}\n[[agents.metaorder]]\ncount = 5\nparent_rate_per_s = 0.01\nchild_gap_mean_s = 2.0\nmax_children = 50\nchild_size = {{ kind = \"uniform\", min = 1, max = 5 }}\nlatency = {{ submit = {{ kind = \"constant\", ns = 100_000 }}, ack = {{ kind = \"constant\", ns = 100_000 }}, market_data = {{ kind = \"constant\", ns = 100_000 }} }}\n",
+        include_str!("../scenarios/rmsc04-like.toml")
+    );
+    // Mean quantity of new orders and quote requests by population (value, momentum, ladder
+    // makers, metaorder traders), their counts, and the metaorder children.
+    let sizes = |spec: &str, grid: bool| {
+        let mut sc = scenario(&text);
+        sc.mechanism = sc.mechanism.with_spec(spec).unwrap();
+        if grid {
+            sc.market.tick_size = 5;
+            sc.market.lot_size = 10;
+        }
+        let log = run(&sc, 0, RunOptions::default());
+        let off: Vec<_> = log
+            .venue_requests
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.rejected,
+                    Some(RejectReason::OffTick | RejectReason::OffLot)
+                )
+            })
+            .collect();
+        assert!(
+            off.is_empty(),
+            "{spec}: {} off-grid, {:?}",
+            off.len(),
+            off.first()
+        );
+        // Noise role: 1,000 noise traders, then 12 momentum agents, then the metaorder traders.
+        let population = |id: u32| {
+            let a = &log.agents[id as usize];
+            match a.role {
+                Role::Informed => Some(0),
+                Role::Noise if (1000..1012).contains(&a.index) => Some(1),
+                Role::MarketMaker => Some(2),
+                Role::Noise if a.index >= 1012 => Some(3),
+                _ => None,
+            }
+        };
+        let (mut sum, mut n) = ([0.0f64; 4], [0.0f64; 4]);
+        let mut children = Vec::new();
+        for r in &log.venue_requests {
+            let new = r.kind.is_new_order() || r.kind == RequestKind::QuoteRequest;
+            if let (true, Some(p)) = (new, population(r.agent.0)) {
+                sum[p] += r.qty as f64;
+                n[p] += 1.0;
+                if p == 3 {
+                    children.push((r.time.0, r.agent.0, r.side, r.qty));
+                }
+            }
+        }
+        // A quote request is recorded without a quantity: under RFQ the sizes are the
+        // clients' fills.
+        if spec.starts_with("rfq") {
+            sum = [0.0; 4];
+            let mut m = [0.0f64; 4];
+            for f in &log.fills {
+                if let Some(p) = population(f.taker.0) {
+                    sum[p] += f.qty as f64;
+                    m[p] += 1.0;
+                }
+            }
+            n.iter_mut().zip(m).for_each(|(n, m)| *n = n.min(m));
+            let means: Vec<f64> = (0..4).map(|p| sum[p] / m[p].max(1.0)).collect();
+            return (means, n, children);
+        }
+        let means: Vec<f64> = (0..4).map(|p| sum[p] / n[p].max(1.0)).collect();
+        (means, n, children)
+    };
+    for spec in ["clob", "fba:100ms", "rfq:3"] {
+        let (lot1, n1, c1) = sizes(spec, false);
+        let (lot10, n10, c10) = sizes(spec, true);
+        let pops: &[usize] = if spec.starts_with("rfq") {
+            &[0, 1]
+        } else {
+            &[0, 1, 2]
+        };
+        for &p in pops {
+            assert!(
+                n1[p] > 100.0 && n10[p] > 100.0,
+                "{spec} population {p}: {n1:?} {n10:?}"
+            );
+            let ratio = lot10[p] / lot1[p];
+            assert!(
+                (5.0..20.0).contains(&ratio),
+                "{spec} population {p}: mean qty {} at lot 10, {} at lot 1",
+                lot10[p],
+                lot1[p]
+            );
+        }
+        assert!(c1.len() > 500, "{spec}: {} children", c1.len());
+        let scaled: Vec<_> = c1.iter().map(|&(t, a, s, q)| (t, a, s, q * 10)).collect();
+        assert_eq!(scaled, c10, "{spec}: metaorder children at lot 10");
+    }
+}
