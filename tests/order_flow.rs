@@ -670,3 +670,57 @@ fn order_flow_agents_price_on_the_tick_and_size_in_lots() {
         assert_eq!(scaled, c10, "{spec}: metaorder children at lot 10");
     }
 }
+
+/// The ladder makers' averaged spread is the book's, often their own ladder's: a sweep of their
+/// best levels leaves the next ones `level_spacing` spreads away, the spread they see grows by
+/// that factor, and their next ladder is wider again. Unbounded, children of 10–50 lots (or
+/// lot size 10) ran the best ask from 1e5 to about 2e18 ticks and overflowed a price in debug
+/// builds (found by a referee). With the spread capped (`max_spread_ticks`), quotes stay
+/// within a few ladders' width of the value: under 20% from it here, under CLOB and FBA.
+#[test]
+fn ladder_spreads_cannot_run_away_under_large_market_orders() {
+    for (from, to) in [
+        ("lot_size = 1\n", "lot_size = 10\n"),
+        (
+            "child_size = { kind = \"uniform\", min = 1, max = 5 }",
+            "child_size = { kind = \"uniform\", min = 10, max = 50 }",
+        ),
+    ] {
+        for mechanism in ["clob", "fba:100ms"] {
+            let mut sc = scenario(&edited(METAORDER_SIGNS, from, to));
+            sc.mechanism = sc.mechanism.with_spec(mechanism).unwrap();
+            sc.duration_s = 1800.0;
+            let log = run(&sc, 0, RunOptions::default());
+            let tick = sc.market.tick_size as f64;
+            let mut widest = 0.0f64;
+            let mut furthest = 0.0f64;
+            for (_, q) in &log.quotes {
+                if let (Some((b, _)), Some((a, _))) = (q.bid, q.ask) {
+                    widest = widest.max((a - b) as f64 / tick);
+                }
+                for p in [q.bid.map(|b| b.0), q.ask.map(|a| a.0)]
+                    .into_iter()
+                    .flatten()
+                {
+                    furthest = furthest.max((p as f64 / (100_000.0 * tick)).ln().abs());
+                }
+            }
+            assert!(
+                log.fills.len() > 1000,
+                "{to} {mechanism}: {} fills",
+                log.fills.len()
+            );
+            // A ladder spans its spread plus 9 gaps of 5 spreads: at the cap, 4,600 ticks a side.
+            assert!(
+                widest <= 9_200.0,
+                "{to} {mechanism}: a spread of {widest} ticks"
+            );
+            // No value anchors this market (no value agents; the makers centre on the mid), so
+            // prices wander with the metaorders' impact, but within a factor of 2 in half an hour.
+            assert!(
+                furthest < 2f64.ln(),
+                "{to} {mechanism}: a quote e^{furthest:.2} from the value"
+            );
+        }
+    }
+}
