@@ -65,3 +65,66 @@ fn the_identities_hold_on_a_simulated_run() {
         assert!((total - parts).abs() < 1e-6, "{h}: {total} vs {parts}");
     }
 }
+
+/// The metrics computed while a run runs (`sim::run_observed` with a `MetricsObserver`, what
+/// packs do) are the replay of its log (`metrics::compute`), byte for byte, for every scenario
+/// file and the default under each mechanism; and the observed run keeps none of the streams.
+#[test]
+fn metrics_observed_during_the_run_equal_the_replay_of_its_log() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let mut scenarios = vec![("default".to_owned(), Scenario::default_scenario())];
+    for dir in [root.clone(), root.join("validation")] {
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        files.sort();
+        for f in files {
+            // Validation case files are not scenarios; only scenario files load.
+            if let Ok(sc) = Scenario::load(&f) {
+                scenarios.push((f.display().to_string(), sc));
+            }
+        }
+    }
+    assert!(scenarios.len() >= 6, "found {} scenarios", scenarios.len());
+    let mut checked = 0;
+    for (name, base) in &scenarios {
+        for spec in ["clob", "fba:100ms", "rfq"] {
+            let mut sc = base.clone();
+            sc.duration_s = sc.duration_s.min(120.0);
+            let Ok(mechanism) = sc.mechanism.with_spec(spec) else {
+                continue;
+            };
+            sc.mechanism = mechanism;
+            if sc.validate().is_err() {
+                continue;
+            }
+            for rep in 0..2 {
+                let log = sim::run(&sc, rep, RunOptions::default());
+                let replayed = metrics::compute(&log).expect("the log is consistent");
+                let mut observer = metrics::MetricsObserver::new(Default::default());
+                let observed_log =
+                    sim::run_observed(&sc, rep, RunOptions::default(), &mut observer);
+                let observed = observer.finish(&observed_log).expect("observed metrics");
+                assert_eq!(
+                    serde_json::to_string(&observed).unwrap(),
+                    serde_json::to_string(&replayed).unwrap(),
+                    "{name} under {spec}, repetition {rep}"
+                );
+                assert_eq!(observed_log.events_processed, log.events_processed);
+                assert_eq!(observed_log.accounts, log.accounts);
+                assert!(
+                    observed_log.fills.is_empty()
+                        && observed_log.quotes.is_empty()
+                        && observed_log.venue_requests.is_empty()
+                        && observed_log.fundamental.is_empty()
+                        && observed_log.batches.is_empty(),
+                    "{name} under {spec}: an observed run keeps no streams"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 30, "checked only {checked} runs");
+}

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! proteus-bench run  --scenario FILE|default [--samples N] [--batch K] [--mechanism SPEC]
-//!                    [--duration-s S]
+//!                    [--duration-s S] [--keep log|metrics|nothing]
 //! proteus-bench pack --scenario FILE|default --reps R --threads T [--duration-s S] [--samples N]
 //! ```
 //!
@@ -14,13 +14,19 @@
 //! log of one more, untimed run with every message recorded; for `pack`, the records), so that
 //! figures compared across commits are known to be figures of the same results (`--no-digest`
 //! skips it, for profilers); for `run` also `counts`, the orders, cancels and executions of the
-//! run (its metrics' `orders_submitted`, `cancels_submitted`, `trades`). xtask builds this binary in release mode and aggregates the samples; this file
+//! run (its metrics' `orders_submitted`, `cancels_submitted`, `trades`).
+//!
+//! `--keep` says what a timed `run` keeps of its observations: `log` (the default) every stream
+//! in its `RunLog`, as `sim::run`; `metrics` none, its metrics computed as it runs (what a
+//! pack's run does, `sim::run_observed` with a `MetricsObserver`); `nothing` none at all (the
+//! simulation alone, `sim::Discard`). xtask builds this binary in release mode and aggregates the samples; this file
 //! holds no statistics. Wall-clock time is read here, around whole runs, never inside one.
 
 use proteus::artifacts::sha256_hex;
 use proteus::experiments::pack::{PackPlan, run_pack};
+use proteus::metrics::{MetricsConfig, MetricsObserver};
 use proteus::scenario::Scenario;
-use proteus::sim::{RunOptions, run};
+use proteus::sim::{Discard, RunOptions, run, run_observed};
 use serde_json::json;
 use std::path::Path;
 use std::process::ExitCode;
@@ -39,6 +45,14 @@ struct Args {
     mechanism: Option<String>,
     /// Skip the results digest (for profilers: it costs more than the run).
     digest: bool,
+    keep: Keep,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    Log,
+    Metrics,
+    Nothing,
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -53,6 +67,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         duration_s: None,
         mechanism: None,
         digest: true,
+        keep: Keep::Log,
     };
     while let Some(flag) = args.next() {
         if flag == "--no-digest" {
@@ -69,6 +84,14 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--threads" => a.threads = value.parse().map_err(|e| bad(&e))?,
             "--duration-s" => a.duration_s = Some(value.parse().map_err(|e| bad(&e))?),
             "--mechanism" => a.mechanism = Some(value),
+            "--keep" => {
+                a.keep = match value.as_str() {
+                    "log" => Keep::Log,
+                    "metrics" => Keep::Metrics,
+                    "nothing" => Keep::Nothing,
+                    _ => return Err(format!("--keep {value}: expected log, metrics or nothing")),
+                }
+            }
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
@@ -148,7 +171,22 @@ fn main() -> ExitCode {
                 let t = Instant::now();
                 let mut events = 0;
                 for _ in 0..a.batch {
-                    events = run(&sc, 0, RunOptions::default()).events_processed;
+                    events = match a.keep {
+                        Keep::Log => run(&sc, 0, RunOptions::default()).events_processed,
+                        Keep::Metrics => {
+                            let mut o = MetricsObserver::new(MetricsConfig::default());
+                            let log = run_observed(&sc, 0, RunOptions::default(), &mut o);
+                            if let Err(e) = o.finish(&log) {
+                                eprintln!("proteus-bench: metrics of the run: {e}");
+                                return ExitCode::FAILURE;
+                            }
+                            log.events_processed
+                        }
+                        Keep::Nothing => {
+                            run_observed(&sc, 0, RunOptions::default(), &mut Discard)
+                                .events_processed
+                        }
+                    };
                 }
                 let k = f64::from(a.batch);
                 let wall = t.elapsed().as_secs_f64() / k;
@@ -212,8 +250,9 @@ fn main() -> ExitCode {
     // The run's work in ABIDES' terms (orders, cancels, executions), from its metrics: one more,
     // untimed run.
     let counts = if a.workload == "run" {
-        let log = run(&sc, 0, RunOptions::default());
-        match proteus::metrics::compute(&log) {
+        let mut o = MetricsObserver::new(MetricsConfig::default());
+        let log = run_observed(&sc, 0, RunOptions::default(), &mut o);
+        match o.finish(&log) {
             Ok(m) => {
                 let c = |k: &str| m.get(k).map(|v| v as u64);
                 json!({
@@ -232,6 +271,11 @@ fn main() -> ExitCode {
     };
     let report = json!({
         "workload": a.workload,
+        "keep": match a.keep {
+            Keep::Log => "log",
+            Keep::Metrics => "metrics",
+            Keep::Nothing => "nothing",
+        },
         "counts": counts,
         "scenario": sc.id,
         "threads": threads,

@@ -77,11 +77,15 @@ impl PackPlan {
     }
 }
 
-/// Runs one run of the plan; its log is dropped as soon as its metrics are computed.
+/// Runs one run of the plan. Its metrics are computed while it runs (`sim::run_observed`), so
+/// it keeps none of its fills, quotes or requests: a run's memory does not grow with its length.
 pub fn run_one(plan: &PackPlan, key: RunKey) -> Result<RunRecord, PackError> {
     let sc = &plan.scenarios[key.cell][key.mechanism];
-    let log = sim::run(sc, key.repetition, RunOptions::default());
-    let m = metrics::compute(&log).map_err(|cause| PackError::Metrics { key, cause })?;
+    let mut observer = metrics::MetricsObserver::new(metrics::MetricsConfig::default());
+    let log = sim::run_observed(sc, key.repetition, RunOptions::default(), &mut observer);
+    let m = observer
+        .finish(&log)
+        .map_err(|cause| PackError::Metrics { key, cause })?;
     Ok(RunRecord {
         key,
         metrics: m.metrics,

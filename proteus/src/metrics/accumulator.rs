@@ -185,6 +185,14 @@ impl MetricsAccumulator {
         self.rfq.on_rfq(record);
     }
 
+    /// A request for quote, complete, delivered after the run's last observation (as
+    /// `sim::Observer::on_rfq` delivers them), in the order requests arrived. The RFQ
+    /// statistics are integer totals of the records alone, so they come out as [`Self::on_rfq`]
+    /// would have made them at each request's arrival.
+    pub fn on_rfq_complete(&mut self, record: &RfqRecord) {
+        self.rfq.on_rfq(record);
+    }
+
     /// An execution. Fills of one instant must come in the order the venue made them.
     pub fn on_fill(&mut self, fill: &FillRecord) {
         self.at(fill.time);

@@ -22,6 +22,7 @@ mod batches;
 mod efficiency;
 mod impact;
 mod neutral;
+mod observe;
 mod pnl;
 mod races;
 mod record;
@@ -29,6 +30,7 @@ mod rfq;
 mod spreads;
 
 pub use accumulator::MetricsAccumulator;
+pub use observe::MetricsObserver;
 pub use record::{AgentPnl, METRICS_SCHEMA_VERSION, MetricRecord};
 
 use crate::core::{Duration, MechanismKind, SimTime};
@@ -182,6 +184,12 @@ pub fn compute(log: &RunLog) -> Result<MetricRecord, MetricsError> {
 pub fn compute_with(log: &RunLog, config: &MetricsConfig) -> Result<MetricRecord, MetricsError> {
     check_log(log)?;
     let record = replay(log, config, &REPLAY_ORDER)?;
+    check_accounts(log, &record)?;
+    Ok(record)
+}
+
+/// The log's final accounts against what its fills add up to in `record`.
+fn check_accounts(log: &RunLog, record: &MetricRecord) -> Result<(), MetricsError> {
     if log.accounts.len() != log.agents.len() {
         return Err(MetricsError::AccountCount {
             accounts: log.accounts.len(),
@@ -198,7 +206,7 @@ pub fn compute_with(log: &RunLog, config: &MetricsConfig) -> Result<MetricRecord
             });
         }
     }
-    Ok(record)
+    Ok(())
 }
 
 /// The streams of a run log, in the order `replay` feeds observations that share a nanosecond.

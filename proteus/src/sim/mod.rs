@@ -8,10 +8,12 @@
 //! requests, agents see their [`AgentCtx`], and every random draw comes from a named stream of the
 //! repetition seed (`docs/seed-protocol.md`).
 
+mod observer;
 mod quote_board;
 mod run_log;
 mod venue;
 
+pub use observer::{Discard, Observer};
 pub use quote_board::{FeedState, QuoteBoard};
 pub use run_log::{
     Account, AgentInfo, BatchRecord, FillRecord, InventoryLimit, MessageRecord, RequestKind,
@@ -254,10 +256,23 @@ impl RfqState {
 
 /// Runs repetition `repetition` of `scenario` and returns its log.
 pub fn run(scenario: &Scenario, repetition: u64, options: RunOptions) -> RunLog {
-    Simulation::new(scenario, repetition, options).run()
+    Simulation::new(scenario, repetition, options, None).run()
 }
 
-struct Simulation {
+/// Runs like [`run`], but hands each observation to `observer` as it happens instead of keeping
+/// it (see [`Observer`]): the log it returns has no fills, quotes, fundamental, venue requests
+/// or batches, so memory does not grow with the run's length. The same draws in the same order:
+/// the observations are exactly the streams [`run`] would have kept.
+pub fn run_observed(
+    scenario: &Scenario,
+    repetition: u64,
+    options: RunOptions,
+    observer: &mut dyn Observer,
+) -> RunLog {
+    Simulation::new(scenario, repetition, options, Some(observer)).run()
+}
+
+struct Simulation<'o> {
     horizon: SimTime,
     queue: EventQueue<Event>,
     venue: Venue,
@@ -294,10 +309,17 @@ struct Simulation {
     /// fundamental visits these, not every slot (in rmsc04-like, 102 of 1,116 agents, and the
     /// fundamental changes 23,000 times a day).
     value_listeners: Vec<u32>,
+    /// Where observations go instead of the log's streams (`run_observed`).
+    observer: Option<&'o mut dyn Observer>,
 }
 
-impl Simulation {
-    fn new(sc: &Scenario, repetition: u64, options: RunOptions) -> Self {
+impl<'o> Simulation<'o> {
+    fn new(
+        sc: &Scenario,
+        repetition: u64,
+        options: RunOptions,
+        observer: Option<&'o mut dyn Observer>,
+    ) -> Self {
         let seed = RepetitionSeed::derive(sc.seed, &sc.id, repetition);
         let horizon = sc.horizon();
         let news = NewsSchedule::generate(&sc.news, horizon, &seed.stream("news"));
@@ -765,10 +787,15 @@ impl Simulation {
             actions: Vec::new(),
             outputs: Vec::new(),
             arrivals,
+            observer,
         }
     }
 
     fn run(mut self) -> RunLog {
+        if let Some(o) = self.observer.as_deref_mut() {
+            o.on_start(&self.log);
+            self.log.fundamental.clear();
+        }
         if let Some((t, v)) = self.path.next_change() {
             self.queue.schedule(t, Event::Fundamental(v));
         }
@@ -808,6 +835,11 @@ impl Simulation {
         }
         let mut log = self.log;
         log.fundamental.retain(|(t, _)| *t <= log.horizon);
+        if let Some(o) = self.observer {
+            for r in &log.rfq {
+                o.on_rfq(r);
+            }
+        }
         log
     }
 
@@ -815,7 +847,10 @@ impl Simulation {
         match event {
             Event::Fundamental(v) => {
                 self.value_now = v;
-                self.log.fundamental.push((now, v));
+                match self.observer.as_deref_mut() {
+                    Some(o) => o.on_fundamental(now, v),
+                    None => self.log.fundamental.push((now, v)),
+                }
                 for k in 0..self.value_listeners.len() {
                     self.tell_value(self.value_listeners[k], now, v);
                 }
@@ -824,6 +859,9 @@ impl Simulation {
                 }
             }
             Event::News(index) => {
+                if let Some(o) = self.observer.as_deref_mut() {
+                    o.on_news(&self.news.events()[index]);
+                }
                 for i in 0..self.slots.len() {
                     if self.slots[i].wants_news {
                         let at = self.slots[i].wire.market_data_arrival(now);
@@ -1106,7 +1144,10 @@ impl Simulation {
             (venue, request) => venue.handle(request, &mut outputs),
         }
         let record = RequestRecord::new(now, &request, open_before, &outputs);
-        self.log.venue_requests.push(record);
+        match self.observer.as_deref_mut() {
+            Some(o) => o.on_request(&record),
+            None => self.log.venue_requests.push(record),
+        }
         if let Some(log) = &mut self.log.venue_log {
             log.push((now, request));
         }
@@ -1128,7 +1169,11 @@ impl Simulation {
             .expect("batch ends only under FBA");
         self.apply(now, &outputs, quote_before);
         self.outputs = outputs;
-        self.log.batches.push(BatchRecord { time: now, outcome });
+        let batch = BatchRecord { time: now, outcome };
+        match self.observer.as_deref_mut() {
+            Some(o) => o.on_batch(&batch),
+            None => self.log.batches.push(batch),
+        }
         if let Some(price) = outcome.clearing_price {
             let delay = self.feed_delays.clearing_price;
             self.board.publish_trade(
@@ -1200,7 +1245,7 @@ impl Simulation {
                         Side::Buy => self.traded.0 = self.traded.0.saturating_add(f.qty),
                         Side::Sell => self.traded.1 = self.traded.1.saturating_add(f.qty),
                     }
-                    self.log.fills.push(FillRecord {
+                    let fill = FillRecord {
                         time: now,
                         price: f.price,
                         qty: f.qty,
@@ -1210,7 +1255,11 @@ impl Simulation {
                         taker_order: f.taker_order,
                         maker_order: f.maker_order,
                         quote_before,
-                    });
+                    };
+                    match self.observer.as_deref_mut() {
+                        Some(o) => o.on_fill(&fill),
+                        None => self.log.fills.push(fill),
+                    }
                     let value = f.price as i128 * f.qty as i128;
                     let sign = f.taker_side.sign();
                     let taker = &mut self.log.accounts[f.taker.0 as usize];
@@ -1399,7 +1448,10 @@ impl Simulation {
         let top = depth.top();
         if top != self.last_top {
             self.last_top = top;
-            self.log.quotes.push((now, top));
+            match self.observer.as_deref_mut() {
+                Some(o) => o.on_quote(now, top),
+                None => self.log.quotes.push((now, top)),
+            }
         }
         let delay = self.feed_delays.top_of_book;
         self.board.publish_book(now.saturating_add(delay), depth);

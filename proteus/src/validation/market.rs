@@ -875,13 +875,16 @@ pub fn run(r: &super::CaseRun) -> Result<Vec<super::CaseResult>, ValidationError
         .map(|i| {
             let (arm, rep) = ((i / reps) as usize, i % reps);
             let a = &plan.arms[arm];
-            let log = sim::run(&a.scenario, rep, RunOptions::default());
-            let record = metrics::compute(&log).map_err(|cause| ValidationError::Metrics {
-                case: CASE.to_owned(),
-                arm: a.label.clone(),
-                repetition: rep,
-                cause: Box::new(cause),
-            })?;
+            let mut observer = metrics::MetricsObserver::new(metrics::MetricsConfig::default());
+            let log = sim::run_observed(&a.scenario, rep, RunOptions::default(), &mut observer);
+            let record = observer
+                .finish(&log)
+                .map_err(|cause| ValidationError::Metrics {
+                    case: CASE.to_owned(),
+                    arm: a.label.clone(),
+                    repetition: rep,
+                    cause: Box::new(cause),
+                })?;
             Ok(needs[arm]
                 .iter()
                 .map(|&m| read(&record, m, &a.label, rep))
