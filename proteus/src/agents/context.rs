@@ -61,6 +61,14 @@ pub struct BookDepth {
 }
 
 impl BookDepth {
+    /// No levels on either side (the `Default`).
+    pub const EMPTY: BookDepth = BookDepth {
+        bids: [(0, 0); DEPTH_LEVELS],
+        asks: [(0, 0); DEPTH_LEVELS],
+        n_bids: 0,
+        n_asks: 0,
+    };
+
     /// A depth view from levels given best first; levels beyond [`DEPTH_LEVELS`] are dropped.
     pub fn from_levels(
         bids: impl IntoIterator<Item = (Price, Qty)>,

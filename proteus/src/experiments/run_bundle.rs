@@ -7,13 +7,19 @@
 //! `docs/report.md`) is made from those files and listed in the manifest under `derived`,
 //! unhashed.
 
+use crate::agents::Quote;
 use crate::artifacts::{ArtifactError, BundleWriter, FileDigest, TableFormat};
+use crate::core::SimTime;
 use crate::core::{MechanismKind, RepetitionSeed};
+use crate::info::NewsEvent;
 use crate::lobster::{self, LobsterConfig, LobsterError};
+use crate::metrics::MetricsObserver;
 use crate::metrics::{self, MetricsError};
 use crate::report::{self, RUN_REPORT_FILES, ReportError};
 use crate::scenario::Scenario;
-use crate::sim::{self, RunOptions};
+use crate::sim::{
+    self, BatchRecord, FillRecord, Observer, RequestRecord, RfqRecord, RunLog, RunOptions,
+};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -170,14 +176,20 @@ pub fn write_run_bundle(
     // Refuse a non-empty destination before spending time on the run.
     let mut w = BundleWriter::create(out, options.force)?;
     w.set_tables(options.tables)?;
-    let log = sim::run(
+    let mut keep = BundleObserver::new();
+    let mut log = sim::run_observed(
         scenario,
         options.repetition,
         RunOptions {
             record_messages: options.events,
             record_requests: lobster_config.is_some(),
         },
+        &mut keep,
     );
+    let metrics = keep.metrics.finish(&log)?;
+    log.fills = keep.fills;
+    log.quotes = keep.quotes;
+    log.fundamental = keep.fundamental;
     let role = |id: crate::core::AgentId| log.agents[id.0 as usize].role.as_str();
     w.write_csv(
         "fills.csv",
@@ -226,7 +238,6 @@ pub fn write_run_bundle(
             }),
         )?;
     }
-    let metrics = metrics::compute(&log)?;
     w.write_json("metrics.json", &metrics)?;
     let lobster = match lobster_config {
         None => None,
@@ -312,4 +323,57 @@ pub fn write_run_bundle(
         volume: log.fills.iter().map(|f| f.qty).sum(),
         final_fundamental: log.final_fundamental(),
     })
+}
+
+/// What a run bundle keeps of its run: the streams it writes (fills, quotes, the fundamental),
+/// with the metrics computed as the run goes (the same record as `metrics::compute` on the whole
+/// log, `tests/metrics.rs`), so the venue requests and batch ends, which only the metrics read,
+/// are never stored.
+struct BundleObserver {
+    metrics: MetricsObserver,
+    fills: Vec<FillRecord>,
+    quotes: Vec<(SimTime, Quote)>,
+    fundamental: Vec<(SimTime, f64)>,
+}
+
+impl BundleObserver {
+    fn new() -> Self {
+        BundleObserver {
+            metrics: MetricsObserver::new(metrics::MetricsConfig::default()),
+            fills: Vec::new(),
+            quotes: Vec::new(),
+            fundamental: Vec::new(),
+        }
+    }
+}
+
+impl Observer for BundleObserver {
+    fn on_start(&mut self, log: &RunLog) {
+        self.fundamental = log.fundamental.clone();
+        self.metrics.on_start(log);
+    }
+    fn on_fundamental(&mut self, time: SimTime, value: f64) {
+        self.fundamental.push((time, value));
+        self.metrics.on_fundamental(time, value);
+    }
+    fn on_news(&mut self, news: &NewsEvent) {
+        self.metrics.on_news(news);
+    }
+    fn on_quote(&mut self, time: SimTime, quote: Quote) {
+        self.quotes.push((time, quote));
+        self.metrics.on_quote(time, quote);
+    }
+    fn on_request(&mut self, request: &RequestRecord) {
+        self.metrics.on_request(request);
+    }
+    fn on_fill(&mut self, fill: &FillRecord) {
+        self.fills.push(*fill);
+        self.metrics.on_fill(fill);
+    }
+    fn on_batch(&mut self, batch: &BatchRecord) {
+        self.metrics.on_batch(batch);
+    }
+    fn on_rfq(&mut self, record: &RfqRecord) {
+        self.metrics.on_rfq(record);
+    }
 }

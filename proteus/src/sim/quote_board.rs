@@ -28,6 +28,18 @@ pub struct FeedState {
     pub traded: (Qty, Qty),
 }
 
+/// The feed before its first publication.
+const EMPTY: FeedState = FeedState {
+    quote: Quote {
+        bid: None,
+        ask: None,
+    },
+    depth: BookDepth::EMPTY,
+    last_price: None,
+    last_volume: None,
+    traded: (0, 0),
+};
+
 #[derive(Debug, Default)]
 pub struct QuoteBoard {
     history: VecDeque<(SimTime, FeedState)>,
@@ -123,15 +135,15 @@ impl QuoteBoard {
 
     /// What an agent sees at `now` with feed lag `lag`: the last state published at or before
     /// `now − lag` (an empty state before the first publication).
-    pub fn seen(&self, now: SimTime, lag: Duration) -> FeedState {
+    pub fn seen(&self, now: SimTime, lag: Duration) -> &FeedState {
         let Some(cutoff) = now.0.checked_sub(lag.0) else {
-            return FeedState::default();
+            return &EMPTY;
         };
         let n = self.published_by(cutoff);
         if n == 0 {
-            FeedState::default()
+            &EMPTY
         } else {
-            self.history[n - 1].1
+            &self.history[n - 1].1
         }
     }
 }
@@ -157,8 +169,9 @@ mod tests {
         assert_eq!(b.seen(SimTime(250), Duration(10)).last_price, Some(12));
         assert_eq!(b.seen(SimTime(250), Duration(40)).last_price, None);
         assert_eq!(b.seen(SimTime(250), Duration(60)).quote, q(10));
-        assert_eq!(b.seen(SimTime(250), Duration(200)), FeedState::default());
-        assert_eq!(b.seen(SimTime(5), Duration(10)), FeedState::default());
+        assert_eq!(*b.seen(SimTime(250), Duration(200)), FeedState::default());
+        assert_eq!(super::EMPTY, FeedState::default());
+        assert_eq!(*b.seen(SimTime(5), Duration(10)), FeedState::default());
     }
 
     proptest::proptest! {
