@@ -50,7 +50,9 @@ fn workloads(root: &Path, quick: bool) -> Vec<Workload> {
     } else {
         ("300", 24, 10, 4, 20, 8)
     };
-    let run = |scenario: &str, batch: u32| -> Vec<String> {
+    // `--keep nothing`: the simulation alone; `--keep metrics`: with its metrics computed as it
+    // runs, what a pack's run does (proteus-bench's docs).
+    let run = |scenario: &str, batch: u32, keep: &str| -> Vec<String> {
         [
             "run",
             "--scenario",
@@ -59,6 +61,24 @@ fn workloads(root: &Path, quick: bool) -> Vec<Workload> {
             &run_samples.to_string(),
             "--batch",
             &batch.to_string(),
+            "--keep",
+            keep,
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    // One run per process, so the peak RSS is that of one run of this length.
+    let single = |duration: &str, keep: &str| -> Vec<String> {
+        [
+            "run",
+            "--scenario",
+            "default",
+            "--duration-s",
+            duration,
+            "--samples",
+            "1",
+            "--keep",
+            keep,
         ]
         .map(str::to_owned)
         .to_vec()
@@ -82,18 +102,57 @@ fn workloads(root: &Path, quick: bool) -> Vec<Workload> {
         Workload {
             name: "run-default",
             describe: format!(
-                "one run of the default scenario (300 s), event logging off; a sample is the mean \
-                 of {default_batch} runs, {run_samples} samples per process"
+                "the simulation alone (nothing kept, --keep nothing) of one run of the default \
+                 scenario (300 s); a sample is the mean of {default_batch} runs, {run_samples} \
+                 samples per process"
             ),
-            args: run("default", default_batch),
+            args: run("default", default_batch, "nothing"),
         },
         Workload {
             name: "run-rmsc04-like",
             describe: format!(
-                "one 6.5-hour day of scenarios/rmsc04-like.toml, event logging off; a sample is \
-                 the mean of {day_batch} runs, {run_samples} samples per process"
+                "the simulation alone (--keep nothing) of one 6.5-hour day of \
+                 scenarios/rmsc04-like.toml; a sample is the mean of {day_batch} runs, \
+                 {run_samples} samples per process"
             ),
-            args: run(&rmsc04, day_batch),
+            args: run(&rmsc04, day_batch, "nothing"),
+        },
+        Workload {
+            name: "run-rmsc04-like-metrics",
+            describe: format!(
+                "the rmsc04-like day with its metrics computed as it runs (--keep metrics, a \
+                 pack's run); a sample is the mean of {day_batch} runs"
+            ),
+            args: run(&rmsc04, day_batch, "metrics"),
+        },
+        Workload {
+            name: "bundle-rmsc04-like",
+            describe: "the rmsc04-like day as `xtask run` makes it, past start-up: run, metrics, \
+                       bundle and report written (proteus-bench bundle)"
+                .to_owned(),
+            args: [
+                "bundle",
+                "--scenario",
+                &rmsc04,
+                "--samples",
+                &run_samples.to_string(),
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+        },
+        Workload {
+            name: "run-default-metrics",
+            describe: "one run of the default scenario (300 s) with its metrics (--keep \
+                       metrics), one run per process: the memory of one run"
+                .to_owned(),
+            args: single("300", "metrics"),
+        },
+        Workload {
+            name: "run-default-metrics-16x",
+            describe: "the same at 16 times the duration (4,800 s): its peak RSS over \
+                       run-default-metrics' says whether memory grows with run length"
+                .to_owned(),
+            args: single("4800", "metrics"),
         },
         Workload {
             name: "pack-1-thread",
@@ -346,6 +405,20 @@ pub fn report(
         find("pack-mem-10r").and_then(Measured::peak_rss),
         find("pack-mem-r").and_then(Measured::peak_rss),
     );
+    let memory_duration = ratio(
+        find("run-default-metrics-16x").and_then(Measured::peak_rss),
+        find("run-default-metrics").and_then(Measured::peak_rss),
+    );
+    // Throughput per CPU-second of N threads over that of 1, times N: the speed-up N threads
+    // give where each has a core to itself, whatever else the machine runs (contention stretches
+    // wall time, not CPU time). The runs are the same, so it is N × CPU(1) / CPU(N).
+    let threads = find("pack-all-threads").map(|m| m.threads);
+    let cpu_normalised = match (&cpu_ratio, threads) {
+        (Value::Number(r), Some(n)) if r.as_f64().is_some_and(|r| r > 0.0) => {
+            json!(n as f64 / r.as_f64().unwrap_or(f64::NAN))
+        }
+        _ => Value::Null,
+    };
     json!({
         "schema": 1,
         "tool": "cargo xtask bench",
@@ -361,8 +434,12 @@ pub fn report(
                 .and_then(Measured::cores_used)
                 .map(|s| s.median),
             "pack_cpu_ratio_all_threads_vs_1": cpu_ratio,
+            "pack_speedup_cpu_normalised": cpu_normalised,
             "pack_peak_rss_ratio_10x_reps": memory,
-            "abides_rmsc04": abides.map(|a| against_abides(a, find("run-rmsc04-like"))),
+            "run_peak_rss_ratio_16x_duration": memory_duration,
+            "abides_rmsc04": abides.map(|a| {
+                against_abides(a, find("run-rmsc04-like"), find("bundle-rmsc04-like"))
+            }),
         },
     })
 }
@@ -370,7 +447,7 @@ pub fn report(
 /// The rmsc04-like day against ABIDES' rmsc04 from the recorded reference
 /// (`docs/bench/abides-rmsc04.json`): our counts over theirs, and their time over ours (the
 /// workload times the simulation alone; `docs/performance.md` has the whole-process figure).
-fn against_abides(abides: &Value, ours: Option<&Measured>) -> Value {
+fn against_abides(abides: &Value, ours: Option<&Measured>, bundle: Option<&Measured>) -> Value {
     let f = |k: &str| abides[k].as_f64();
     let share = |ours: Option<u64>, theirs: Option<f64>| match (ours, theirs) {
         (Some(o), Some(t)) if t > 0.0 => json!(o as f64 / t),
@@ -387,6 +464,8 @@ fn against_abides(abides: &Value, ours: Option<&Measured>) -> Value {
         "executions_ratio": share(counts.map(|c| c.executions), f("executions")),
         "speedup_wall": times(ours.and_then(Measured::wall), f("wall_s")),
         "speedup_cpu": times(ours.and_then(Measured::cpu), f("cpu_s")),
+        "bundle_speedup_wall": times(bundle.and_then(Measured::wall), f("wall_s")),
+        "bundle_speedup_cpu": times(bundle.and_then(Measured::cpu), f("cpu_s")),
         "abides_peak_rss_mib": f("peak_rss_mib"),
     })
 }
@@ -454,7 +533,7 @@ pub fn table(report: &Value) -> String {
     let mut out = String::new();
     let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
     out.push_str(&format!(
-        "{:<18} {:>4} {:>10} {:>10} {:>10} {:>12} {:>12} {:>6} {:>9} {:>8} {:>8}\n",
+        "{:<24} {:>4} {:>10} {:>10} {:>10} {:>12} {:>12} {:>6} {:>9} {:>8} {:>8}\n",
         "workload",
         "n",
         "wall med",
@@ -469,7 +548,7 @@ pub fn table(report: &Value) -> String {
     ));
     for w in report["workloads"].as_array().into_iter().flatten() {
         out.push_str(&format!(
-            "{:<18} {:>4} {:>9.4}s {:>9.4}s {:>9.4}s {:>12.0} {:>12.0} {:>6.2} {:>9.2} {:>8} {:>8}\n",
+            "{:<24} {:>4} {:>9.4}s {:>9.4}s {:>9.4}s {:>12.0} {:>12.0} {:>6.2} {:>9.2} {:>8} {:>8}\n",
             w["name"].as_str().unwrap_or("?"),
             w["samples"],
             f(&w["wall_s"]["median"]),
@@ -493,8 +572,14 @@ pub fn table(report: &Value) -> String {
         f(&d["pack_cpu_ratio_all_threads_vs_1"]),
     ));
     out.push_str(&format!(
-        "pack peak RSS at 10x the repetitions: {:.3}x\n",
-        f(&d["pack_peak_rss_ratio_10x_reps"])
+        "pack speed-up normalised by CPU time (each thread on a core of its own): {:.2}x\n",
+        f(&d["pack_speedup_cpu_normalised"]),
+    ));
+    out.push_str(&format!(
+        "pack peak RSS at 10x the repetitions: {:.3}x; a run's peak RSS at 16x the duration: \
+         {:.3}x\n",
+        f(&d["pack_peak_rss_ratio_10x_reps"]),
+        f(&d["run_peak_rss_ratio_16x_duration"]),
     ));
     for w in report["workloads"].as_array().into_iter().flatten() {
         if let Some(orders) = w["orders"].as_u64() {
@@ -513,12 +598,15 @@ pub fn table(report: &Value) -> String {
         out.push_str(&format!(
             "rmsc04-like against ABIDES rmsc04 (docs/bench/abides-rmsc04.json): orders {:.3}x, \
              cancels {:.3}x, executions {:.3}x of its counts; simulation {:.0}x faster by wall \
-             time, {:.0}x by CPU\n",
+             time, {:.0}x by CPU; run, metrics, bundle and report {:.0}x by wall time, {:.0}x by \
+             CPU\n",
             f(&a["orders_ratio"]),
             f(&a["cancels_ratio"]),
             f(&a["executions_ratio"]),
             f(&a["speedup_wall"]),
             f(&a["speedup_cpu"]),
+            f(&a["bundle_speedup_wall"]),
+            f(&a["bundle_speedup_cpu"]),
         ));
     }
     out
@@ -654,6 +742,7 @@ mod tests {
                 "pack-all-threads" => (2.0, 12 << 20, 2),
                 "pack-mem-r" => (1.0, 10 << 20, 2),
                 "pack-mem-10r" => (10.0, 11 << 20, 2),
+                "run-default-metrics-16x" => (8.0, 6 << 20, 2),
                 _ => (0.5, 5 << 20, 2),
             };
             // Two processes, each with two samples.
@@ -666,7 +755,7 @@ mod tests {
         let r = report(json!({"cores": 2}), Value::Null, true, 2, &measured, None);
         assert_eq!(r["schema"], 1);
         assert!(r["derived"]["abides_rmsc04"].is_null());
-        assert_eq!(r["workloads"].as_array().unwrap().len(), 6);
+        assert_eq!(r["workloads"].as_array().unwrap().len(), 10);
         let first = &r["workloads"][0];
         assert_eq!(first["name"], "run-default");
         for key in ["wall_s", "events_per_s", "runs_per_s", "peak_rss_bytes"] {
@@ -684,6 +773,9 @@ mod tests {
         assert_eq!(d["pack_speedup_all_threads_vs_1"], 2.0);
         assert_eq!(d["pack_threads"], 2);
         assert_eq!(d["pack_cores_used_all_threads"], 0.5);
+        // CPU time halves from 1 thread to 2 (cpu = wall / 2 in `child`): 2 × 2 = 4.
+        assert_eq!(d["pack_speedup_cpu_normalised"], 4.0);
+        assert_eq!(d["run_peak_rss_ratio_16x_duration"], 1.2);
         assert_eq!(d["pack_cpu_ratio_all_threads_vs_1"], 0.5);
         assert_eq!(d["pack_peak_rss_ratio_10x_reps"], 1.1);
         let t = table(&r);
@@ -706,8 +798,24 @@ mod tests {
         m.absorb(&c).unwrap();
         let abides = json!({"orders": 40_000, "cancels": 10_000, "executions": 15_000,
                             "wall_s": 30.0, "cpu_s": 15.0, "peak_rss_mib": 206.0});
-        let r = report(json!({}), Value::Null, true, 1, &[(w, m)], Some(&abides));
+        let bundle = workloads(Path::new("/repo"), true)
+            .into_iter()
+            .find(|w| w.name == "bundle-rmsc04-like")
+            .unwrap();
+        let mut b = Measured::default();
+        b.absorb(&child(&[0.06, 0.06], 200_000, 1, 20 << 20, 1))
+            .unwrap();
+        let r = report(
+            json!({}),
+            Value::Null,
+            true,
+            1,
+            &[(w, m), (bundle, b)],
+            Some(&abides),
+        );
         let a = &r["derived"]["abides_rmsc04"];
+        assert_eq!(a["bundle_speedup_wall"], 500.0);
+        assert_eq!(a["bundle_speedup_cpu"], 500.0);
         assert_eq!(a["orders_ratio"], 0.75);
         assert_eq!(a["cancels_ratio"], 1.2);
         assert_eq!(a["executions_ratio"], 1.0);
@@ -727,6 +835,7 @@ mod tests {
             "{t}"
         );
         assert!(t.contains("1000x faster by wall time"), "{t}");
+        assert!(t.contains("report 500x by wall time, 500x by CPU"), "{t}");
         // Two processes that count different work are an error.
         let mut m = Measured::default();
         m.absorb(&c).unwrap();

@@ -5,6 +5,7 @@
 //! proteus-bench run  --scenario FILE|default [--samples N] [--batch K] [--mechanism SPEC]
 //!                    [--duration-s S] [--keep log|metrics|nothing]
 //! proteus-bench pack --scenario FILE|default --reps R --threads T [--duration-s S] [--samples N]
+//! proteus-bench bundle --scenario FILE|default [--samples N] [--duration-s S]
 //! ```
 //!
 //! Prints one JSON object on stdout: the wall time, CPU time, events and runs of each sample, the
@@ -15,6 +16,10 @@
 //! figures compared across commits are known to be figures of the same results (`--no-digest`
 //! skips it, for profilers); for `run` also `counts`, the orders, cancels and executions of the
 //! run (its metrics' `orders_submitted`, `cancels_submitted`, `trades`).
+//!
+//! `bundle` times what `xtask run` does past its start-up: the run, its metrics, the bundle
+//! and its report written (`experiments::write_run_bundle`, into a fresh folder under the
+//! system's temporary directory, removed after each sample).
 //!
 //! `--keep` says what a timed `run` keeps of its observations: `log` (the default) every stream
 //! in its `RunLog`, as `sim::run`; `metrics` none, its metrics computed as it runs (what a
@@ -218,8 +223,29 @@ fn main() -> ExitCode {
                 }
                 (wall, cpu, events, records.len() as u64)
             }
+            "bundle" => {
+                let dir =
+                    std::env::temp_dir().join(format!("proteus-bench-{}", std::process::id()));
+                let c = thread_cpu_s();
+                let t = Instant::now();
+                let summary = proteus::experiments::write_run_bundle(
+                    &sc,
+                    &dir,
+                    &proteus::experiments::RunBundleOptions::default(),
+                );
+                let wall = t.elapsed().as_secs_f64();
+                let cpu = delta(c, thread_cpu_s());
+                let _ = std::fs::remove_dir_all(&dir);
+                match summary {
+                    Ok(s) => (wall, cpu, s.events_processed, 1),
+                    Err(e) => {
+                        eprintln!("proteus-bench: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
             other => {
-                eprintln!("proteus-bench: unknown workload {other} (run or pack)");
+                eprintln!("proteus-bench: unknown workload {other} (run, pack or bundle)");
                 return ExitCode::from(2);
             }
         };
@@ -230,7 +256,7 @@ fn main() -> ExitCode {
     let peak = peak_rss_bytes();
     if !a.digest {
         digest = None;
-    } else if a.workload == "run" {
+    } else if a.workload == "run" || a.workload == "bundle" {
         let log = run(
             &sc,
             0,
@@ -249,7 +275,7 @@ fn main() -> ExitCode {
     };
     // The run's work in ABIDES' terms (orders, cancels, executions), from its metrics: one more,
     // untimed run.
-    let counts = if a.workload == "run" {
+    let counts = if a.workload == "run" || a.workload == "bundle" {
         let mut o = MetricsObserver::new(MetricsConfig::default());
         let log = run_observed(&sc, 0, RunOptions::default(), &mut o);
         match o.finish(&log) {
