@@ -151,7 +151,9 @@ struct Slot {
     wire: AgentWire,
     order_seq: u32,
     wants_news: bool,
-    informed: Option<Informed>,
+    /// Boxed: only informed traders have one, and a slot's size is what a callback's cache
+    /// misses pay for (the other 1,000-odd slots of an rmsc04-like day would carry 1 KB each).
+    informed: Option<Box<Informed>>,
     /// Told the true value at time 0 and at every change (sequential traders).
     knows_value: bool,
     sight: Sight,
@@ -416,7 +418,7 @@ impl<'o> Simulation<'o> {
                     index,
                     &g.latency,
                     agent,
-                    Some(informed),
+                    Some(Box::new(informed)),
                     g.knows_value,
                 );
                 index += 1;
@@ -607,7 +609,7 @@ impl<'o> Simulation<'o> {
                 informed_total + i,
                 &g.latency,
                 agent,
-                Some(informed),
+                Some(Box::new(informed)),
                 g.knows_value,
             );
             if first {
