@@ -5,6 +5,7 @@
 pub mod agents;
 pub mod artifacts;
 pub mod core;
+pub mod equilibrium;
 pub mod execution;
 pub mod experiments;
 pub mod info;

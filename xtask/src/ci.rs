@@ -174,6 +174,25 @@ impl Ci {
                 "--locked",
             ],
         ));
+        // A quick run of the built-in empirical game (the BCS speed race): the whole
+        // `equilibrium` path, from the strategies file to the bundle and its report.
+        steps.push((
+            "equilibrium (quick: 4 repetitions per profile)",
+            vec![
+                "run",
+                "--quiet",
+                "--locked",
+                "--package",
+                "xtask",
+                "--",
+                "equilibrium",
+                "--repetitions",
+                "4",
+                "--out",
+                "target/ci-equilibrium",
+                "--force",
+            ],
+        ));
         steps.push((
             "golden artifacts",
             vec![

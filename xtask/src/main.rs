@@ -5,6 +5,7 @@ mod args;
 mod audit;
 mod bench;
 mod ci;
+mod equilibrium;
 mod golden;
 mod packs;
 mod progress;
@@ -44,6 +45,8 @@ enum Command {
     Bench(bench::Bench),
     /// Every test and check CI runs: fmt, clippy -D warnings, all tests with snapshots in check mode.
     Ci(ci::Ci),
+    /// Mechanisms compared at equilibrium: an empirical game, its equilibria and their welfare.
+    Equilibrium(equilibrium::Equilibrium),
     /// Run one seeded simulation of a scenario and write its bundle.
     Run(run::Run),
     /// Stylized facts of simulated returns and order flow against published ranges.
@@ -69,6 +72,7 @@ fn main() {
         Command::Compare(c) => c.run(),
         Command::Bench(c) => c.run(),
         Command::Ci(c) => c.run(),
+        Command::Equilibrium(c) => c.run(),
         Command::Golden(c) => c.run(),
         Command::Replay(c) => c.run(),
         Command::Report(c) => c.run(),

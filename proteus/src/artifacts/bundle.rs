@@ -322,13 +322,14 @@ fn process_alive(pid: u32) -> bool {
 }
 
 /// The kinds of `manifest.json` Proteus writes.
-const BUNDLE_KINDS: [&str; 6] = [
+const BUNDLE_KINDS: [&str; 7] = [
     "run",
     "replay",
     "baseline",
     "compare",
     "calibration",
     "realism",
+    "equilibrium",
 ];
 
 /// Whether `dir` is a folder Proteus wrote, which `--force` may replace: it holds a

@@ -16,12 +16,12 @@
 //! manifest's hashes.
 
 mod bundle;
-mod chart;
+pub(crate) mod chart;
 mod error;
-mod forest;
+pub(crate) mod forest;
 pub mod format;
 mod heatmap;
-mod html;
+pub(crate) mod html;
 mod line_chart;
 mod pack_report;
 mod realism_report;

@@ -319,6 +319,41 @@ impl Scenario {
         .sum()
     }
 
+    /// Every population group in agent id order: its TOML key under `[agents]`, its index
+    /// among that key's groups, and the ids of its agents (`sim::run` numbers agents in this
+    /// order, key by key, group by group; `tests/equilibrium.rs` holds it to the simulator).
+    pub fn group_ranges(&self) -> Vec<(&'static str, usize, std::ops::Range<u32>)> {
+        fn counts<C>(p: &Option<Populations<C>>) -> Vec<u32> {
+            p.iter()
+                .flat_map(|p| p.groups.iter().map(|g| g.count))
+                .collect()
+        }
+        let a = &self.agents;
+        let keys = [
+            ("market_maker", counts(&a.market_maker)),
+            ("informed", counts(&a.informed)),
+            ("noise", counts(&a.noise)),
+            ("arbitrageur", counts(&a.arbitrageur)),
+            ("bayesian_dealer", counts(&a.bayesian_dealer)),
+            ("sequential_trader", counts(&a.sequential_trader)),
+            ("fixed_spread", counts(&a.fixed_spread)),
+            ("poisson_taker", counts(&a.poisson_taker)),
+            ("value", counts(&a.value)),
+            ("momentum", counts(&a.momentum)),
+            ("ladder_market_maker", counts(&a.ladder_market_maker)),
+            ("metaorder", counts(&a.metaorder)),
+        ];
+        let mut next = 0u32;
+        let mut out = Vec::new();
+        for (key, groups) in keys {
+            for (i, c) in groups.into_iter().enumerate() {
+                out.push((key, i, next..next + c));
+                next += c;
+            }
+        }
+        out
+    }
+
     /// The end of a run.
     pub fn horizon(&self) -> SimTime {
         SimTime::ZERO + Duration((self.duration_s * 1e9).round() as u64)

@@ -1,0 +1,215 @@
+//! The equilibrium solver on games whose equilibria are known in closed form, and (below) the
+//! empirical game of the BCS speed race.
+
+use proteus::equilibrium::game::all_profiles;
+use proteus::equilibrium::{Game, RoleSpec, SolverOptions, equilibria};
+use std::collections::BTreeMap;
+
+fn close(a: &[f64], b: &[f64], tol: f64) -> bool {
+    a.iter().zip(b).all(|(x, y)| (x - y).abs() <= tol)
+}
+
+fn mixtures(g: &Game) -> Vec<Vec<f64>> {
+    equilibria(g, &SolverOptions::default())
+        .into_iter()
+        .map(|e| e.mixture[0].clone())
+        .collect()
+}
+
+/// Coordination: (2, 2) on A, (1, 1) on B, 0 off the diagonal. Three symmetric equilibria:
+/// all A, all B, and A with probability 1/3 (where 2p = 1 − p).
+#[test]
+fn coordination_game_has_both_pure_equilibria_and_the_mixed_one() {
+    let g = Game::symmetric_two_player(&["a", "b"], &[vec![2.0, 0.0], vec![0.0, 1.0]]).unwrap();
+    let found = mixtures(&g);
+    assert_eq!(found.len(), 3, "{found:?}");
+    for want in [[1.0, 0.0], [0.0, 1.0], [1.0 / 3.0, 2.0 / 3.0]] {
+        assert!(
+            found.iter().any(|m| close(m, &want, 1e-6)),
+            "missing {want:?} in {found:?}"
+        );
+    }
+}
+
+/// Rock–paper–scissors (win 1, lose −1): the only equilibrium is uniform. A weighted version
+/// (a win of rock over scissors pays 2) moves it off the centre: with payoffs
+/// R: (0, −1, 2), P: (1, 0, −1), S: (−2, 1, 0), indifference gives (1/4, 1/2, 1/4).
+#[test]
+fn rock_paper_scissors_has_only_its_interior_equilibrium() {
+    let rps = |w: f64| {
+        Game::symmetric_two_player(
+            &["rock", "paper", "scissors"],
+            &[vec![0.0, -1.0, w], vec![1.0, 0.0, -1.0], vec![-w, 1.0, 0.0]],
+        )
+        .unwrap()
+    };
+    let found = mixtures(&rps(1.0));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(close(&found[0], &[1.0 / 3.0; 3], 1e-6), "{found:?}");
+    let found = mixtures(&rps(2.0));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(close(&found[0], &[0.25, 0.5, 0.25], 1e-6), "{found:?}");
+}
+
+/// A prisoner's dilemma: defecting strictly dominates, so (defect, defect) is the only
+/// equilibrium, although both would gain by cooperating.
+#[test]
+fn a_strictly_dominant_strategy_is_the_only_equilibrium() {
+    let g = Game::symmetric_two_player(&["cooperate", "defect"], &[vec![3.0, 0.0], vec![5.0, 1.0]])
+        .unwrap();
+    let eq = equilibria(&g, &SolverOptions::default());
+    assert_eq!(eq.len(), 1, "{eq:?}");
+    assert_eq!(eq[0].mixture, vec![vec![0.0, 1.0]]);
+    assert_eq!(eq[0].regret, 0.0);
+    assert_eq!(eq[0].payoffs, vec![1.0]);
+}
+
+/// A game of many players and two roles: 4 sellers choose to enter (payoff 10 − 3·entrants
+/// among sellers) or stay out (0); 2 buyers are indifferent. The symmetric equilibrium of the
+/// sellers is the mixed entry probability p with E[10 − 3(1 + Binomial(3, p))] = 0, i.e.
+/// 7 − 9p = 0, p = 7/9; every buyer mixture goes with it, so the check is on the sellers.
+#[test]
+fn many_player_entry_game_mixes_at_zero_expected_profit() {
+    let roles = vec![
+        RoleSpec {
+            name: "seller".into(),
+            players: 4,
+            strategies: vec!["enter".into(), "out".into()],
+        },
+        RoleSpec {
+            name: "buyer".into(),
+            players: 2,
+            strategies: vec!["x".into(), "y".into()],
+        },
+    ];
+    let mut payoffs = BTreeMap::new();
+    for p in all_profiles(&roles) {
+        let entrants = f64::from(p[0][0]);
+        payoffs.insert(p, vec![vec![10.0 - 3.0 * entrants, 0.0], vec![1.0, 1.0]]);
+    }
+    let g = Game::new(roles, payoffs).unwrap();
+    let eq = equilibria(&g, &SolverOptions::default());
+    assert!(!eq.is_empty());
+    for e in &eq {
+        assert!((e.mixture[0][0] - 7.0 / 9.0).abs() < 1e-6, "{e:?}");
+        assert!(e.payoffs[0].abs() < 1e-6, "{e:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The empirical game.
+
+use proteus::equilibrium::empirical::{
+    WELFARE_METRICS, dpr_full, measure, needed_profiles, simulate, welfare_runs,
+};
+use proteus::equilibrium::{
+    BaseScenario, DEFAULT_SCENARIO, DEFAULT_STRATEGIES, GameOptions, GameSpec,
+};
+
+/// The default game on a 5-second day, 3 firms reduced to 2, three strategies.
+fn small() -> (BaseScenario, GameSpec) {
+    let text = DEFAULT_SCENARIO.replace("duration_s = 100.0", "duration_s = 5.0");
+    assert_ne!(text, DEFAULT_SCENARIO);
+    let base = BaseScenario::from_toml(&text, "small").unwrap();
+    let mut spec = GameSpec::from_toml(DEFAULT_STRATEGIES, "default").unwrap();
+    spec.roles[0].players = 3;
+    spec.roles[0].reduced_players = Some(2);
+    spec.roles[0]
+        .strategies
+        .retain(|s| s.name != "provide_fast");
+    spec.repetitions = 3;
+    spec.check("small").unwrap();
+    spec.check_against(&base, "small").unwrap();
+    (base, spec)
+}
+
+#[test]
+fn deviation_preserving_reduction_scales_the_other_players() {
+    let (_, spec) = small();
+    // Reduced profile (out 1, provide 1, snipe 0) of 2 players; 3 full players: each reduced
+    // opponent stands for (3 − 1)/(2 − 1) = 2.
+    let p = vec![vec![1, 1, 0]];
+    assert_eq!(dpr_full(&spec, &p, 0, 0), vec![vec![1, 2, 0]]);
+    assert_eq!(dpr_full(&spec, &p, 0, 1), vec![vec![2, 1, 0]]);
+    let p = vec![vec![0, 0, 2]];
+    assert_eq!(dpr_full(&spec, &p, 0, 2), vec![vec![0, 0, 3]]);
+    // 6 reduced profiles, each of its strategies one full profile; (1,1,0) etc. share some.
+    let needed = needed_profiles(&spec);
+    assert!(needed.iter().all(|f| f[0].iter().sum::<u32>() == 3));
+    assert_eq!(needed.len(), 9, "{needed:?}");
+}
+
+#[test]
+fn group_ranges_are_the_ids_the_simulator_gives() {
+    let (base, spec) = small();
+    let (sc, place) = base
+        .scenario_for(&spec, &[vec![0, 2, 1]], Some("clob"))
+        .unwrap();
+    let log = proteus::sim::run(&sc, 0, proteus::sim::RunOptions::default());
+    // Noise (the base's investor) first, then the arbitrageur, then the two providers.
+    let roles: Vec<_> = log.agents.iter().map(|a| a.role).collect();
+    use proteus::core::Role;
+    assert_eq!(
+        roles,
+        vec![
+            Role::Noise,
+            Role::Arbitrageur,
+            Role::MarketMaker,
+            Role::MarketMaker
+        ]
+    );
+    assert_eq!(place.ids[0], vec![0..0, 2..4, 1..2]);
+}
+
+/// Trading gains are transfers: in every run the players' and the investors' gains sum to
+/// zero, so total surplus is minus the speed spending, exactly up to rounding; a mis-signed
+/// fill or a player counted as an investor breaks it.
+#[test]
+fn trading_gains_are_transfers_in_every_run() {
+    let (base, spec) = small();
+    for m in ["clob", "fba:100ms"] {
+        for profile in [
+            vec![vec![0, 1, 2]],
+            vec![vec![1, 2, 0]],
+            vec![vec![0, 3, 0]],
+        ] {
+            let (sc, place) = base.scenario_for(&spec, &profile, Some(m)).unwrap();
+            let log = proteus::sim::run(&sc, 1, proteus::sim::RunOptions::default());
+            assert!(!log.fills.is_empty());
+            let o = measure(&log, &spec, &place, sc.duration_s);
+            let [investor, spending, players, total, ..] = o.welfare;
+            assert!((players - investor - total).abs() < 1e-9);
+            assert!(
+                (total + spending).abs() < 1e-6,
+                "{m} {profile:?}: {:?}",
+                o.welfare
+            );
+            assert!(investor > 0.0, "investors pay the spread: {:?}", o.welfare);
+            let costly = f64::from(profile[0][2]);
+            assert_eq!(o.welfare[6], costly);
+            assert_eq!(spending, 300.0 * costly);
+            // Nobody plays `out` or plays it with payoff 0.
+            assert!(profile[0][0] == 0 || o.payoffs[0][0] == 0.0);
+        }
+    }
+    assert_eq!(WELFARE_METRICS.len(), 7);
+}
+
+#[test]
+fn payoffs_are_the_same_on_one_thread_and_several() {
+    let (base, spec) = small();
+    let run = |threads| {
+        let opts = GameOptions {
+            mechanisms: vec!["clob".into(), "fba:100ms".into()],
+            repetitions: 3,
+            threads,
+        };
+        let g = simulate(&base, &spec, &opts, &|_, _| {}).unwrap();
+        format!("{:?}", g.payoff_cells())
+    };
+    assert_eq!(run(1), run(3));
+    let mix = vec![vec![0.2, 0.5, 0.3]];
+    let a = welfare_runs(&base, &spec, "clob", &mix, 7, 4).unwrap();
+    let b = welfare_runs(&base, &spec, "clob", &mix, 7, 4).unwrap();
+    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+}
