@@ -213,3 +213,59 @@ fn payoffs_are_the_same_on_one_thread_and_several() {
     let b = welfare_runs(&base, &spec, "clob", &mix, 7, 4).unwrap();
     assert_eq!(format!("{a:?}"), format!("{b:?}"));
 }
+
+/// BCS (2015) in the empirical game: under the CLOB firms buy speed at equilibrium and the
+/// sniping rents are dissipated, investors' cost equal to the speed spending within the CI
+/// (`λ_invest·δ* = N*·c_speed`: the players' surplus, which is investors' cost minus speed
+/// spending run by run, is zero); under FBA nobody buys speed and nobody snipes. The default
+/// game with its 24 repetitions per profile, fewer welfare runs and no bootstrap.
+#[test]
+fn bcs_speed_game_clob_buys_speed_until_rents_are_dissipated_and_fba_buys_none() {
+    let base = BaseScenario::from_toml(DEFAULT_SCENARIO, "default").unwrap();
+    let mut spec = GameSpec::from_toml(DEFAULT_STRATEGIES, "default").unwrap();
+    spec.welfare_repetitions = 120;
+    spec.bootstrap = 0;
+    spec.check("default").unwrap();
+    let opts = GameOptions {
+        mechanisms: vec!["clob".into(), "fba:100ms".into()],
+        repetitions: spec.repetitions,
+        threads: 0,
+    };
+    let o = proteus::equilibrium::analyse(&base, &spec, &opts, &|_, _| {}).unwrap();
+    let metric = |name: &str| WELFARE_METRICS.iter().position(|m| *m == name).unwrap();
+    let (costly, spending, surplus, sniping) = (
+        metric("costly_players"),
+        metric("speed_spending_per_s"),
+        metric("player_surplus_per_s"),
+        metric("sniping_gain_per_s"),
+    );
+    let clob = &o.equilibria[0];
+    assert!(!clob.is_empty(), "no CLOB equilibrium");
+    for e in clob.iter().filter(|e| e.welfare.is_some()) {
+        let w = e.welfare.as_ref().unwrap();
+        let low = |i: usize| w[i].ci95_low.value().unwrap();
+        let high = |i: usize| w[i].ci95_high.value().unwrap();
+        assert!(low(costly) > 0.0, "no speed bought under CLOB: {w:?}");
+        assert!(low(sniping) > 0.0, "no sniping under CLOB: {w:?}");
+        assert!(
+            low(surplus) <= 0.0 && high(surplus) >= 0.0,
+            "CLOB: investors' cost minus speed spending excludes 0: {:?}",
+            w[surplus]
+        );
+    }
+    let fba = &o.equilibria[1];
+    assert!(!fba.is_empty(), "no FBA equilibrium");
+    for e in fba {
+        let w = e.welfare.as_ref().unwrap();
+        assert_eq!(
+            w[spending].mean.value(),
+            Some(0.0),
+            "speed bought under FBA: {e:?}"
+        );
+        assert_eq!(
+            w[sniping].mean.value(),
+            Some(0.0),
+            "sniping under FBA: {e:?}"
+        );
+    }
+}

@@ -334,18 +334,25 @@ impl ReferenceAuction {
                         alloc.insert(o.order.id, q);
                     }
                 }
-                Rationing::ProRata => {
+                Rationing::ProRata | Rationing::ProRataLottery => {
+                    let lottery = self.config.rationing == Rationing::ProRataLottery;
                     let (r, big_q) = (left / lot, total / lot);
-                    let mut rest: Vec<(Qty, u64, OrderId)> = Vec::new();
+                    let mut rest: Vec<(Qty, u64, u64, OrderId)> = Vec::new();
                     let mut given = 0;
                     for o in &tier {
                         let q = o.order.qty / lot;
                         alloc.insert(o.order.id, r * q / big_q * lot);
                         given += r * q / big_q;
-                        rest.push((-(r * q % big_q), o.stamp, o.order.id));
+                        // Equal remainders: time order, or the lottery of this batch.
+                        let tie = if lottery {
+                            lottery_number(self.batches, o.order.id.0)
+                        } else {
+                            0
+                        };
+                        rest.push((-(r * q % big_q), tie, o.stamp, o.order.id));
                     }
                     rest.sort();
-                    for &(_, _, id) in rest.iter().take((r - given) as usize) {
+                    for &(_, _, _, id) in rest.iter().take((r - given) as usize) {
                         *alloc.get_mut(&id).unwrap() += lot;
                     }
                 }
@@ -554,7 +561,11 @@ fn op() -> impl Strategy<Value = Op> {
 
 fn config() -> impl Strategy<Value = FbaConfig> {
     let size = prop_oneof![3 => Just(1i64), 1 => Just(2i64)];
-    let rationing = prop_oneof![Just(Rationing::ProRata), Just(Rationing::TimePriority)];
+    let rationing = prop_oneof![
+        Just(Rationing::ProRata),
+        Just(Rationing::TimePriority),
+        Just(Rationing::ProRataLottery)
+    ];
     (size.clone(), size, rationing).prop_map(|(tick_size, lot_size, rationing)| FbaConfig {
         tick_size,
         lot_size,
@@ -876,7 +887,7 @@ impl Audit {
                 let shares: Vec<Qty> = tier.iter().map(got).collect();
                 assert_eq!(shares.iter().sum::<Qty>(), left, "margin total");
                 match config.rationing {
-                    Rationing::ProRata => {
+                    Rationing::ProRata | Rationing::ProRataLottery => {
                         for (o, &a) in tier.iter().zip(&shares) {
                             assert_eq!(a % config.lot_size, 0);
                             // |a − left·q/total| < lot, in integers.
@@ -1007,4 +1018,17 @@ proptest! {
             audit.check(&a);
         }
     }
+}
+
+/// The lottery of `Rationing::ProRataLottery` as its documentation states it: the SplitMix64
+/// finaliser of `batch · γ + order + γ` (γ = 0x9E3779B97F4A7C15), written again here.
+fn lottery_number(batch: u64, order: u64) -> u64 {
+    const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut z = batch
+        .wrapping_mul(GAMMA)
+        .wrapping_add(order)
+        .wrapping_add(GAMMA);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }

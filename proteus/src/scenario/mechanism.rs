@@ -4,7 +4,7 @@
 //! [mechanism]
 //! kind = "fba"                       # clob | fba | rfq
 //! batch_interval_ns = 100_000_000    # FBA: τ, the batch length
-//! rationing = "pro_rata"             # FBA: pro_rata | time_priority
+//! rationing = "pro_rata"             # FBA: pro_rata | time_priority | pro_rata_lottery
 //! rfq_dealers = 3                    # RFQ: dealers asked per request
 //! rfq_window_ns = 50_000_000         # RFQ: how long dealers have to answer
 //! rfq_two_way = false                # RFQ: ask for two-way quotes, hiding the client's side

@@ -300,6 +300,7 @@ impl BatchAuction {
             .map(|o| Claim {
                 limit: o.limit(),
                 qty: o.order.qty,
+                lottery: rationing::lottery(self.batches, o.order.id.0),
             })
             .collect();
         let shares = rationing::allocate(

@@ -63,6 +63,13 @@
 //!   remainders `R·q_i mod Q`, equal remainders in time priority (earlier first). Each
 //!   allocation is within one lot of its exact share `R·q_i/Q` and never above `q_i`.
 //! * [`Rationing::TimePriority`]: earlier orders at the margin fill completely first.
+//! * [`Rationing::ProRataLottery`] (`rationing = "pro_rata_lottery"`): as pro rata, but equal
+//!   remainders are ordered by a lottery, the SplitMix64 finaliser of `batch·γ + order id + γ`
+//!   (γ = 0x9E3779B97F4A7C15, `batch` the batch number from 0), the same whatever order the
+//!   orders arrived in. With pro rata's time-priority ties, one-lot orders at the margin are
+//!   all ties, so the order that reached the batch first wins every one of them and speed buys
+//!   queue priority inside the batch; the lottery removes that (`cargo xtask equilibrium`'s
+//!   BCS speed game, `docs/equilibrium.md`).
 //!
 //! Orders beyond the margin get nothing. With this price priority no crossed interest survives a
 //! batch: after clearing, the best remaining bid is below the best remaining ask.
@@ -123,6 +130,10 @@ pub enum Rationing {
     ProRata,
     /// Earlier orders first.
     TimePriority,
+    /// As [`Rationing::ProRata`], but equal remainders are ordered by a lottery that does not
+    /// depend on arrival: a hash of the batch number and the order id. Within a batch, reaching
+    /// it first buys nothing (BCS's pro-rata with indivisible lots).
+    ProRataLottery,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,6 +10,20 @@ pub(super) struct Claim {
     /// `None` for a market order (the best price tier).
     pub limit: Option<Price>,
     pub qty: Qty,
+    /// Its lottery number at the margin ([`Rationing::ProRataLottery`]; unused otherwise).
+    pub lottery: u64,
+}
+
+/// The lottery number of order `order` in batch `batch`: the SplitMix64 finaliser of both, so
+/// that it is unrelated to arrival order.
+pub(super) fn lottery(batch: u64, order: u64) -> u64 {
+    let mut z = batch
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(order)
+        .wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// Shares `volume` among `claims`, which must be eligible at the clearing price and sorted by
@@ -38,7 +52,8 @@ pub(super) fn allocate(claims: &[Claim], volume: Qty, lot: Qty, rule: Rationing)
             left -= total;
         } else {
             let shares = match rule {
-                Rationing::ProRata => pro_rata(tier, left, lot),
+                Rationing::ProRata => pro_rata(tier, left, lot, false),
+                Rationing::ProRataLottery => pro_rata(tier, left, lot, true),
                 Rationing::TimePriority => time_priority(tier, left),
             };
             alloc[start..end].copy_from_slice(&shares);
@@ -52,8 +67,9 @@ pub(super) fn allocate(claims: &[Claim], volume: Qty, lot: Qty, rule: Rationing)
 
 /// Largest remainder in whole lots: each order first gets the whole lots of its exact share
 /// `left × qty / total`; the lots still unallocated go one each to the largest remainders, ties
-/// to the earlier order (the tier is in time order).
-fn pro_rata(tier: &[Claim], left: Qty, lot: Qty) -> Vec<Qty> {
+/// to the earlier order (the tier is in time order), or to the lower lottery number when
+/// `lottery` is set.
+fn pro_rata(tier: &[Claim], left: Qty, lot: Qty, lottery: bool) -> Vec<Qty> {
     let lots = i128::from(left / lot);
     let total = i128::from(tier.iter().map(|c| c.qty / lot).sum::<Qty>());
     let mut shares = Vec::with_capacity(tier.len());
@@ -66,8 +82,11 @@ fn pro_rata(tier: &[Claim], left: Qty, lot: Qty) -> Vec<Qty> {
         shares.push(whole);
         remainders.push((exact % total, i));
     }
-    // Largest remainder first; equal remainders in time order.
-    remainders.sort_by_key(|&(r, i)| (std::cmp::Reverse(r), i));
+    // Largest remainder first; equal remainders in time order, or by lottery number.
+    remainders.sort_by_key(|&(r, i)| {
+        let tie = if lottery { tier[i].lottery } else { 0 };
+        (std::cmp::Reverse(r), tie, i)
+    });
     for &(_, i) in remainders.iter().take((lots - given) as usize) {
         shares[i] += 1;
     }
@@ -96,6 +115,7 @@ mod tests {
         Claim {
             limit: Some(limit),
             qty,
+            lottery: 0,
         }
     }
 
@@ -107,6 +127,7 @@ mod tests {
             Claim {
                 limit: None,
                 qty: 3,
+                lottery: 0,
             },
             at(101, 2),
             at(100, 4),
@@ -140,5 +161,48 @@ mod tests {
         // 3 lots: exact 2.25 and 0.75 -> 2 and 0, the lot left to the larger remainder.
         let claims = [at(100, 15), at(100, 5)];
         assert_eq!(allocate(&claims, 15, 5, Rationing::ProRata), vec![10, 5]);
+    }
+
+    /// Five one-lot orders at the margin share one lot: under pro rata the earliest always
+    /// wins; under the lottery the winner is the same whatever the arrival order, and over
+    /// many batches each order wins about a fifth of them.
+    #[test]
+    fn the_lottery_ignores_arrival_order_and_is_fair() {
+        let claims = |batch: u64, ids: &[u64]| -> Vec<Claim> {
+            ids.iter()
+                .map(|&id| Claim {
+                    limit: Some(100),
+                    qty: 1,
+                    lottery: lottery(batch, id),
+                })
+                .collect()
+        };
+        let winner = |batch: u64, ids: &[u64], rule| {
+            let a = allocate(&claims(batch, ids), 1, 1, rule);
+            assert_eq!(a.iter().sum::<Qty>(), 1);
+            ids[a.iter().position(|&q| q == 1).unwrap()]
+        };
+        let ids = [11, 12, 13, 14, 15];
+        let reversed = [15, 14, 13, 12, 11];
+        let mut wins = [0u32; 5];
+        for batch in 0..5_000 {
+            assert_eq!(winner(batch, &ids, Rationing::ProRata), 11);
+            assert_eq!(winner(batch, &reversed, Rationing::ProRata), 15);
+            let w = winner(batch, &ids, Rationing::ProRataLottery);
+            assert_eq!(w, winner(batch, &reversed, Rationing::ProRataLottery));
+            wins[(w - 11) as usize] += 1;
+        }
+        // Binomial(5000, 0.2): mean 1000, sd 28; 1000 ± 150 is over 5 sd.
+        for w in wins {
+            assert!((850..=1150).contains(&w), "{wins:?}");
+        }
+        // Unequal remainders still go by size: the lottery only breaks ties. 1 and 3 lots
+        // share 3: exact 0.75 and 2.25, the lot left to the larger remainder (0.75), in every
+        // batch.
+        for batch in 0..100 {
+            let mut c = claims(batch, &[1, 2]);
+            c[1].qty = 3;
+            assert_eq!(allocate(&c, 3, 1, Rationing::ProRataLottery), vec![1, 2]);
+        }
     }
 }
