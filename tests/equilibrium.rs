@@ -269,3 +269,64 @@ fn bcs_speed_game_clob_buys_speed_until_rents_are_dissipated_and_fba_buys_none()
         );
     }
 }
+
+/// Shards of the payoff runs, merged, give the bundle one process writes, byte for byte; a
+/// missing shard and a shard of another game are refused.
+#[test]
+fn shards_merge_into_the_single_process_bundle() {
+    use proteus::equilibrium::bundle::write_bundle;
+    use proteus::equilibrium::shard::{merge_shards, write_shard};
+    let (base, mut spec) = small();
+    spec.welfare_repetitions = 4;
+    spec.bootstrap = 5;
+    let opts = GameOptions {
+        mechanisms: vec!["clob".into(), "fba:100ms".into()],
+        repetitions: 3,
+        threads: 2,
+    };
+    let root = std::env::temp_dir().join(format!("proteus-eq-shards-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let one = proteus::equilibrium::analyse(&base, &spec, &opts, &|_, _| {}).unwrap();
+    write_bundle(&one, &root.join("one"), false).unwrap();
+    let dirs: Vec<_> = (0..3)
+        .map(|k| {
+            write_shard(
+                &base,
+                &spec,
+                &opts,
+                k,
+                3,
+                &root.join(format!("s{k}")),
+                false,
+                &|_, _| {},
+            )
+            .unwrap()
+        })
+        .collect();
+    let game = merge_shards(&base, &spec, &opts, &dirs).unwrap();
+    let merged = proteus::equilibrium::analyse_game(&base, &spec, &opts, game).unwrap();
+    write_bundle(&merged, &root.join("merged"), false).unwrap();
+    for f in [
+        "payoffs.csv",
+        "equilibria.json",
+        "welfare.csv",
+        "welfare_contrasts.csv",
+        "manifest.json",
+        "report.html",
+    ] {
+        let a = std::fs::read(root.join("one").join(f)).unwrap();
+        let b = std::fs::read(root.join("merged").join(f)).unwrap();
+        assert!(a == b, "{f} differs between one process and merged shards");
+    }
+    let err = merge_shards(&base, &spec, &opts, &dirs[..2])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("are in no shard given"), "{err}");
+    let mut other = opts.clone();
+    other.repetitions = 4;
+    let err = merge_shards(&base, &spec, &other, &dirs)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("another game"), "{err}");
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -5,9 +5,10 @@ use crate::progress::Progress;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use proteus::equilibrium::bundle::{text_table, write_bundle};
+use proteus::equilibrium::shard::{merge_shards, write_shard};
 use proteus::equilibrium::{
     BaseScenario, DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, DEFAULT_STRATEGIES,
-    DEFAULT_STRATEGIES_FILE, GameOptions, GameSpec, analyse,
+    DEFAULT_STRATEGIES_FILE, GameOptions, GameSpec, analyse, analyse_game,
 };
 use proteus::scenario::MechanismConfig;
 use std::path::{Path, PathBuf};
@@ -40,6 +41,28 @@ pub struct Equilibrium {
     /// Replace an existing output folder that holds a Proteus bundle (never a folder of other files).
     #[arg(long)]
     force: bool,
+    /// Run only shard K of N of the payoff runs (0 <= K < N) and write them as a shard folder
+    /// (for a Slurm job array; docs/equilibrium.md). The same flags must go to every shard and
+    /// to the merge.
+    #[arg(long, value_name = "K/N", conflicts_with = "merge")]
+    shard: Option<String>,
+    /// Merge shard folders (every one of the N) into the bundle one process would write: the
+    /// payoff runs are read from them, the rest runs here.
+    #[arg(long, value_name = "DIR", num_args = 1..)]
+    merge: Vec<PathBuf>,
+}
+
+/// `K/N` of `--shard`.
+fn parse_shard(text: &str) -> Result<(u64, u64)> {
+    let parsed = text
+        .split_once('/')
+        .and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)));
+    match parsed {
+        Some((k, n)) if n >= 1 && k < n => Ok((k, n)),
+        _ => bail!(
+            "--shard {text}: must be K/N with whole numbers, N >= 1 and 0 <= K < N (e.g. 0/8)"
+        ),
+    }
 }
 
 fn read(path: &Path, what: &str) -> Result<String> {
@@ -111,10 +134,34 @@ impl Equilibrium {
             repetitions: spec.repetitions,
             threads: self.threads,
         };
+        let shard = self.shard.as_deref().map(parse_shard).transpose()?;
         let started = Instant::now();
         let progress = Progress::new();
         let update = |done: u64, total: u64| progress.update("equilibrium", done, total);
-        let outcome = analyse(&base, &spec, &opts, &update).with_context(|| {
+        if let Some((k, n)) = shard {
+            let out = write_shard(&base, &spec, &opts, k, n, &self.out, self.force, &update)
+                .with_context(|| {
+                    format!(
+                        "shard {k}/{n} of game `{}` failed; nothing was written to {}",
+                        spec.game,
+                        self.out.display()
+                    )
+                })?;
+            println!(
+                "shard {k}/{n} of game `{}` in {:.1}s; wrote {} (merge every shard with --merge)",
+                spec.game,
+                started.elapsed().as_secs_f64(),
+                out.display()
+            );
+            return Ok(());
+        }
+        let outcome = if self.merge.is_empty() {
+            analyse(&base, &spec, &opts, &update)
+        } else {
+            merge_shards(&base, &spec, &opts, &self.merge)
+                .and_then(|game| analyse_game(&base, &spec, &opts, game))
+        }
+        .with_context(|| {
             format!(
                 "equilibrium of game `{}` failed; nothing was written",
                 spec.game

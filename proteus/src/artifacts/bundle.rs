@@ -322,7 +322,7 @@ fn process_alive(pid: u32) -> bool {
 }
 
 /// The kinds of `manifest.json` Proteus writes.
-const BUNDLE_KINDS: [&str; 7] = [
+const BUNDLE_KINDS: [&str; 8] = [
     "run",
     "replay",
     "baseline",
@@ -330,6 +330,7 @@ const BUNDLE_KINDS: [&str; 7] = [
     "calibration",
     "realism",
     "equilibrium",
+    "equilibrium-shard",
 ];
 
 /// Whether `dir` is a folder Proteus wrote, which `--force` may replace: it holds a

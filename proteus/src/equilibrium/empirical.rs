@@ -77,6 +77,11 @@ pub enum EquilibriumError {
     Artifact(#[from] crate::artifacts::ArtifactError),
     #[error("drawing a figure of the report: {0}")]
     Plot(String),
+    #[error("shard {path}: {why}")]
+    Shard {
+        path: std::path::PathBuf,
+        why: String,
+    },
     #[error("--threads {threads}: {cause}")]
     Threads { threads: usize, cause: String },
 }
@@ -260,6 +265,7 @@ pub fn measure(
 }
 
 /// Payoff samples of every simulated full profile, per mechanism.
+#[derive(Debug)]
 pub struct EmpiricalGame {
     pub spec: GameSpec,
     pub mechanisms: Vec<String>,
@@ -293,14 +299,8 @@ fn profile_scenario(
         })
 }
 
-/// Simulates every profile the reduced game needs (module docs), `progress(done, total)`
-/// after each run. The same bytes on any number of threads.
-pub fn simulate(
-    base: &BaseScenario,
-    spec: &GameSpec,
-    opts: &GameOptions,
-    progress: &(dyn Fn(u64, u64) + Sync),
-) -> Result<EmpiricalGame, EquilibriumError> {
+/// The full profiles the game simulates, checked against [`super::spec::MAX_PROFILES`].
+pub fn checked_profiles(spec: &GameSpec) -> Result<Vec<Profile>, EquilibriumError> {
     let profiles = needed_profiles(spec);
     if profiles.len() > super::spec::MAX_PROFILES {
         return Err(EquilibriumError::TooManyProfiles {
@@ -308,27 +308,70 @@ pub fn simulate(
             max: super::spec::MAX_PROFILES,
         });
     }
-    let mut scenarios = Vec::new();
-    for m in &opts.mechanisms {
-        for p in &profiles {
-            scenarios.push(profile_scenario(base, spec, p, m)?);
-        }
-    }
+    Ok(profiles)
+}
+
+/// Payoff runs in all: mechanisms × profiles × repetitions. Run `job` is mechanism
+/// `job / (P·R)`, profile `(job / R) mod P`, repetition `job mod R`.
+pub fn job_count(spec: &GameSpec, opts: &GameOptions) -> Result<u64, EquilibriumError> {
+    Ok(opts.mechanisms.len() as u64 * checked_profiles(spec)?.len() as u64 * opts.repetitions)
+}
+
+/// Runs the payoff runs `jobs` (a range of the flat index of [`job_count`]) on `opts.threads`
+/// threads, `progress(done, total)` after each; their outcomes in job order.
+pub fn run_jobs(
+    base: &BaseScenario,
+    spec: &GameSpec,
+    opts: &GameOptions,
+    jobs: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Vec<RunOutcome>, EquilibriumError> {
+    let profiles = checked_profiles(spec)?;
     let reps = opts.repetitions;
-    let total = scenarios.len() as u64 * reps;
+    let per_mechanism = profiles.len() as u64 * reps;
+    // Only the (mechanism, profile) scenarios this range touches are built.
+    let first = jobs.start / reps;
+    let last = jobs.end.div_ceil(reps);
+    let mut scenarios = Vec::new();
+    for k in first..last {
+        let (m, p) = (
+            (k * reps / per_mechanism) as usize,
+            (k % profiles.len() as u64) as usize,
+        );
+        scenarios.push(profile_scenario(
+            base,
+            spec,
+            &profiles[p],
+            &opts.mechanisms[m],
+        )?);
+    }
+    let total = jobs.end - jobs.start;
     let done = AtomicU64::new(0);
-    let outcomes: Vec<RunOutcome> = pool(opts.threads)?.install(|| {
-        (0..total)
-            .into_par_iter()
+    Ok(pool(opts.threads)?.install(|| {
+        jobs.into_par_iter()
             .map(|job| {
-                let (sc, place) = &scenarios[(job / reps) as usize];
+                let (sc, place) = &scenarios[(job / reps - first) as usize];
                 let log = sim::run(sc, job % reps, RunOptions::default());
                 let out = measure(&log, spec, place, sc.duration_s);
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                 out
             })
             .collect()
-    });
+    }))
+}
+
+/// The empirical game from the outcomes of every payoff run, in job order.
+pub fn assemble(
+    spec: &GameSpec,
+    opts: &GameOptions,
+    outcomes: Vec<RunOutcome>,
+) -> Result<EmpiricalGame, EquilibriumError> {
+    let profiles = checked_profiles(spec)?;
+    let reps = opts.repetitions as usize;
+    assert_eq!(
+        outcomes.len(),
+        opts.mechanisms.len() * profiles.len() * reps
+    );
     let mut it = outcomes.into_iter();
     let samples = opts
         .mechanisms
@@ -336,7 +379,7 @@ pub fn simulate(
         .map(|_| {
             profiles
                 .iter()
-                .map(|_| it.by_ref().take(reps as usize).collect())
+                .map(|_| it.by_ref().take(reps).collect())
                 .collect()
         })
         .collect();
@@ -346,6 +389,19 @@ pub fn simulate(
         profiles,
         samples,
     })
+}
+
+/// Simulates every profile the reduced game needs (module docs), `progress(done, total)`
+/// after each run. The same bytes on any number of threads.
+pub fn simulate(
+    base: &BaseScenario,
+    spec: &GameSpec,
+    opts: &GameOptions,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<EmpiricalGame, EquilibriumError> {
+    let total = job_count(spec, opts)?;
+    let outcomes = run_jobs(base, spec, opts, 0..total, progress)?;
+    assemble(spec, opts, outcomes)
 }
 
 /// Mean, standard error and 95% interval of a strategy's payoff in a reduced profile.
@@ -634,8 +690,19 @@ pub fn analyse(
     opts: &GameOptions,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Outcome, EquilibriumError> {
-    let seed = base.scenario.seed;
     let game = simulate(base, spec, opts, progress)?;
+    analyse_game(base, spec, opts, game)
+}
+
+/// The analysis of an empirical game already simulated (by [`simulate`], or merged from
+/// shards): equilibria with bootstraps, welfare.
+pub fn analyse_game(
+    base: &BaseScenario,
+    spec: &GameSpec,
+    opts: &GameOptions,
+    game: EmpiricalGame,
+) -> Result<Outcome, EquilibriumError> {
+    let seed = base.scenario.seed;
     let solver = SolverOptions {
         tolerance: 1e-5,
         seed,

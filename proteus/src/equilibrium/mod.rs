@@ -7,15 +7,17 @@
 //! * [`spec`]: the strategies file (roles, players, strategies as named populations).
 //! * [`empirical`]: profiles simulated on common random numbers, deviation-preserving
 //!   reduction, equilibria with bootstraps, welfare at equilibrium.
+//! * [`shard`]: the payoff runs split into shards for a Slurm job array, and merged.
 //! * [`bundle`]: the bundle and its report.
 
 pub mod bundle;
 pub mod empirical;
 pub mod game;
+pub mod shard;
 pub mod solve;
 pub mod spec;
 
-pub use empirical::{EquilibriumError, GameOptions, Outcome, analyse};
+pub use empirical::{EquilibriumError, GameOptions, Outcome, analyse, analyse_game};
 pub use game::{Game, GameError, Mixture, Profile, RoleSpec};
 pub use solve::{Equilibrium, SolverOptions, equilibria};
 pub use spec::{BaseScenario, GameSpec};
