@@ -5,15 +5,20 @@
 use arrow_array::{Array, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use proteus::artifacts::tables::{ColumnType, infer_column_type};
+use proteus::artifacts::tables::{Column, ColumnType};
 use proteus::artifacts::{TableFormat, sha256_hex};
 use proteus::experiments::audit::rederive_run;
+use proteus::experiments::calibrate::{CANDIDATE_COLUMNS, SENSITIVITY_COLUMNS};
 use proteus::experiments::execution::Execution;
 use proteus::experiments::packs::compare_pack;
 use proteus::experiments::shard::{
     PackKind, SlurmOptions, merge_shards_as, plan_shards, run_shard,
 };
-use proteus::experiments::{RunBundleOptions, write_run_bundle};
+use proteus::experiments::summary::{CONTRAST_COLUMNS, RUN_COLUMNS, SUMMARY_COLUMNS};
+use proteus::experiments::{
+    EVENT_COLUMNS, FILL_COLUMNS, FUNDAMENTAL_COLUMNS, QUOTE_COLUMNS, RunBundleOptions,
+    write_run_bundle,
+};
 use proteus::scenario::{MechanismConfig, Scenario};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -29,6 +34,22 @@ fn short_default() -> Scenario {
     let mut sc = Scenario::default_scenario();
     sc.duration_s = 10.0;
     sc
+}
+
+/// The declared columns of a bundle's table, by its CSV file name.
+fn columns_of(csv_name: &str) -> &'static [Column] {
+    match csv_name {
+        "fills.csv" => &FILL_COLUMNS,
+        "quotes.csv" => &QUOTE_COLUMNS,
+        "fundamental.csv" => &FUNDAMENTAL_COLUMNS,
+        "events.csv" => &EVENT_COLUMNS,
+        "summary.csv" => &SUMMARY_COLUMNS,
+        "contrasts.csv" => &CONTRAST_COLUMNS,
+        "runs.csv" => &RUN_COLUMNS,
+        "calibration_candidates.csv" => &CANDIDATE_COLUMNS,
+        "sensitivity.csv" => &SENSITIVITY_COLUMNS,
+        other => panic!("no declared columns for {other}"),
+    }
 }
 
 fn read_parquet(path: &Path) -> Vec<RecordBatch> {
@@ -72,8 +93,9 @@ fn cell(array: &dyn Array, row: usize) -> Option<String> {
 }
 
 /// Reads `NAME.parquet` beside `NAME.csv` and checks that they hold the same table: the same
-/// column names in order, the types of the typing rule, the same number of rows, and every cell
-/// equal (floats bit for bit, empty cells as nulls). Returns the number of rows.
+/// column names in order, the table's declared types (every field nullable), the same number of
+/// rows, and every cell equal (floats bit for bit, empty cells as nulls). Returns the number of
+/// rows.
 fn assert_same_table(csv_path: &Path) -> usize {
     let pq_path = csv_path.with_extension("parquet");
     assert!(pq_path.exists(), "{} is missing", pq_path.display());
@@ -87,10 +109,17 @@ fn assert_same_table(csv_path: &Path) -> usize {
         .expect("a Parquet file with at least one batch");
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
     assert_eq!(names, header, "{}: column names", pq_path.display());
+    let declared = columns_of(&csv_path.file_name().unwrap().to_string_lossy());
+    assert_eq!(
+        declared.iter().map(|c| c.name).collect::<Vec<_>>(),
+        header,
+        "{}: the CSV header is the declared columns",
+        csv_path.display()
+    );
     let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
     assert_eq!(total, rows.len(), "{}: row count", pq_path.display());
     for (c, field) in schema.fields().iter().enumerate() {
-        let expected = match infer_column_type(rows.iter().map(|r| &r[c])) {
+        let expected = match declared[c].ty {
             ColumnType::Int64 => DataType::Int64,
             ColumnType::Float64 => DataType::Float64,
             ColumnType::Utf8 => DataType::Utf8,
@@ -102,6 +131,24 @@ fn assert_same_table(csv_path: &Path) -> usize {
             pq_path.display(),
             field.name()
         );
+        assert!(
+            field.is_nullable(),
+            "{}: column {} is nullable",
+            pq_path.display(),
+            field.name()
+        );
+        if expected == DataType::Float64 {
+            // A float column's cells keep their decimal point: a CSV reader guessing types
+            // sees floats too (`float_cell`).
+            for r in rows.iter().map(|r| &r[c]).filter(|x| !x.is_empty()) {
+                assert!(
+                    r.contains(['.', 'e']) || r == "NaN" || r.ends_with("inf"),
+                    "{}: column {}: float cell {r:?} without a decimal point",
+                    pq_path.display(),
+                    field.name()
+                );
+            }
+        }
         let mut r = 0;
         for batch in &batches {
             let array = batch.column(c);

@@ -7,6 +7,7 @@
 //! a contrast uses the repetitions where both sides have the metric.
 
 use super::pack::{PackPlan, RunRecord};
+use crate::artifacts::tables::{Column, opt_float_cell};
 use crate::stats::{Estimate, PairedComparison, StatsError, Summary, holm_adjust};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -171,22 +172,23 @@ pub fn summarize(
 }
 
 fn cell(e: Estimate) -> String {
-    e.value().map(|v| v.to_string()).unwrap_or_default()
+    opt_float_cell(e.value())
 }
 
-pub const SUMMARY_COLUMNS: [&str; 12] = [
-    "cell",
-    "mechanism",
-    "metric",
-    "n",
-    "n_missing",
-    "mean",
-    "sd",
-    "se",
-    "ci95_low",
-    "ci95_high",
-    "min",
-    "max",
+/// The columns of `summary.csv`.
+pub const SUMMARY_COLUMNS: [Column; 12] = [
+    Column::text("cell"),
+    Column::text("mechanism"),
+    Column::text("metric"),
+    Column::int("n"),
+    Column::int("n_missing"),
+    Column::float("mean"),
+    Column::float("sd"),
+    Column::float("se"),
+    Column::float("ci95_low"),
+    Column::float("ci95_high"),
+    Column::float("min"),
+    Column::float("max"),
 ];
 
 /// `summary.csv`: one row per cell × mechanism × metric.
@@ -213,23 +215,24 @@ pub fn summary_rows(s: &PackSummary) -> Vec<[String; 12]> {
         .collect()
 }
 
-pub const CONTRAST_COLUMNS: [&str; 16] = [
-    "metric",
-    "cell",
-    "mechanism",
-    "reference_cell",
-    "reference_mechanism",
-    "pairs",
-    "mean_difference",
-    "ci95_low",
-    "ci95_high",
-    "p_value",
-    "p_holm",
-    "cohens_dz",
-    "hedges_g_av",
-    "variance_reduction",
-    "welch_ci95_low",
-    "welch_ci95_high",
+/// The columns of `contrasts.csv`.
+pub const CONTRAST_COLUMNS: [Column; 16] = [
+    Column::text("metric"),
+    Column::text("cell"),
+    Column::text("mechanism"),
+    Column::text("reference_cell"),
+    Column::text("reference_mechanism"),
+    Column::int("pairs"),
+    Column::float("mean_difference"),
+    Column::float("ci95_low"),
+    Column::float("ci95_high"),
+    Column::float("p_value"),
+    Column::float("p_holm"),
+    Column::float("cohens_dz"),
+    Column::float("hedges_g_av"),
+    Column::float("variance_reduction"),
+    Column::float("welch_ci95_low"),
+    Column::float("welch_ci95_high"),
 ];
 
 /// `contrasts.csv`: one row per paired contrast and metric.
@@ -260,13 +263,14 @@ pub fn contrast_rows(s: &PackSummary) -> Vec<[String; 16]> {
         .collect()
 }
 
-pub const RUN_COLUMNS: [&str; 6] = [
-    "cell",
-    "mechanism",
-    "repetition",
-    "metric",
-    "value",
-    "missing_reason",
+/// The columns of `runs.csv`.
+pub const RUN_COLUMNS: [Column; 6] = [
+    Column::text("cell"),
+    Column::text("mechanism"),
+    Column::int("repetition"),
+    Column::text("metric"),
+    Column::float("value"),
+    Column::text("missing_reason"),
 ];
 
 /// `runs.csv`: one row per run × metric, in run order then metric name.
@@ -280,10 +284,7 @@ pub fn run_rows(plan: &PackPlan, records: &[RunRecord]) -> Vec<[String; 6]> {
                 plan.mechanism_labels[r.key.mechanism].clone(),
                 r.key.repetition.to_string(),
                 name.clone(),
-                r.metrics
-                    .get(name)
-                    .map(|v| v.to_string())
-                    .unwrap_or_default(),
+                opt_float_cell(r.metrics.get(name).copied()),
                 r.missing.get(name).cloned().unwrap_or_default(),
             ]);
         }
