@@ -16,7 +16,7 @@ use super::pack::{PackError, PackPlan, RunRecord};
 use crate::artifacts::tables::{Column, float_cell, opt_float_cell};
 use crate::artifacts::{MAX_CONFIG_FILE_BYTES, ReadLimitError, read_limited};
 use crate::core::ConfigError;
-use crate::scenario::{Cell, MarketMakerRegime, Scenario};
+use crate::scenario::{Cell, FACTOR_COLUMNS, MarketMakerRegime, Scenario};
 use crate::stats::{Estimate, StatsError, Summary};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -421,10 +421,11 @@ pub fn candidate_rows(c: &Calibration) -> Vec<[String; 13]> {
         .collect()
 }
 
-/// The columns of `sensitivity.csv`.
+/// The columns of `sensitivity.csv`: the sensitivity cell's grid factors first (the same
+/// names and types as a pack's factor columns, `scenario::FACTOR_COLUMNS`).
 pub const SENSITIVITY_COLUMNS: [Column; 7] = [
-    Column::int("informed_count"),
-    Column::float("latency_scale"),
+    FACTOR_COLUMNS[0],
+    FACTOR_COLUMNS[1],
     Column::text("metric"),
     Column::int("n"),
     Column::float("mean"),
