@@ -99,12 +99,15 @@ fn baseline_bytes_do_not_depend_on_threads() {
         ]
     );
     // 6 grid cells x 4 repetitions, every metric of every run in runs.csv.
-    let runs = String::from_utf8(data[4].1.clone()).unwrap();
-    let reps: std::collections::BTreeSet<&str> = runs
-        .lines()
-        .skip(1)
-        .map(|l| l.rsplit(',').nth(3).unwrap())
-        .collect();
+    let mut runs = csv::Reader::from_reader(data[4].1.as_slice());
+    let col = runs
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "repetition")
+        .unwrap();
+    let reps: std::collections::BTreeSet<String> =
+        runs.records().map(|r| r.unwrap()[col].to_owned()).collect();
     assert_eq!(reps.into_iter().collect::<Vec<_>>(), ["0", "1", "2", "3"]);
     fs::remove_dir_all(root).unwrap();
 }

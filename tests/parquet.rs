@@ -3,17 +3,22 @@
 //! the CSV. Run with `cargo test -p proteus --features parquet --test parquet`.
 
 use arrow_array::{Array, Float64Array, Int64Array, RecordBatch, StringArray};
-use arrow_schema::DataType;
+use arrow_schema::{DataType, Schema};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use proteus::artifacts::tables::{ColumnType, infer_column_type};
+use proteus::artifacts::tables::{Column, ColumnType, arrow_schema};
 use proteus::artifacts::{TableFormat, sha256_hex};
 use proteus::experiments::audit::rederive_run;
+use proteus::experiments::calibrate::{CANDIDATE_COLUMNS, SENSITIVITY_COLUMNS};
 use proteus::experiments::execution::Execution;
-use proteus::experiments::packs::compare_pack;
+use proteus::experiments::packs::{baseline_pack, compare_pack};
 use proteus::experiments::shard::{
     PackKind, SlurmOptions, merge_shards_as, plan_shards, run_shard,
 };
-use proteus::experiments::{RunBundleOptions, write_run_bundle};
+use proteus::experiments::summary::{CONTRAST_COLUMNS, RUN_COLUMNS, SUMMARY_COLUMNS};
+use proteus::experiments::{
+    EVENT_COLUMNS, FILL_COLUMNS, FUNDAMENTAL_COLUMNS, QUOTE_COLUMNS, RunBundleOptions,
+    write_run_bundle,
+};
 use proteus::scenario::{MechanismConfig, Scenario};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -29,6 +34,22 @@ fn short_default() -> Scenario {
     let mut sc = Scenario::default_scenario();
     sc.duration_s = 10.0;
     sc
+}
+
+/// The declared columns of a bundle's table, by its CSV file name.
+fn columns_of(csv_name: &str) -> &'static [Column] {
+    match csv_name {
+        "fills.csv" => &FILL_COLUMNS,
+        "quotes.csv" => &QUOTE_COLUMNS,
+        "fundamental.csv" => &FUNDAMENTAL_COLUMNS,
+        "events.csv" => &EVENT_COLUMNS,
+        "summary.csv" => &SUMMARY_COLUMNS,
+        "contrasts.csv" => &CONTRAST_COLUMNS,
+        "runs.csv" => &RUN_COLUMNS,
+        "calibration_candidates.csv" => &CANDIDATE_COLUMNS,
+        "sensitivity.csv" => &SENSITIVITY_COLUMNS,
+        other => panic!("no declared columns for {other}"),
+    }
 }
 
 fn read_parquet(path: &Path) -> Vec<RecordBatch> {
@@ -71,9 +92,17 @@ fn cell(array: &dyn Array, row: usize) -> Option<String> {
     })
 }
 
+/// The Arrow schema of a Parquet file.
+fn parquet_schema(path: &Path) -> Schema {
+    let file = fs::File::open(path).unwrap();
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+    builder.schema().as_ref().clone()
+}
+
 /// Reads `NAME.parquet` beside `NAME.csv` and checks that they hold the same table: the same
-/// column names in order, the types of the typing rule, the same number of rows, and every cell
-/// equal (floats bit for bit, empty cells as nulls). Returns the number of rows.
+/// column names in order, the table's declared types (every field nullable), the same number of
+/// rows, and every cell equal (floats bit for bit, empty cells as nulls). Returns the number of
+/// rows.
 fn assert_same_table(csv_path: &Path) -> usize {
     let pq_path = csv_path.with_extension("parquet");
     assert!(pq_path.exists(), "{} is missing", pq_path.display());
@@ -87,10 +116,17 @@ fn assert_same_table(csv_path: &Path) -> usize {
         .expect("a Parquet file with at least one batch");
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
     assert_eq!(names, header, "{}: column names", pq_path.display());
+    let declared = columns_of(&csv_path.file_name().unwrap().to_string_lossy());
+    assert_eq!(
+        declared.iter().map(|c| c.name).collect::<Vec<_>>(),
+        header,
+        "{}: the CSV header is the declared columns",
+        csv_path.display()
+    );
     let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
     assert_eq!(total, rows.len(), "{}: row count", pq_path.display());
     for (c, field) in schema.fields().iter().enumerate() {
-        let expected = match infer_column_type(rows.iter().map(|r| &r[c])) {
+        let expected = match declared[c].ty {
             ColumnType::Int64 => DataType::Int64,
             ColumnType::Float64 => DataType::Float64,
             ColumnType::Utf8 => DataType::Utf8,
@@ -102,6 +138,24 @@ fn assert_same_table(csv_path: &Path) -> usize {
             pq_path.display(),
             field.name()
         );
+        assert!(
+            field.is_nullable(),
+            "{}: column {} is nullable",
+            pq_path.display(),
+            field.name()
+        );
+        if expected == DataType::Float64 {
+            // A float column's cells keep their decimal point: a CSV reader guessing types
+            // sees floats too (`float_cell`).
+            for r in rows.iter().map(|r| &r[c]).filter(|x| !x.is_empty()) {
+                assert!(
+                    r.contains(['.', 'e']) || r == "NaN" || r.ends_with("inf"),
+                    "{}: column {}: float cell {r:?} without a decimal point",
+                    pq_path.display(),
+                    field.name()
+                );
+            }
+        }
         let mut r = 0;
         for batch in &batches {
             let array = batch.column(c);
@@ -314,6 +368,160 @@ fn pack_tables_read_back_equal_to_the_csv() {
                 fs::read(merged.join(&f)).unwrap(),
                 "{f}: merged shards differ from the one-process pack"
             );
+        }
+    }
+    let _ = fs::remove_dir_all(&root);
+}
+
+/// The default scenario, shortened, with a small calibration grid of half-spreads
+/// `half_spreads` and the baseline grid given.
+fn small_baseline(
+    half_spreads: Vec<f64>,
+    informed_count: Option<Vec<u32>>,
+    latency_scale: Option<Vec<f64>>,
+) -> Scenario {
+    let mut sc = short_default();
+    sc.duration_s = 5.0;
+    let c = &mut sc.calibration;
+    c.repetitions = 2;
+    c.risk_aversion = vec![0.01];
+    c.half_spread_ticks = half_spreads;
+    c.quote_size = vec![5];
+    c.sensitivity_informed_count = vec![0, 5];
+    c.sensitivity_latency_scale = vec![1.0, 4.0];
+    sc.grid.informed_count = informed_count;
+    sc.grid.latency_scale = latency_scale;
+    sc.grid.reference = 0;
+    sc
+}
+
+/// Pack tables from different grids, from a comparison and from a one-repetition comparison
+/// (every dispersion statistic missing) have one schema per table: the declared one, field by
+/// field (name, type, nullable), so `pyarrow.concat_tables` can stack them. Before the schema
+/// was declared, a whole-number half-spread grid made `half_spread_ticks` Int64, and a column
+/// with no value (one repetition, an axis not varied) became Utf8.
+///
+/// With `PROTEUS_PARQUET_KEEP=DIR` the bundles are kept under DIR for
+/// `.ci/parquet_concat.py DIR` (the same check with pyarrow).
+#[test]
+fn pack_schemas_do_not_depend_on_the_data() {
+    let root = scratch("schemas");
+    let exec = Execution {
+        threads: 0,
+        progress: &|_, _, _| {},
+        checkpoint: None,
+        resume: false,
+        tables: TableFormat::Parquet,
+    };
+    // Two baselines: whole-number half-spreads and one axis varied, then fractional half-spreads
+    // and the other axis.
+    let a = small_baseline(vec![1.0, 3.0], Some(vec![0, 5]), None);
+    baseline_pack(&a, 2, None, &exec, &root.join("baseline-a"), false).unwrap();
+    let b = small_baseline(vec![1.5, 2.0], None, Some(vec![0.5, 2.0]));
+    baseline_pack(&b, 2, None, &exec, &root.join("baseline-b"), false).unwrap();
+    let mut sc = short_default();
+    sc.duration_s = 5.0;
+    let mechanisms = [
+        MechanismConfig::default().with_spec("clob").unwrap(),
+        MechanismConfig::default().with_spec("fba:100ms").unwrap(),
+    ];
+    compare_pack(&sc, &mechanisms, 2, &exec, &root.join("compare-2"), false).unwrap();
+    compare_pack(&sc, &mechanisms, 1, &exec, &root.join("compare-1"), false).unwrap();
+    let bundles = ["baseline-a", "baseline-b", "compare-2", "compare-1"];
+
+    for name in ["summary", "contrasts", "runs"] {
+        let expected = arrow_schema(columns_of(&format!("{name}.csv")));
+        let first = parquet_schema(&root.join(bundles[0]).join(format!("{name}.parquet")));
+        for bundle in bundles {
+            let dir = root.join(bundle);
+            assert_same_table(&dir.join(format!("{name}.csv")));
+            let schema = parquet_schema(&dir.join(format!("{name}.parquet")));
+            assert_eq!(
+                schema.fields().len(),
+                first.fields().len(),
+                "{bundle}/{name}: field count"
+            );
+            for ((f, g), want) in schema
+                .fields()
+                .iter()
+                .zip(first.fields())
+                .zip(expected.fields())
+            {
+                let what = format!("{bundle}/{name}.parquet, field {}", f.name());
+                assert_eq!(f.name(), g.name(), "{what}: name");
+                assert_eq!(f.data_type(), g.data_type(), "{what}: type");
+                assert_eq!(f.is_nullable(), g.is_nullable(), "{what}: nullable");
+                assert!(f.is_nullable(), "{what}: nullable");
+                assert_eq!(f.as_ref(), want.as_ref(), "{what}: the declared field");
+            }
+        }
+    }
+    for name in ["calibration_candidates", "sensitivity"] {
+        let expected = arrow_schema(columns_of(&format!("{name}.csv")));
+        for bundle in ["baseline-a", "baseline-b"] {
+            let dir = root.join(bundle);
+            assert_same_table(&dir.join(format!("{name}.csv")));
+            let schema = parquet_schema(&dir.join(format!("{name}.parquet")));
+            assert_eq!(schema.fields(), expected.fields(), "{bundle}/{name}");
+        }
+    }
+
+    // The cases the old inference got wrong are really there. Whole-number half-spreads are
+    // written as floats:
+    let candidates =
+        fs::read_to_string(root.join("baseline-a").join("calibration_candidates.csv")).unwrap();
+    let row = candidates.lines().nth(1).unwrap();
+    assert!(
+        row.split(',').nth(2).unwrap().ends_with(".0"),
+        "half_spread_ticks of a whole-number grid: {row}"
+    );
+    // One repetition: the SD of every metric is missing, so the column is all null (a Float64
+    // column, not Utf8).
+    let summary = read_parquet(&root.join("compare-1").join("summary.parquet"));
+    let sd = SUMMARY_COLUMNS.iter().position(|c| c.name == "sd").unwrap();
+    for b in &summary {
+        assert_eq!(
+            b.column(sd).null_count(),
+            b.num_rows(),
+            "sd with one repetition"
+        );
+    }
+    // The factor columns: informed_count varied in baseline-a, latency_scale empty there; the
+    // other way round in baseline-b; both empty in a comparison.
+    let factors = |bundle: &str| -> Vec<(Option<String>, Option<String>)> {
+        let batches = read_parquet(&root.join(bundle).join("runs.parquet"));
+        let mut v = Vec::new();
+        for b in &batches {
+            let s = b.schema();
+            let ic = b.column(s.index_of("informed_count").unwrap());
+            let ls = b.column(s.index_of("latency_scale").unwrap());
+            for i in 0..b.num_rows() {
+                v.push((cell(ic.as_ref(), i), cell(ls.as_ref(), i)));
+            }
+        }
+        v.sort();
+        v.dedup();
+        v
+    };
+    assert_eq!(
+        factors("baseline-a"),
+        [(Some("0".into()), None), (Some("5".into()), None)]
+    );
+    let f = |x: f64| Some(format!("f64:{:x}", x.to_bits()));
+    assert_eq!(factors("baseline-b"), [(None, f(0.5)), (None, f(2.0))]);
+    assert_eq!(factors("compare-2"), [(None, None)]);
+
+    if let Some(keep) = std::env::var_os("PROTEUS_PARQUET_KEEP") {
+        let keep = PathBuf::from(keep);
+        for bundle in bundles {
+            let to = keep.join(bundle);
+            fs::create_dir_all(&to).unwrap();
+            for e in fs::read_dir(root.join(bundle)).unwrap() {
+                let p = e.unwrap().path();
+                if p.extension().is_some_and(|x| x == "parquet") {
+                    fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+                }
+            }
         }
     }
     let _ = fs::remove_dir_all(&root);

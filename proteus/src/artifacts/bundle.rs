@@ -1,4 +1,4 @@
-use super::tables::{self, TableFormat};
+use super::tables::{self, Column, TableFormat};
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::io::{self, Write};
@@ -154,12 +154,13 @@ impl BundleWriter {
         Ok(())
     }
 
-    /// Serialises `rows` as CSV (header from the first row's field names) into file `name`, and,
-    /// when the tables are Parquet too, the same rows into `NAME.parquet` (`artifacts::tables`).
+    /// Serialises `rows` as CSV into file `name`, with the names of `columns` as its header, and,
+    /// when the tables are Parquet too, the same rows into `NAME.parquet` with `columns`' types
+    /// (`artifacts::tables`). Each row must serialise to one cell per column.
     pub fn write_csv<T: serde::Serialize>(
         &mut self,
         name: &str,
-        header: &[&str],
+        columns: &[Column],
         rows: impl IntoIterator<Item = T>,
     ) -> Result<(), ArtifactError> {
         let path = self.staging.join(name);
@@ -170,7 +171,8 @@ impl BundleWriter {
             path: path.clone(),
             cause,
         };
-        w.write_record(header).map_err(csv_err)?;
+        w.write_record(columns.iter().map(|c| c.name))
+            .map_err(csv_err)?;
         for row in rows {
             w.serialize(row).map_err(csv_err)?;
         }
@@ -182,22 +184,32 @@ impl BundleWriter {
         self.write(name, &bytes)?;
         if self.tables == TableFormat::Parquet {
             let twin = tables::parquet_name(name);
-            let parquet = self.to_parquet(&twin, &bytes)?;
+            let parquet = self.to_parquet(&twin, &bytes, columns)?;
             self.write(&twin, &parquet)?;
         }
         Ok(())
     }
 
     #[cfg(feature = "parquet")]
-    fn to_parquet(&self, name: &str, csv_bytes: &[u8]) -> Result<Vec<u8>, ArtifactError> {
-        tables::csv_to_parquet(csv_bytes).map_err(|cause| ArtifactError::Parquet {
+    fn to_parquet(
+        &self,
+        name: &str,
+        csv_bytes: &[u8],
+        columns: &[Column],
+    ) -> Result<Vec<u8>, ArtifactError> {
+        tables::csv_to_parquet(csv_bytes, columns).map_err(|cause| ArtifactError::Parquet {
             path: self.staging.join(name),
             cause,
         })
     }
 
     #[cfg(not(feature = "parquet"))]
-    fn to_parquet(&self, _name: &str, _csv_bytes: &[u8]) -> Result<Vec<u8>, ArtifactError> {
+    fn to_parquet(
+        &self,
+        _name: &str,
+        _csv_bytes: &[u8],
+        _columns: &[Column],
+    ) -> Result<Vec<u8>, ArtifactError> {
         Err(ArtifactError::ParquetUnavailable)
     }
 

@@ -2,13 +2,15 @@
 //!
 //! Parquet support is behind the `parquet` cargo feature (the arrow and parquet crates are heavy to
 //! build). A Parquet table is made from the CSV bytes of the same table, so the two can never
-//! disagree; `docs/parquet.md` gives the typing rule:
+//! disagree. Its column types come from the table's schema, never from the data
+//! (`docs/parquet.md`): every table declares its columns as [`Column`]s (name and
+//! [`ColumnType`]), the CSV writer checks its header against them and the Parquet twin has exactly
+//! those types, so the same table has the same schema in every bundle:
 //!
-//! * a column whose non-empty cells all parse as `i64` is `Int64`;
-//! * else one whose non-empty cells all parse as `f64` is `Float64` (our CSV writer always writes a
-//!   float with a `.`, an exponent, `NaN` or `inf`, so a float column never looks like integers);
-//! * else `Utf8`; a column with no non-empty cell is `Utf8` too;
-//! * an empty cell is a null (our tables write `None` as an empty cell).
+//! * each cell is parsed by its column's declared type (an integer column refuses `1.5`);
+//! * an empty cell is a null (our tables write `None` as an empty cell), in a column of any type;
+//! * floats written by hand go through [`float_cell`], which always keeps a decimal point, so a
+//!   CSV reader that guesses types sees floats too.
 
 use std::fmt;
 use std::str::FromStr;
@@ -64,7 +66,7 @@ pub fn parquet_name(csv_name: &str) -> String {
     format!("{stem}.parquet")
 }
 
-/// The type a CSV column gets in Parquet.
+/// The type of a table's column (in Parquet / Arrow: `Int64`, `Float64`, `Utf8`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColumnType {
     Int64,
@@ -72,43 +74,111 @@ pub enum ColumnType {
     Utf8,
 }
 
-/// The typing rule of the module docs, for one column's cells.
-pub fn infer_column_type<'a>(cells: impl IntoIterator<Item = &'a str>) -> ColumnType {
-    let (mut int, mut float, mut any) = (true, true, false);
-    for c in cells.into_iter().filter(|c| !c.is_empty()) {
-        any = true;
-        if int && c.parse::<i64>().is_err() {
-            int = false;
-        }
-        if !int && c.parse::<f64>().is_err() {
-            float = false;
-            break;
+/// One column of a table's schema: its name (the CSV header) and its type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Column {
+    pub name: &'static str,
+    pub ty: ColumnType,
+}
+
+impl Column {
+    /// A 64-bit integer column.
+    pub const fn int(name: &'static str) -> Column {
+        Column {
+            name,
+            ty: ColumnType::Int64,
         }
     }
-    match (any, int, float) {
-        (false, _, _) => ColumnType::Utf8,
-        (true, true, _) => ColumnType::Int64,
-        (true, false, true) => ColumnType::Float64,
-        (true, false, false) => ColumnType::Utf8,
+
+    /// A 64-bit float column.
+    pub const fn float(name: &'static str) -> Column {
+        Column {
+            name,
+            ty: ColumnType::Float64,
+        }
+    }
+
+    /// A text column.
+    pub const fn text(name: &'static str) -> Column {
+        Column {
+            name,
+            ty: ColumnType::Utf8,
+        }
     }
 }
 
+/// A float as a table cell: Rust's shortest round-trip form (`0.25`, `-3`, `NaN`, `inf`), with
+/// `.0` appended to a whole finite number (`-3.0`), so a float column never looks like integers.
+pub fn float_cell(x: f64) -> String {
+    let mut s = x.to_string();
+    if x.is_finite() && !s.contains(['.', 'e', 'E']) {
+        s.push_str(".0");
+    }
+    s
+}
+
+/// An optional float as a table cell: [`float_cell`], or an empty cell for `None`.
+pub fn opt_float_cell(x: Option<f64>) -> String {
+    x.map(float_cell).unwrap_or_default()
+}
+
 #[cfg(feature = "parquet")]
-pub use parquet_impl::csv_to_parquet;
+pub use parquet_impl::{arrow_schema, csv_to_parquet};
 
 #[cfg(feature = "parquet")]
 mod parquet_impl {
-    use super::{ColumnType, infer_column_type};
+    use super::{Column, ColumnType};
     use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
     use arrow_schema::{DataType, Field, Schema};
     use parquet::arrow::ArrowWriter;
     use parquet::basic::Compression;
     use parquet::file::properties::WriterProperties;
+    use std::str::FromStr;
     use std::sync::Arc;
 
-    /// Converts a CSV table (header row first) into Parquet bytes, one row group, Snappy.
+    /// The Arrow schema of a table with `columns`: their names and declared types, every field
+    /// nullable (an empty cell is a null).
+    pub fn arrow_schema(columns: &[Column]) -> Schema {
+        Schema::new(
+            columns
+                .iter()
+                .map(|c| {
+                    let dt = match c.ty {
+                        ColumnType::Int64 => DataType::Int64,
+                        ColumnType::Float64 => DataType::Float64,
+                        ColumnType::Utf8 => DataType::Utf8,
+                    };
+                    Field::new(c.name, dt, true)
+                })
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    /// Parses one column's cells as `T` (empty cell: null), naming the first cell that fails.
+    fn parse_cells<T: FromStr>(name: &str, cells: &[String]) -> Result<Vec<Option<T>>, String> {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if c.is_empty() {
+                    return Ok(None);
+                }
+                c.parse::<T>().map(Some).map_err(|_| {
+                    format!(
+                        "CSV row {}, column {name}: {c:?} is not a {}",
+                        i + 1,
+                        std::any::type_name::<T>()
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Converts a CSV table (header row first) into Parquet bytes, one row group, Snappy. The
+    /// schema is `columns`' (names and declared types), not guessed from the cells: the header
+    /// must be their names in order, and every non-empty cell must parse as its column's type.
     /// Deterministic: the same CSV bytes give the same Parquet bytes.
-    pub fn csv_to_parquet(csv_bytes: &[u8]) -> Result<Vec<u8>, String> {
+    pub fn csv_to_parquet(csv_bytes: &[u8], columns: &[Column]) -> Result<Vec<u8>, String> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .from_reader(csv_bytes);
@@ -118,7 +188,13 @@ mod parquet_impl {
             .iter()
             .map(str::to_owned)
             .collect();
-        let mut columns: Vec<Vec<String>> = vec![Vec::new(); header.len()];
+        let names: Vec<&str> = columns.iter().map(|c| c.name).collect();
+        if header != names {
+            return Err(format!(
+                "the CSV header {header:?} is not the table's columns {names:?}"
+            ));
+        }
+        let mut cells: Vec<Vec<String>> = vec![Vec::new(); header.len()];
         for (i, record) in reader.records().enumerate() {
             let record = record.map_err(|e| format!("reading CSV row {}: {e}", i + 1))?;
             if record.len() != header.len() {
@@ -129,39 +205,26 @@ mod parquet_impl {
                     header.len()
                 ));
             }
-            for (col, cell) in columns.iter_mut().zip(record.iter()) {
+            for (col, cell) in cells.iter_mut().zip(record.iter()) {
                 col.push(cell.to_owned());
             }
         }
-        let mut fields = Vec::with_capacity(header.len());
-        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(header.len());
-        for (name, cells) in header.iter().zip(&columns) {
-            let ty = infer_column_type(cells.iter().map(String::as_str));
-            let present = |c: &String| !c.is_empty();
-            let (dt, array): (DataType, ArrayRef) = match ty {
-                ColumnType::Int64 => (
-                    DataType::Int64,
-                    Arc::new(Int64Array::from_iter(cells.iter().map(|c| {
-                        present(c).then(|| c.parse::<i64>().expect("typed by inference"))
-                    }))),
-                ),
-                ColumnType::Float64 => (
-                    DataType::Float64,
-                    Arc::new(Float64Array::from_iter(cells.iter().map(|c| {
-                        present(c).then(|| c.parse::<f64>().expect("typed by inference"))
-                    }))),
-                ),
-                ColumnType::Utf8 => (
-                    DataType::Utf8,
-                    Arc::new(StringArray::from_iter(
-                        cells.iter().map(|c| present(c).then_some(c.as_str())),
-                    )),
-                ),
+        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len());
+        for (column, cells) in columns.iter().zip(&cells) {
+            let array: ArrayRef = match column.ty {
+                ColumnType::Int64 => {
+                    Arc::new(Int64Array::from(parse_cells::<i64>(column.name, cells)?))
+                }
+                ColumnType::Float64 => {
+                    Arc::new(Float64Array::from(parse_cells::<f64>(column.name, cells)?))
+                }
+                ColumnType::Utf8 => Arc::new(StringArray::from_iter(
+                    cells.iter().map(|c| (!c.is_empty()).then_some(c.as_str())),
+                )),
             };
-            fields.push(Field::new(name, dt, true));
             arrays.push(array);
         }
-        let schema = Arc::new(Schema::new(fields));
+        let schema = Arc::new(arrow_schema(columns));
         let batch = RecordBatch::try_new(schema.clone(), arrays)
             .map_err(|e| format!("building the Arrow batch: {e}"))?;
         let props = WriterProperties::builder()
@@ -178,6 +241,50 @@ mod parquet_impl {
             .map_err(|e| format!("finishing the Parquet file: {e}"))?;
         Ok(out)
     }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use arrow_array::Array;
+
+        const COLUMNS: [Column; 3] = [Column::int("n"), Column::float("x"), Column::text("s")];
+
+        #[test]
+        fn declared_types_and_nulls() {
+            // Every cell of `x` is whole or empty, and every `s` is empty: the types are still
+            // the declared ones.
+            let bytes = csv_to_parquet(b"n,x,s\n1,2.0,\n,,\n", &COLUMNS).unwrap();
+            let path = std::env::temp_dir().join(format!(
+                "proteus-tables-declared-{}.parquet",
+                std::process::id()
+            ));
+            std::fs::write(&path, bytes).unwrap();
+            let file = std::fs::File::open(&path).unwrap();
+            let builder =
+                parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+                    .unwrap();
+            let schema = builder.schema().clone();
+            let batches: Vec<RecordBatch> = builder.build().unwrap().map(Result::unwrap).collect();
+            let _ = std::fs::remove_file(&path);
+            assert_eq!(schema.fields(), arrow_schema(&COLUMNS).fields());
+            let b = &batches[0];
+            assert_eq!(b.num_rows(), 2);
+            for c in 0..3 {
+                assert!(b.column(c).is_null(1), "column {c}, the empty row");
+            }
+            assert!(b.column(2).is_null(0), "an empty text cell is a null");
+        }
+
+        #[test]
+        fn refuses_a_wrong_header_or_cell() {
+            let e = csv_to_parquet(b"n,y,s\n1,2.0,a\n", &COLUMNS).unwrap_err();
+            assert!(e.contains("header"), "{e}");
+            let e = csv_to_parquet(b"n,x,s\n1.5,2.0,a\n", &COLUMNS).unwrap_err();
+            assert!(e.contains("row 1, column n"), "{e}");
+            let e = csv_to_parquet(b"n,x,s\n1,abc,a\n", &COLUMNS).unwrap_err();
+            assert!(e.contains("row 1, column x"), "{e}");
+        }
+    }
 }
 
 #[cfg(test)]
@@ -185,13 +292,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn typing_rule() {
-        assert_eq!(infer_column_type(["1", "-2", ""]), ColumnType::Int64);
-        assert_eq!(infer_column_type(["1.0", "2", "NaN"]), ColumnType::Float64);
-        assert_eq!(infer_column_type(["1e-7", "inf"]), ColumnType::Float64);
-        assert_eq!(infer_column_type(["buy", "1"]), ColumnType::Utf8);
-        assert_eq!(infer_column_type(["", ""]), ColumnType::Utf8);
-        assert_eq!(infer_column_type([]), ColumnType::Utf8);
+    fn float_cells_keep_a_decimal_point() {
+        assert_eq!(float_cell(1.0), "1.0");
+        assert_eq!(float_cell(-3.0), "-3.0");
+        assert_eq!(float_cell(0.0), "0.0");
+        assert_eq!(float_cell(-0.0), "-0.0");
+        assert_eq!(float_cell(0.25), "0.25");
+        assert_eq!(float_cell(1e-7), "0.0000001");
+        assert_eq!(float_cell(1e20), "100000000000000000000.0");
+        assert_eq!(float_cell(f64::NAN), "NaN");
+        assert_eq!(float_cell(f64::INFINITY), "inf");
+        assert_eq!(float_cell(f64::NEG_INFINITY), "-inf");
+        // Everything but a whole number is what `to_string` wrote before.
+        for x in [0.1, -2.5, 123.456, f64::MIN_POSITIVE, f64::MAX] {
+            let s = float_cell(x);
+            assert_eq!(s.parse::<f64>().unwrap().to_bits(), x.to_bits(), "{s}");
+            assert!(s.contains('.'), "{s}");
+        }
+        assert_eq!(opt_float_cell(None), "");
+        assert_eq!(opt_float_cell(Some(2.0)), "2.0");
     }
 
     #[test]

@@ -13,9 +13,10 @@
 
 use super::execution::Execution;
 use super::pack::{PackError, PackPlan, RunRecord};
+use crate::artifacts::tables::{Column, float_cell, opt_float_cell};
 use crate::artifacts::{MAX_CONFIG_FILE_BYTES, ReadLimitError, read_limited};
 use crate::core::ConfigError;
-use crate::scenario::{Cell, MarketMakerRegime, Scenario};
+use crate::scenario::{Cell, FACTOR_COLUMNS, MarketMakerRegime, Scenario};
 use crate::stats::{Estimate, StatsError, Summary};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -360,24 +361,25 @@ pub fn load_selected_regime(path: &Path) -> Result<MarketMakerRegime, Calibratio
     Ok(regime)
 }
 
-pub const CANDIDATE_COLUMNS: [&str; 13] = [
-    "rank",
-    "risk_aversion",
-    "half_spread_ticks",
-    "quote_size",
-    "violations",
-    "mm_pnl_mean",
-    "mm_pnl_ci95_low",
-    "mm_pnl_ci95_high",
-    "quoted_spread_mean",
-    "quoted_spread_ci95_low",
-    "quoted_spread_ci95_high",
-    "mm_fill_rate_mean",
-    "checks_failed",
+/// The columns of `calibration_candidates.csv`.
+pub const CANDIDATE_COLUMNS: [Column; 13] = [
+    Column::int("rank"),
+    Column::float("risk_aversion"),
+    Column::float("half_spread_ticks"),
+    Column::int("quote_size"),
+    Column::int("violations"),
+    Column::float("mm_pnl_mean"),
+    Column::float("mm_pnl_ci95_low"),
+    Column::float("mm_pnl_ci95_high"),
+    Column::float("quoted_spread_mean"),
+    Column::float("quoted_spread_ci95_low"),
+    Column::float("quoted_spread_ci95_high"),
+    Column::float("mm_fill_rate_mean"),
+    Column::text("checks_failed"),
 ];
 
 fn cell(e: Estimate) -> String {
-    e.value().map(|v| v.to_string()).unwrap_or_default()
+    opt_float_cell(e.value())
 }
 
 /// `calibration_candidates.csv`, in rank order.
@@ -402,8 +404,8 @@ pub fn candidate_rows(c: &Calibration) -> Vec<[String; 13]> {
             .collect();
             [
                 s.rank.to_string(),
-                s.regime.risk_aversion.to_string(),
-                s.regime.half_spread_ticks.to_string(),
+                float_cell(s.regime.risk_aversion),
+                float_cell(s.regime.half_spread_ticks),
                 s.regime.quote_size.to_string(),
                 s.violations.to_string(),
                 cell(s.mm_pnl_ticks.mean),
@@ -419,14 +421,16 @@ pub fn candidate_rows(c: &Calibration) -> Vec<[String; 13]> {
         .collect()
 }
 
-pub const SENSITIVITY_COLUMNS: [&str; 7] = [
-    "informed_count",
-    "latency_scale",
-    "metric",
-    "n",
-    "mean",
-    "ci95_low",
-    "ci95_high",
+/// The columns of `sensitivity.csv`: the sensitivity cell's grid factors first (the same
+/// names and types as a pack's factor columns, `scenario::FACTOR_COLUMNS`).
+pub const SENSITIVITY_COLUMNS: [Column; 7] = [
+    FACTOR_COLUMNS[0],
+    FACTOR_COLUMNS[1],
+    Column::text("metric"),
+    Column::int("n"),
+    Column::float("mean"),
+    Column::float("ci95_low"),
+    Column::float("ci95_high"),
 ];
 
 /// `sensitivity.csv`: one row per sensitivity cell × metric.
@@ -436,7 +440,7 @@ pub fn sensitivity_rows(c: &Calibration) -> Vec<[String; 7]> {
         for (m, sum) in &s.metrics {
             rows.push([
                 s.informed_count.to_string(),
-                s.latency_scale.to_string(),
+                float_cell(s.latency_scale),
                 m.clone(),
                 sum.n.to_string(),
                 cell(sum.mean),

@@ -12,5 +12,6 @@ pub mod shard;
 pub mod summary;
 
 pub use run_bundle::{
-    RUN_SCHEMA_VERSION, RunBundleError, RunBundleOptions, RunSummary, write_run_bundle,
+    EVENT_COLUMNS, FILL_COLUMNS, FUNDAMENTAL_COLUMNS, QUOTE_COLUMNS, RUN_SCHEMA_VERSION,
+    RunBundleError, RunBundleOptions, RunSummary, write_run_bundle,
 };

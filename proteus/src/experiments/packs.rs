@@ -122,13 +122,14 @@ fn write_calibration(w: &mut BundleWriter, c: &Calibration) -> Result<(), Artifa
 fn write_pack(
     w: &mut BundleWriter,
     plan: &PackPlan,
+    cells: &[Cell],
     s: &PackSummary,
     records: &[RunRecord],
 ) -> Result<(), ArtifactError> {
     w.write_json("summary.json", s)?;
-    w.write_csv("summary.csv", &SUMMARY_COLUMNS, summary_rows(s))?;
-    w.write_csv("contrasts.csv", &CONTRAST_COLUMNS, contrast_rows(s))?;
-    w.write_csv("runs.csv", &RUN_COLUMNS, run_rows(plan, records))
+    w.write_csv("summary.csv", &SUMMARY_COLUMNS, summary_rows(s, cells))?;
+    w.write_csv("contrasts.csv", &CONTRAST_COLUMNS, contrast_rows(s, cells))?;
+    w.write_csv("runs.csv", &RUN_COLUMNS, run_rows(plan, records, cells))
 }
 
 /// `cargo xtask calibrate`: the calibration bundle.
@@ -181,6 +182,9 @@ pub struct PackSpec {
     /// The scenario the manifest records (the calibrated one for a baseline).
     pub manifest_scenario: Scenario,
     pub plan: PackPlan,
+    /// The grid cell of each of `plan`'s cells, index for index (`Cell::BASE` for a comparison):
+    /// the typed factor columns of the pack's tables.
+    pub cells: Vec<Cell>,
     pub arms: Vec<Arms>,
     pub reference_cell: usize,
     pub reference_mechanism: usize,
@@ -237,6 +241,7 @@ pub fn baseline_spec(
         scenario: scenario.clone(),
         manifest_scenario: calibrated,
         plan,
+        cells,
         arms,
         reference_cell: reference,
         reference_mechanism: 0,
@@ -262,13 +267,7 @@ pub fn compare_spec(
         }
     }
     let plan = PackPlan {
-        cell_labels: vec![
-            Cell {
-                informed_count: None,
-                latency_scale: None,
-            }
-            .label(),
-        ],
+        cell_labels: vec![Cell::BASE.label()],
         mechanism_labels: labels,
         scenarios: vec![
             mechanisms
@@ -286,6 +285,7 @@ pub fn compare_spec(
         scenario: scenario.clone(),
         manifest_scenario: scenario.clone(),
         plan,
+        cells: vec![Cell::BASE],
         arms: (1..mechanisms.len()).map(|m| ((0, m), (0, 0))).collect(),
         reference_cell: 0,
         reference_mechanism: 0,
@@ -304,7 +304,7 @@ pub fn write_pack_bundle(
 ) -> Result<(PathBuf, PackSummary), ExperimentError> {
     let plan = &spec.plan;
     let summary = summarize(spec.kind, &spec.scenario.id, plan, records, &spec.arms)?;
-    write_pack(&mut w, plan, &summary, records)?;
+    write_pack(&mut w, plan, &spec.cells, &summary, records)?;
     if let Some(c) = &spec.calibration {
         write_calibration(&mut w, c)?;
     }

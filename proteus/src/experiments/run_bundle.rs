@@ -8,6 +8,7 @@
 //! unhashed.
 
 use crate::agents::Quote;
+use crate::artifacts::tables::Column;
 use crate::artifacts::{ArtifactError, BundleWriter, FileDigest, TableFormat};
 use crate::core::SimTime;
 use crate::core::{MechanismKind, RepetitionSeed};
@@ -98,17 +99,18 @@ struct FillRow {
     taker_order_id: u64,
     maker_order_id: u64,
 }
-const FILL_COLUMNS: [&str; 10] = [
-    "time_ns",
-    "price",
-    "qty",
-    "taker_side",
-    "taker_agent",
-    "taker_role",
-    "maker_agent",
-    "maker_role",
-    "taker_order_id",
-    "maker_order_id",
+/// The columns of `fills.csv`.
+pub const FILL_COLUMNS: [Column; 10] = [
+    Column::int("time_ns"),
+    Column::int("price"),
+    Column::int("qty"),
+    Column::text("taker_side"),
+    Column::int("taker_agent"),
+    Column::text("taker_role"),
+    Column::int("maker_agent"),
+    Column::text("maker_role"),
+    Column::int("taker_order_id"),
+    Column::int("maker_order_id"),
 ];
 
 #[derive(Serialize)]
@@ -119,7 +121,17 @@ struct QuoteRow {
     ask_price: Option<i64>,
     ask_qty: Option<i64>,
 }
-const QUOTE_COLUMNS: [&str; 5] = ["time_ns", "bid_price", "bid_qty", "ask_price", "ask_qty"];
+/// The columns of `quotes.csv` (an empty side of the book: empty cells).
+pub const QUOTE_COLUMNS: [Column; 5] = [
+    Column::int("time_ns"),
+    Column::int("bid_price"),
+    Column::int("bid_qty"),
+    Column::int("ask_price"),
+    Column::int("ask_qty"),
+];
+
+/// The columns of `fundamental.csv`: the fundamental value's change points.
+pub const FUNDAMENTAL_COLUMNS: [Column; 2] = [Column::int("time_ns"), Column::float("value_ticks")];
 
 #[derive(Serialize)]
 struct EventRow {
@@ -131,14 +143,15 @@ struct EventRow {
     kind: &'static str,
     order_id: Option<u64>,
 }
-const EVENT_COLUMNS: [&str; 7] = [
-    "sent_ns",
-    "delivered_ns",
-    "agent",
-    "role",
-    "channel",
-    "kind",
-    "order_id",
+/// The columns of `events.csv` (`--events`).
+pub const EVENT_COLUMNS: [Column; 7] = [
+    Column::int("sent_ns"),
+    Column::int("delivered_ns"),
+    Column::int("agent"),
+    Column::text("role"),
+    Column::text("channel"),
+    Column::text("kind"),
+    Column::int("order_id"),
 ];
 
 /// Why a run bundle could not be written.
@@ -220,7 +233,7 @@ pub fn write_run_bundle(
     )?;
     w.write_csv(
         "fundamental.csv",
-        &["time_ns", "value_ticks"],
+        &FUNDAMENTAL_COLUMNS,
         log.fundamental.iter().map(|(t, v)| (t.0, *v)),
     )?;
     if let Some(messages) = &log.messages {

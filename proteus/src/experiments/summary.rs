@@ -7,6 +7,8 @@
 //! a contrast uses the repetitions where both sides have the metric.
 
 use super::pack::{PackPlan, RunRecord};
+use crate::artifacts::tables::{Column, opt_float_cell};
+use crate::scenario::{Cell, FACTOR_COLUMNS};
 use crate::stats::{Estimate, PairedComparison, StatsError, Summary, holm_adjust};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -171,30 +173,46 @@ pub fn summarize(
 }
 
 fn cell(e: Estimate) -> String {
-    e.value().map(|v| v.to_string()).unwrap_or_default()
+    opt_float_cell(e.value())
 }
 
-pub const SUMMARY_COLUMNS: [&str; 12] = [
-    "cell",
-    "mechanism",
-    "metric",
-    "n",
-    "n_missing",
-    "mean",
-    "sd",
-    "se",
-    "ci95_low",
-    "ci95_high",
-    "min",
-    "max",
+/// The factor cells ([`Cell::factor_cells`]) of the cell labelled `label`, where `labels[i]` is
+/// the label of `cells[i]`; empty cells for a label of no cell.
+fn factors_of(labels: &[String], cells: &[Cell], label: &str) -> [String; FACTOR_COLUMNS.len()] {
+    labels
+        .iter()
+        .position(|l| l == label)
+        .and_then(|i| cells.get(i))
+        .unwrap_or(&Cell::BASE)
+        .factor_cells()
+}
+
+/// The columns of `summary.csv`: the grid factors of the row's cell last.
+pub const SUMMARY_COLUMNS: [Column; 14] = [
+    Column::text("cell"),
+    Column::text("mechanism"),
+    Column::text("metric"),
+    Column::int("n"),
+    Column::int("n_missing"),
+    Column::float("mean"),
+    Column::float("sd"),
+    Column::float("se"),
+    Column::float("ci95_low"),
+    Column::float("ci95_high"),
+    Column::float("min"),
+    Column::float("max"),
+    FACTOR_COLUMNS[0],
+    FACTOR_COLUMNS[1],
 ];
 
-/// `summary.csv`: one row per cell × mechanism × metric.
-pub fn summary_rows(s: &PackSummary) -> Vec<[String; 12]> {
+/// `summary.csv`: one row per cell × mechanism × metric. `cells[i]` is the grid cell labelled
+/// `s.cells[i]` (its factors fill the factor columns).
+pub fn summary_rows(s: &PackSummary, cells: &[Cell]) -> Vec<[String; 14]> {
     s.metrics
         .iter()
         .map(|m| {
             let n_missing: usize = m.missing.values().sum();
+            let [informed_count, latency_scale] = factors_of(&s.cells, cells, &m.cell);
             [
                 m.cell.clone(),
                 m.mechanism.clone(),
@@ -208,36 +226,42 @@ pub fn summary_rows(s: &PackSummary) -> Vec<[String; 12]> {
                 cell(m.summary.ci95_high),
                 cell(m.summary.min),
                 cell(m.summary.max),
+                informed_count,
+                latency_scale,
             ]
         })
         .collect()
 }
 
-pub const CONTRAST_COLUMNS: [&str; 16] = [
-    "metric",
-    "cell",
-    "mechanism",
-    "reference_cell",
-    "reference_mechanism",
-    "pairs",
-    "mean_difference",
-    "ci95_low",
-    "ci95_high",
-    "p_value",
-    "p_holm",
-    "cohens_dz",
-    "hedges_g_av",
-    "variance_reduction",
-    "welch_ci95_low",
-    "welch_ci95_high",
+/// The columns of `contrasts.csv`: the grid factors of the row's (treatment) `cell` last.
+pub const CONTRAST_COLUMNS: [Column; 18] = [
+    Column::text("metric"),
+    Column::text("cell"),
+    Column::text("mechanism"),
+    Column::text("reference_cell"),
+    Column::text("reference_mechanism"),
+    Column::int("pairs"),
+    Column::float("mean_difference"),
+    Column::float("ci95_low"),
+    Column::float("ci95_high"),
+    Column::float("p_value"),
+    Column::float("p_holm"),
+    Column::float("cohens_dz"),
+    Column::float("hedges_g_av"),
+    Column::float("variance_reduction"),
+    Column::float("welch_ci95_low"),
+    Column::float("welch_ci95_high"),
+    FACTOR_COLUMNS[0],
+    FACTOR_COLUMNS[1],
 ];
 
-/// `contrasts.csv`: one row per paired contrast and metric.
-pub fn contrast_rows(s: &PackSummary) -> Vec<[String; 16]> {
+/// `contrasts.csv`: one row per paired contrast and metric. `cells` as for [`summary_rows`].
+pub fn contrast_rows(s: &PackSummary, cells: &[Cell]) -> Vec<[String; 18]> {
     s.contrasts
         .iter()
         .map(|c| {
             let p = &c.comparison;
+            let [informed_count, latency_scale] = factors_of(&s.cells, cells, &c.cell);
             [
                 c.metric.clone(),
                 c.cell.clone(),
@@ -255,36 +279,43 @@ pub fn contrast_rows(s: &PackSummary) -> Vec<[String; 16]> {
                 cell(p.variance_reduction),
                 cell(p.welch.ci95_low),
                 cell(p.welch.ci95_high),
+                informed_count,
+                latency_scale,
             ]
         })
         .collect()
 }
 
-pub const RUN_COLUMNS: [&str; 6] = [
-    "cell",
-    "mechanism",
-    "repetition",
-    "metric",
-    "value",
-    "missing_reason",
+/// The columns of `runs.csv`: the grid factors of the run's cell last.
+pub const RUN_COLUMNS: [Column; 8] = [
+    Column::text("cell"),
+    Column::text("mechanism"),
+    Column::int("repetition"),
+    Column::text("metric"),
+    Column::float("value"),
+    Column::text("missing_reason"),
+    FACTOR_COLUMNS[0],
+    FACTOR_COLUMNS[1],
 ];
 
-/// `runs.csv`: one row per run × metric, in run order then metric name.
-pub fn run_rows(plan: &PackPlan, records: &[RunRecord]) -> Vec<[String; 6]> {
+/// `runs.csv`: one row per run × metric, in run order then metric name. `cells[i]` is the grid
+/// cell of the plan's cell `i`.
+pub fn run_rows(plan: &PackPlan, records: &[RunRecord], cells: &[Cell]) -> Vec<[String; 8]> {
     let mut rows = Vec::new();
     for r in records {
         let names: BTreeSet<&String> = r.metrics.keys().chain(r.missing.keys()).collect();
+        let [informed_count, latency_scale] =
+            cells.get(r.key.cell).unwrap_or(&Cell::BASE).factor_cells();
         for name in names {
             rows.push([
                 plan.cell_labels[r.key.cell].clone(),
                 plan.mechanism_labels[r.key.mechanism].clone(),
                 r.key.repetition.to_string(),
                 name.clone(),
-                r.metrics
-                    .get(name)
-                    .map(|v| v.to_string())
-                    .unwrap_or_default(),
+                opt_float_cell(r.metrics.get(name).copied()),
                 r.missing.get(name).cloned().unwrap_or_default(),
+                informed_count.clone(),
+                latency_scale.clone(),
             ]);
         }
     }

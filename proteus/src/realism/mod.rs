@@ -21,6 +21,7 @@ pub mod series;
 
 pub use facts::{FactRow, FactVerdict, Rule, Settings, Verdict};
 
+use crate::artifacts::tables::Column;
 use crate::artifacts::{ArtifactError, BundleWriter, FileDigest};
 use crate::core::RepetitionSeed;
 use crate::report::{self, ReportError};
@@ -421,17 +422,17 @@ struct CsvRow<'a> {
 }
 
 /// The columns of `realism.csv`.
-pub const CSV_COLUMNS: [&str; 10] = [
-    "fact",
-    "statistic",
-    "mean",
-    "ci95_low",
-    "ci95_high",
-    "n",
-    "published_range",
-    "source",
-    "verdict",
-    "rule",
+pub const CSV_COLUMNS: [Column; 10] = [
+    Column::text("fact"),
+    Column::text("statistic"),
+    Column::float("mean"),
+    Column::float("ci95_low"),
+    Column::float("ci95_high"),
+    Column::int("n"),
+    Column::text("published_range"),
+    Column::text("source"),
+    Column::text("verdict"),
+    Column::text("rule"),
 ];
 
 #[derive(Serialize)]

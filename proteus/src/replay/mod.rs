@@ -5,6 +5,7 @@ mod order_file;
 
 pub use order_file::{HEADER, MAX_ORDER_QTY, OrderFileError, TimedRequest, parse_order_file};
 
+use crate::artifacts::tables::Column;
 use crate::artifacts::{ArtifactError, BundleWriter};
 use crate::mechanisms::{Clob, ClobConfig, Output, Side};
 use serde::Serialize;
@@ -34,15 +35,15 @@ pub struct FillRow {
     pub maker_trader: u32,
     pub taker_side: Side,
 }
-pub const FILL_COLUMNS: [&str; 8] = [
-    "time_ns",
-    "taker_order_id",
-    "maker_order_id",
-    "price",
-    "qty",
-    "taker_trader",
-    "maker_trader",
-    "taker_side",
+pub const FILL_COLUMNS: [Column; 8] = [
+    Column::int("time_ns"),
+    Column::int("taker_order_id"),
+    Column::int("maker_order_id"),
+    Column::int("price"),
+    Column::int("qty"),
+    Column::int("taker_trader"),
+    Column::int("maker_trader"),
+    Column::text("taker_side"),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -53,7 +54,13 @@ pub struct BookRow {
     pub qty: i64,
     pub trader: u32,
 }
-pub const BOOK_COLUMNS: [&str; 5] = ["side", "price", "order_id", "qty", "trader"];
+pub const BOOK_COLUMNS: [Column; 5] = [
+    Column::text("side"),
+    Column::int("price"),
+    Column::int("order_id"),
+    Column::int("qty"),
+    Column::int("trader"),
+];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RejectRow {
@@ -63,7 +70,13 @@ pub struct RejectRow {
     pub trader: u32,
     pub line: u64,
 }
-pub const REJECT_COLUMNS: [&str; 5] = ["time_ns", "order_id", "reason", "trader", "line"];
+pub const REJECT_COLUMNS: [Column; 5] = [
+    Column::int("time_ns"),
+    Column::int("order_id"),
+    Column::text("reason"),
+    Column::int("trader"),
+    Column::int("line"),
+];
 
 /// Every venue output, one row each, in the order the venue produced them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -78,8 +91,16 @@ pub struct EventRow {
     pub qty: Option<i64>,
     pub detail: &'static str,
 }
-pub const EVENT_COLUMNS: [&str; 9] = [
-    "time_ns", "line", "event", "order_id", "trader", "side", "price", "qty", "detail",
+pub const EVENT_COLUMNS: [Column; 9] = [
+    Column::int("time_ns"),
+    Column::int("line"),
+    Column::text("event"),
+    Column::int("order_id"),
+    Column::int("trader"),
+    Column::text("side"),
+    Column::int("price"),
+    Column::int("qty"),
+    Column::text("detail"),
 ];
 
 /// The tables of one replay.

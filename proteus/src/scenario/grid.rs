@@ -13,6 +13,7 @@
 //! news and arrivals (common random numbers across cells as across mechanisms).
 
 use super::Scenario;
+use crate::artifacts::tables::{Column, opt_float_cell};
 use crate::core::config_error::{ConfigError, require};
 use serde::{Deserialize, Serialize};
 
@@ -37,7 +38,31 @@ pub struct Cell {
     pub latency_scale: Option<f64>,
 }
 
+/// The grid's factors as typed table columns, one per axis and named after it: the last columns
+/// of a pack's `summary.csv`, `contrasts.csv` and `runs.csv` ([`Cell::factor_cells`]).
+pub const FACTOR_COLUMNS: [Column; 2] = [
+    Column::int("informed_count"),
+    Column::float("latency_scale"),
+];
+
 impl Cell {
+    /// No axis set: the scenario's own values (the one cell of a comparison, `base`).
+    pub const BASE: Cell = Cell {
+        informed_count: None,
+        latency_scale: None,
+    };
+
+    /// The cells of [`FACTOR_COLUMNS`] for this cell: each axis's value, or an empty cell where
+    /// the axis is not set (not varied in this grid).
+    pub fn factor_cells(&self) -> [String; FACTOR_COLUMNS.len()] {
+        [
+            self.informed_count
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            opt_float_cell(self.latency_scale),
+        ]
+    }
+
     /// A stable, human-readable label, e.g. `informed_count=5,latency_scale=1`.
     pub fn label(&self) -> String {
         let mut parts = Vec::new();
@@ -160,5 +185,55 @@ impl Scenario {
             scale!(arbitrageur);
         }
         sc
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::artifacts::tables::ColumnType;
+
+    #[test]
+    fn factor_columns_are_the_axes() {
+        // One column per axis of `[grid]`, named after it (every key but `reference`).
+        let grid = serde_json::to_value(GridConfig::default()).unwrap();
+        let axes: Vec<&str> = grid
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .filter(|k| *k != "reference")
+            .collect();
+        let mut names: Vec<&str> = FACTOR_COLUMNS.iter().map(|c| c.name).collect();
+        names.sort_unstable();
+        assert_eq!(names, axes);
+        let cell = serde_json::to_value(Cell::BASE).unwrap();
+        let mut fields: Vec<&str> = cell
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        fields.sort_unstable();
+        assert_eq!(names, fields);
+        assert_eq!(FACTOR_COLUMNS[0].ty, ColumnType::Int64);
+        assert_eq!(FACTOR_COLUMNS[1].ty, ColumnType::Float64);
+    }
+
+    #[test]
+    fn factor_cells_are_typed_and_empty_when_not_varied() {
+        let c = Cell {
+            informed_count: Some(5),
+            latency_scale: Some(1.0),
+        };
+        assert_eq!(c.label(), "informed_count=5,latency_scale=1");
+        assert_eq!(c.factor_cells(), ["5".to_owned(), "1.0".to_owned()]);
+        let c = Cell {
+            informed_count: None,
+            latency_scale: Some(0.5),
+        };
+        assert_eq!(c.factor_cells(), [String::new(), "0.5".to_owned()]);
+        assert_eq!(Cell::BASE.factor_cells(), [String::new(), String::new()]);
+        assert_eq!(Cell::BASE.label(), "base");
     }
 }

@@ -11,7 +11,7 @@ mod population;
 
 pub use budget::{EVENTS_PER_ACTION, EventEstimate, EventTerm, events_label};
 pub use calibration::{CalibrationConfig, MarketMakerRegime};
-pub use grid::{Cell, GridConfig, MAX_CELLS};
+pub use grid::{Cell, FACTOR_COLUMNS, GridConfig, MAX_CELLS};
 pub use mechanism::{MechanismConfig, MechanismSpecError};
 pub use population::{ArrivalLaw, Decays, Population, Populations};
 
