@@ -116,7 +116,8 @@ fn small() -> (BaseScenario, GameSpec) {
     spec.roles[0].reduced_players = Some(2);
     spec.roles[0]
         .strategies
-        .retain(|s| s.name != "provide_fast");
+        .retain(|s| ["out", "provide_slow", "snipe_fast"].contains(&s.name.as_str()));
+    assert_eq!(spec.roles[0].strategies.len(), 3);
     spec.repetitions = 3;
     spec.check("small").unwrap();
     spec.check_against(&base, "small").unwrap();
@@ -146,19 +147,21 @@ fn group_ranges_are_the_ids_the_simulator_gives() {
         .scenario_for(&spec, &[vec![0, 2, 1]], Some("clob"))
         .unwrap();
     let log = proteus::sim::run(&sc, 0, proteus::sim::RunOptions::default());
-    // Noise (the base's investor) first, then the arbitrageur, then the two providers.
+    // Noise (the base's 3 investors) first, then the arbitrageur, then the two providers.
     let roles: Vec<_> = log.agents.iter().map(|a| a.role).collect();
     use proteus::core::Role;
     assert_eq!(
         roles,
         vec![
             Role::Noise,
+            Role::Noise,
+            Role::Noise,
             Role::Arbitrageur,
             Role::MarketMaker,
             Role::MarketMaker
         ]
     );
-    assert_eq!(place.ids[0], vec![0..0, 2..4, 1..2]);
+    assert_eq!(place.ids[0], vec![0..0, 4..6, 3..4]);
 }
 
 /// Trading gains are transfers: in every run the players' and the investors' gains sum to
@@ -192,7 +195,7 @@ fn trading_gains_are_transfers_in_every_run() {
             assert!(profile[0][0] == 0 || o.payoffs[0][0] == 0.0);
         }
     }
-    assert_eq!(WELFARE_METRICS.len(), 7);
+    assert_eq!(WELFARE_METRICS.len(), 8);
 }
 
 #[test]
@@ -214,11 +217,14 @@ fn payoffs_are_the_same_on_one_thread_and_several() {
     assert_eq!(format!("{a:?}"), format!("{b:?}"));
 }
 
-/// BCS (2015) in the empirical game: under the CLOB firms buy speed at equilibrium and the
-/// sniping rents are dissipated, investors' cost equal to the speed spending within the CI
-/// (`λ_invest·δ* = N*·c_speed`: the players' surplus, which is investors' cost minus speed
-/// spending run by run, is zero); under FBA nobody buys speed and nobody snipes. The default
-/// game with its 24 repetitions per profile, fewer welfare runs and no bootstrap.
+/// BCS (2015) in the empirical game. Under the CLOB firms buy speed and snipe at equilibrium,
+/// and free entry binds: `out` is in the support, so a firm expects zero, and since trading
+/// gains are transfers the investors' cost equals the speed spending (`λ_invest·δ* =
+/// N*·c_speed`; the players' surplus, investors' cost minus speed spending run by run, has a
+/// CI containing 0). The identity follows from free entry; what the simulation decides is that
+/// entry is free here and that firms spend on speed. Under FBA nobody buys speed and nobody
+/// snipes, and investors pay less than under the CLOB (paired contrast). The default game with
+/// its 24 repetitions per profile, fewer welfare runs and no bootstrap.
 #[test]
 fn bcs_speed_game_clob_buys_speed_until_rents_are_dissipated_and_fba_buys_none() {
     let base = BaseScenario::from_toml(DEFAULT_SCENARIO, "default").unwrap();
@@ -253,6 +259,16 @@ fn bcs_speed_game_clob_buys_speed_until_rents_are_dissipated_and_fba_buys_none()
             w[surplus]
         );
     }
+    let out = spec.roles[0]
+        .strategies
+        .iter()
+        .position(|s| s.name == "out")
+        .unwrap();
+    assert!(
+        clob[0].equilibrium.mixture[0][out] > 0.05,
+        "free entry does not bind under CLOB: {:?}",
+        clob[0].equilibrium
+    );
     let fba = &o.equilibria[1];
     assert!(!fba.is_empty(), "no FBA equilibrium");
     for e in fba {
@@ -268,6 +284,14 @@ fn bcs_speed_game_clob_buys_speed_until_rents_are_dissipated_and_fba_buys_none()
             "sniping under FBA: {e:?}"
         );
     }
+    let cost = proteus::equilibrium::bundle::contrasts(&o)
+        .into_iter()
+        .find(|c| c.metric == "investor_cost_per_s")
+        .unwrap();
+    assert!(
+        cost.summary.ci95_high.value().unwrap() < 0.0,
+        "investors do not pay less under FBA: {cost:?}"
+    );
 }
 
 /// Shards of the payoff runs, merged, give the bundle one process writes, byte for byte; a
@@ -329,4 +353,126 @@ fn shards_merge_into_the_single_process_bundle() {
         .to_string();
     assert!(err.contains("another game"), "{err}");
     let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Exact gains from a hand-made log: a jump of the value from 100 000 to 100 500 at t = 1 s;
+/// a provider (agent 1) sells 2 lots to a sniper (agent 2) at 100 400 just after the jump
+/// (the value in force is 100 500: the sniper gains 100 a lot), and an investor (agent 0)
+/// buys 1 lot from the provider at 100 900 at t = 2 s (the provider gains 400). A fill at the
+/// jump's own instant is valued after the jump.
+#[test]
+fn payoffs_value_each_fill_at_the_value_in_force() {
+    use proteus::core::{AgentId, OrderId, Role, SimTime};
+    use proteus::equilibrium::spec::Placement;
+    use proteus::mechanisms::Side;
+    use proteus::sim::{AgentInfo, FillRecord, RunLog};
+    let (_, spec) = small(); // strategies: out, provide_slow, snipe_fast (cost 300)
+    let info = |id, role| AgentInfo {
+        id: AgentId(id),
+        role,
+        index: 0,
+    };
+    let fill = |t: u64, price, qty, taker, maker| FillRecord {
+        time: SimTime(t),
+        price,
+        qty,
+        taker_side: Side::Buy,
+        taker: AgentId(taker),
+        maker: AgentId(maker),
+        taker_order: OrderId(1),
+        maker_order: OrderId(2),
+        quote_before: Default::default(),
+    };
+    let log = RunLog {
+        agents: vec![
+            info(0, Role::Noise),
+            info(1, Role::MarketMaker),
+            info(2, Role::Arbitrageur),
+        ],
+        fundamental: vec![(SimTime(0), 100_000.0), (SimTime(1_000_000_000), 100_500.0)],
+        fills: vec![
+            fill(1_000_000_000, 100_400, 2, 2, 1),
+            fill(2_000_000_000, 100_900, 1, 0, 1),
+        ],
+        ..RunLog::default()
+    };
+    let place = Placement {
+        ids: vec![vec![0..0, 1..2, 2..3]],
+    };
+    let o = measure(&log, &spec, &place, 10.0);
+    // Provider: −200 + 400 over 10 s; sniper: +200 over 10 s, minus 300 a second.
+    assert_eq!(o.payoffs[0][1], 20.0);
+    assert_eq!(o.payoffs[0][2], 20.0 - 300.0);
+    assert_eq!(o.payoffs[0][0], 0.0);
+    let w = o.welfare;
+    assert_eq!(w[0], 40.0); // investors' cost: 400 over 10 s
+    assert_eq!(w[4], 20.0); // sniping gains
+    assert_eq!(w[5], 400.0); // investors' half-spread per lot
+    assert_eq!(w[7], 0.1); // investors' lots per second
+}
+
+/// Two roles: the deviator's own role scales by (N − 1)/(n − 1), the other by N/n.
+#[test]
+fn deviation_preserving_reduction_of_two_roles() {
+    let (_, mut spec) = small();
+    let mut buyers = spec.roles[0].clone();
+    buyers.name = "buyer".into();
+    spec.roles[0].players = 4;
+    spec.roles[0].reduced_players = Some(2);
+    buyers.players = 6;
+    buyers.reduced_players = Some(2);
+    buyers.strategies.truncate(2);
+    spec.roles.push(buyers);
+    spec.check("two roles").unwrap();
+    let p = vec![vec![1, 1, 0], vec![1, 1]];
+    // A role-0 deviator: its own role scales by (4 − 1)/(2 − 1) = 3, the other by 6/2 = 3.
+    assert_eq!(dpr_full(&spec, &p, 0, 1), vec![vec![3, 1, 0], vec![3, 3]]);
+    // A role-1 deviator: its own role by (6 − 1)/(2 − 1) = 5, the other by 4/2 = 2.
+    assert_eq!(dpr_full(&spec, &p, 1, 0), vec![vec![2, 2, 0], vec![1, 5]]);
+    // 6 players reduced to 3: (6 − 1)/(3 − 1) is not whole.
+    let mut bad = spec.clone();
+    bad.roles[1].reduced_players = Some(3);
+    assert!(bad.check("x").is_err());
+}
+
+/// Welfare run k is repetition 2^32 + k of its profile, apart from every payoff run.
+#[test]
+fn welfare_runs_use_their_own_repetitions() {
+    use proteus::equilibrium::empirical::{WELFARE_OFFSET, draw_profile};
+    let (base, spec) = small();
+    let mix = vec![vec![0.0, 1.0, 0.0]];
+    let runs = welfare_runs(&base, &spec, "clob", &mix, 2015, 2).unwrap();
+    for (k, r) in runs.iter().enumerate() {
+        let profile = draw_profile(&spec, &mix, 2015, k as u64);
+        assert_eq!(profile, vec![vec![0, 3, 0]]);
+        let (sc, place) = base.scenario_for(&spec, &profile, Some("clob")).unwrap();
+        let at = |rep| {
+            let log = proteus::sim::run(&sc, rep, proteus::sim::RunOptions::default());
+            measure(&log, &spec, &place, sc.duration_s).welfare
+        };
+        assert_eq!(
+            format!("{r:?}"),
+            format!("{:?}", at(WELFARE_OFFSET + k as u64))
+        );
+        assert_ne!(format!("{r:?}"), format!("{:?}", at(k as u64)));
+    }
+    const { assert!(WELFARE_OFFSET > 100_000, "above every payoff repetition") };
+}
+
+/// The nearest equilibrium of a perturbed game follows the perturbation: coordination with
+/// (a, a) on A has its mixed equilibrium at p = 1/(1 + a).
+#[test]
+fn nearest_equilibrium_tracks_a_perturbed_game() {
+    use proteus::equilibrium::solve::nearest;
+    let g =
+        |a: f64| Game::symmetric_two_player(&["a", "b"], &[vec![a, 0.0], vec![0.0, 1.0]]).unwrap();
+    let e = nearest(
+        &g(2.2),
+        &vec![vec![1.0 / 3.0, 2.0 / 3.0]],
+        &SolverOptions::default(),
+    )
+    .unwrap();
+    assert!((e.mixture[0][0] - 1.0 / 3.2).abs() < 1e-9, "{e:?}");
+    let e = nearest(&g(2.2), &vec![vec![0.0, 1.0]], &SolverOptions::default()).unwrap();
+    assert_eq!(e.mixture, vec![vec![0.0, 1.0]]);
 }

@@ -2,6 +2,7 @@
 //! `welfare_contrasts.csv`, `manifest.json` and `report.html` (`docs/equilibrium.md`).
 
 use super::empirical::{EquilibriumError, Outcome, WELFARE_METRICS};
+use crate::artifacts::tables::Column;
 use crate::artifacts::{BundleWriter, FileDigest};
 use crate::report::chart::{Colour, FONT, render_svg};
 use crate::report::forest::{ForestPlot, ForestRow};
@@ -15,40 +16,40 @@ use std::path::{Path, PathBuf};
 
 pub const EQUILIBRIUM_SCHEMA_VERSION: u32 = 1;
 
-pub const PAYOFF_COLUMNS: [&str; 11] = [
-    "mechanism",
-    "profile",
-    "role",
-    "strategy",
-    "players",
-    "full_profile",
-    "payoff",
-    "std_error",
-    "ci95_low",
-    "ci95_high",
-    "repetitions",
+pub const PAYOFF_COLUMNS: [Column; 11] = [
+    Column::text("mechanism"),
+    Column::text("profile"),
+    Column::text("role"),
+    Column::text("strategy"),
+    Column::int("players"),
+    Column::text("full_profile"),
+    Column::float("payoff"),
+    Column::float("std_error"),
+    Column::float("ci95_low"),
+    Column::float("ci95_high"),
+    Column::int("repetitions"),
 ];
 
-pub const WELFARE_COLUMNS: [&str; 8] = [
-    "mechanism",
-    "equilibrium",
-    "metric",
-    "mean",
-    "std_error",
-    "ci95_low",
-    "ci95_high",
-    "runs",
+pub const WELFARE_COLUMNS: [Column; 8] = [
+    Column::text("mechanism"),
+    Column::int("equilibrium"),
+    Column::text("metric"),
+    Column::float("mean"),
+    Column::float("std_error"),
+    Column::float("ci95_low"),
+    Column::float("ci95_high"),
+    Column::int("runs"),
 ];
 
-pub const CONTRAST_COLUMNS: [&str; 8] = [
-    "mechanism",
-    "reference",
-    "metric",
-    "difference",
-    "std_error",
-    "ci95_low",
-    "ci95_high",
-    "pairs",
+pub const CONTRAST_COLUMNS: [Column; 8] = [
+    Column::text("mechanism"),
+    Column::text("reference"),
+    Column::text("metric"),
+    Column::float("difference"),
+    Column::float("std_error"),
+    Column::float("ci95_low"),
+    Column::float("ci95_high"),
+    Column::int("pairs"),
 ];
 
 #[derive(Serialize)]
@@ -445,7 +446,7 @@ fn report_html(o: &Outcome) -> Result<String, EquilibriumError> {
             .collect();
         let plot = ForestPlot::new(
             "Welfare at equilibrium, paired across mechanisms",
-            "difference (ticks per second; players for costly_players)",
+            "difference (ticks per second; players for costly_players, lots per second for investor_lots_per_s)",
             rows,
         );
         let svg = plot

@@ -26,7 +26,7 @@
 //!   uniforms are the same under every mechanism, so welfare is paired across mechanisms.
 
 use super::game::{Game, Mixture, Profile, RoleSpec, all_profiles, profile_label};
-use super::solve::{Equilibrium, SolverOptions, distance, equilibria};
+use super::solve::{Equilibrium, SolverOptions, equilibria};
 use super::spec::{BaseScenario, GameSpec, Placement};
 use crate::core::RepetitionSeed;
 use crate::mechanisms::Side;
@@ -46,7 +46,7 @@ pub const WELFARE_OFFSET: u64 = 1 << 32;
 pub const MAX_WELFARE_EQUILIBRIA: usize = 3;
 
 /// The welfare measures of one run, in this order (`docs/equilibrium.md`).
-pub const WELFARE_METRICS: [&str; 7] = [
+pub const WELFARE_METRICS: [&str; 8] = [
     "investor_cost_per_s",
     "speed_spending_per_s",
     "player_surplus_per_s",
@@ -54,6 +54,7 @@ pub const WELFARE_METRICS: [&str; 7] = [
     "sniping_gain_per_s",
     "investor_half_spread_ticks",
     "costly_players",
+    "investor_lots_per_s",
 ];
 
 #[derive(Debug, Error)]
@@ -91,7 +92,7 @@ pub enum EquilibriumError {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunOutcome {
     pub payoffs: Mixture,
-    pub welfare: [f64; 7],
+    pub welfare: [f64; 8],
 }
 
 /// The settings of one game run.
@@ -260,6 +261,7 @@ pub fn measure(
                 f64::NAN
             },
             costly,
+            investor_lots / duration_s,
         ],
     }
 }
@@ -532,7 +534,7 @@ pub struct EquilibriumResult {
     pub welfare: Option<Vec<Summary>>,
     /// Per welfare run, the measures (for paired contrasts).
     #[serde(skip)]
-    pub welfare_runs: Vec<[f64; 7]>,
+    pub welfare_runs: Vec<[f64; 8]>,
 }
 
 /// The resampled repetition indices of bootstrap draw `b`.
@@ -561,19 +563,13 @@ pub fn solve_mechanism(
         .into_par_iter()
         .map(|b| g.game(m, Some(&resample(seed, b, reps))))
         .collect::<Result<_, _>>()?;
-    let solved: Vec<Vec<Equilibrium>> = games.par_iter().map(|gb| equilibria(gb, &quick)).collect();
     let mut out = Vec::new();
     for eq in found {
         let boot = (draws > 0).then(|| {
             let regrets: Vec<f64> = games.iter().map(|gb| gb.regret(&eq.mixture)).collect();
-            let nearest: Vec<&Equilibrium> = solved
-                .iter()
-                .filter_map(|es| {
-                    es.iter().min_by(|a, b| {
-                        distance(&a.mixture, &eq.mixture)
-                            .total_cmp(&distance(&b.mixture, &eq.mixture))
-                    })
-                })
+            let nearest: Vec<Equilibrium> = games
+                .par_iter()
+                .filter_map(|gb| super::solve::nearest(gb, &eq.mixture, &quick))
                 .collect();
             let mixture = eq
                 .mixture
@@ -642,7 +638,7 @@ pub fn welfare_runs(
     mix: &Mixture,
     seed: u64,
     runs: u64,
-) -> Result<Vec<[f64; 7]>, EquilibriumError> {
+) -> Result<Vec<[f64; 8]>, EquilibriumError> {
     (0..runs)
         .into_par_iter()
         .map(|k| {
@@ -656,7 +652,7 @@ pub fn welfare_runs(
 
 /// Summaries of each welfare metric over runs (a metric undefined in a run, e.g. the
 /// investors' half-spread with no investor fill, is left out of that metric's sample).
-pub fn summarise_welfare(runs: &[[f64; 7]]) -> Vec<Summary> {
+pub fn summarise_welfare(runs: &[[f64; 8]]) -> Vec<Summary> {
     (0..WELFARE_METRICS.len())
         .map(|i| {
             let v: Vec<f64> = runs

@@ -196,13 +196,13 @@ pub fn merge_shards(
                     format!("run {} is in two shards", m.first_run + i as u64),
                 ));
             }
-            let welfare: [f64; 7] = r
+            let welfare: [f64; 8] = r
                 .welfare
                 .iter()
                 .map(|x| x.unwrap_or(f64::NAN))
                 .collect::<Vec<_>>()
                 .try_into()
-                .map_err(|_| bad(&rpath, "a run without its 7 welfare measures"))?;
+                .map_err(|_| bad(&rpath, "a run without its 8 welfare measures"))?;
             *slot = Some(RunOutcome {
                 payoffs: r
                     .payoffs

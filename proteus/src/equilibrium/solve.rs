@@ -103,6 +103,54 @@ pub fn equilibria(game: &Game, opts: &SolverOptions) -> Vec<Equilibrium> {
     found
 }
 
+/// The equilibrium of `game` nearest to `mix` (e.g. an equilibrium of a nearby game, as in a
+/// bootstrap): Newton's method on `mix`'s support from `mix`, kept if its weights are
+/// non-negative and its regret within tolerance; otherwise the nearest of [`equilibria`].
+/// `None` when the game has no equilibrium within tolerance.
+pub fn nearest(game: &Game, mix: &Mixture, opts: &SolverOptions) -> Option<Equilibrium> {
+    let tol = opts.tolerance * game.payoff_scale();
+    let support: Vec<Vec<usize>> = mix
+        .iter()
+        .map(|x| {
+            let mut s: Vec<usize> = (0..x.len()).filter(|&t| x[t] > 1e-9).collect();
+            // The heaviest strategy first: it carries the remainder of the weights.
+            s.sort_by(|&a, &b| x[b].total_cmp(&x[a]).then(a.cmp(&b)));
+            s
+        })
+        .collect();
+    let y0: Vec<f64> = support
+        .iter()
+        .zip(mix)
+        .flat_map(|(s, x)| s[1..].iter().map(|&t| x[t]).collect::<Vec<_>>())
+        .collect();
+    let local = if y0.is_empty() {
+        Some(mix.clone())
+    } else {
+        newton(game, &support, y0).map(|y| mixture_of(game, &support, &y))
+    };
+    if let Some(m) = local.filter(|m| m.iter().flatten().all(|&w| w >= -1e-9)) {
+        let m: Mixture = m
+            .iter()
+            .map(|x| {
+                let c: Vec<f64> = x.iter().map(|w| w.max(0.0)).collect();
+                let sum: f64 = c.iter().sum();
+                c.into_iter().map(|w| w / sum).collect()
+            })
+            .collect();
+        let regret = game.regret(&m);
+        if regret <= tol {
+            return Some(Equilibrium {
+                payoffs: game.expected_payoffs(&m),
+                mixture: m,
+                regret,
+            });
+        }
+    }
+    equilibria(game, opts)
+        .into_iter()
+        .min_by(|a, b| distance(&a.mixture, mix).total_cmp(&distance(&b.mixture, mix)))
+}
+
 /// The largest difference of one weight between two mixtures.
 pub fn distance(a: &Mixture, b: &Mixture) -> f64 {
     a.iter()

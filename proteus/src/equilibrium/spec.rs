@@ -251,6 +251,14 @@ impl GameSpec {
                         "must be left out: the profile sets how many agents play it",
                     ));
                 }
+                if st.agent == "none" && st.cost_per_s != 0.0 {
+                    return Err(invalid(
+                        file,
+                        &q("cost_per_s"),
+                        st.cost_per_s,
+                        "must be 0 for agent = \"none\" (a player who stays out pays nothing)",
+                    ));
+                }
                 if st.agent == "none" && !st.population.is_empty() {
                     return Err(invalid(
                         file,
