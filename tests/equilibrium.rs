@@ -342,6 +342,18 @@ fn shards_merge_into_the_single_process_bundle() {
         let b = std::fs::read(root.join("merged").join(f)).unwrap();
         assert!(a == b, "{f} differs between one process and merged shards");
     }
+    // `cargo xtask report` remakes the same report from the bundle's files.
+    let before = std::fs::read(root.join("one/report.html")).unwrap();
+    proteus::report::regenerate(&root.join("one")).unwrap();
+    assert!(before == std::fs::read(root.join("one/report.html")).unwrap());
+    let html = String::from_utf8(before).unwrap();
+    for part in [
+        "data-figure=\"mixtures\"",
+        "data-figure=\"welfare\"",
+        "id=\"payoffs\"",
+    ] {
+        assert!(html.contains(part), "the report lacks {part}");
+    }
     let err = merge_shards(&base, &spec, &opts, &dirs[..2])
         .unwrap_err()
         .to_string();

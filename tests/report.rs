@@ -140,7 +140,7 @@ fn broken_bundles_are_refused_with_the_file_named() {
     assert_eq!(
         e.to_string(),
         "report for kind `sweep` is not supported (reports exist for `run`, `baseline`, \
-         `compare`, `calibration` and `realism` bundles)"
+         `compare`, `calibration`, `realism` and `equilibrium` bundles)"
     );
 
     let empty = root.join("empty");

@@ -4,13 +4,7 @@
 use super::empirical::{EquilibriumError, Outcome, WELFARE_METRICS};
 use crate::artifacts::tables::Column;
 use crate::artifacts::{BundleWriter, FileDigest};
-use crate::report::chart::{Colour, FONT, render_svg};
-use crate::report::forest::{ForestPlot, ForestRow};
-use crate::report::html::HtmlPage;
-use crate::report::{Cell, Table};
 use crate::stats::Summary;
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -277,215 +271,6 @@ pub fn text_table(o: &Outcome) -> String {
     out
 }
 
-const PALETTE: [Colour; 6] = [
-    Colour::BLUE,
-    Colour::ORANGE,
-    Colour::GREEN,
-    Colour::RED,
-    Colour::PURPLE,
-    Colour::GREY,
-];
-
-/// One stacked bar per mechanism, equilibrium and role: the mixture's weights.
-fn mixture_bars(o: &Outcome) -> Result<String, EquilibriumError> {
-    let mut bars: Vec<(String, Vec<(String, f64)>)> = Vec::new();
-    for (m, mech) in o.mechanisms.iter().enumerate() {
-        for (e, r) in o.equilibria[m].iter().enumerate() {
-            for (role, x) in o.spec.roles.iter().zip(&r.equilibrium.mixture) {
-                bars.push((
-                    format!("{mech} #{e} {}", role.name),
-                    role.strategies
-                        .iter()
-                        .zip(x)
-                        .map(|(s, w)| (s.name.clone(), *w))
-                        .collect(),
-                ));
-            }
-        }
-    }
-    let (w, row, left, top) = (900u32, 34u32, 230i32, 40i32);
-    let h = top as u32 + 60 + row * bars.len().max(1) as u32;
-    let span = (w as i32 - left - 30) as f64;
-    render_svg("mixtures", w, h, |root| {
-        let font = (FONT, 13).into_font();
-        let style = TextStyle::from(font.clone()).color(&BLACK);
-        root.draw(&Text::new(
-            "Equilibrium mixtures (weight of each strategy)",
-            (10, 12),
-            style.clone(),
-        ))
-        .map_err(|e| e.to_string())?;
-        let mut names: Vec<String> = Vec::new();
-        for (i, (name, parts)) in bars.iter().enumerate() {
-            let y = top + (i as i32) * row as i32;
-            root.draw(&Text::new(
-                name.clone(),
-                (left - 8, y + 10),
-                style.clone().pos(Pos::new(HPos::Right, VPos::Center)),
-            ))
-            .map_err(|e| e.to_string())?;
-            let mut x = left as f64;
-            for (s, wgt) in parts {
-                let k = names.iter().position(|n| n == s).unwrap_or_else(|| {
-                    names.push(s.clone());
-                    names.len() - 1
-                });
-                let c = PALETTE[k % PALETTE.len()];
-                let x1 = x + wgt * span;
-                if x1 - x >= 0.5 {
-                    root.draw(&Rectangle::new(
-                        [(x.round() as i32, y), (x1.round() as i32, y + 22)],
-                        RGBColor(c.0, c.1, c.2).filled(),
-                    ))
-                    .map_err(|e| e.to_string())?;
-                }
-                x = x1;
-            }
-        }
-        let y = top + (bars.len() as i32) * row as i32 + 16;
-        for (k, n) in names.iter().enumerate() {
-            let c = PALETTE[k % PALETTE.len()];
-            let x = left + (k as i32) * 130;
-            root.draw(&Rectangle::new(
-                [(x, y), (x + 14, y + 14)],
-                RGBColor(c.0, c.1, c.2).filled(),
-            ))
-            .map_err(|e| e.to_string())?;
-            root.draw(&Text::new(n.clone(), (x + 20, y + 2), style.clone()))
-                .map_err(|e| e.to_string())?;
-        }
-        Ok(())
-    })
-    .map_err(|e| EquilibriumError::Plot(e.to_string()))
-}
-
-fn report_html(o: &Outcome) -> Result<String, EquilibriumError> {
-    let mut page = HtmlPage::new(&format!("Equilibrium: {}", o.spec.game));
-    page.paragraph(&format!(
-        "Empirical game `{}` on scenario `{}` (seed {}), {} repetitions per profile and \
-         mechanism, {} full-game profiles per mechanism (deviation-preserving reduction). \
-         Payoffs are trading gains against the value at each fill, in ticks per second, minus \
-         each strategy's cost. Method: docs/equilibrium.md.",
-        o.spec.game, o.scenario_id, o.seed, o.repetitions, o.profiles
-    ));
-    page.section("equilibria", "Equilibria");
-    let mut t = Table::new(
-        "equilibria",
-        &[
-            "mechanism",
-            "#",
-            "mixture",
-            "regret",
-            "regret 95% (bootstrap)",
-        ],
-    );
-    for (m, mech) in o.mechanisms.iter().enumerate() {
-        for (e, r) in o.equilibria[m].iter().enumerate() {
-            t.push(vec![
-                Cell::text(mech.clone()),
-                Cell::Number(e as f64),
-                Cell::text(label(o, m, e)),
-                Cell::Number(r.equilibrium.regret),
-                match &r.bootstrap {
-                    Some(b) => Cell::text(format!("{:.3e} to {:.3e}", b.regret.low, b.regret.high)),
-                    None => Cell::Missing("no bootstrap".into()),
-                },
-            ]);
-        }
-    }
-    page.table(&t);
-    let svg = mixture_bars(o)?;
-    page.figure(
-        "mixtures",
-        &svg,
-        "Each bar is one equilibrium of one mechanism for one role; its segments are the \
-         probabilities of the strategies.",
-    );
-    page.section("welfare", "Welfare at equilibrium");
-    let mut t = Table::new(
-        "welfare",
-        &[
-            "mechanism",
-            "#",
-            "metric",
-            "mean",
-            "95% CI low",
-            "95% CI high",
-            "runs",
-        ],
-    );
-    let num = |x: Option<f64>, why: &str| x.map_or(Cell::Missing(why.to_owned()), Cell::Number);
-    for (m, mech) in o.mechanisms.iter().enumerate() {
-        for (e, r) in o.equilibria[m].iter().enumerate() {
-            let Some(w) = &r.welfare else { continue };
-            for (name, s) in WELFARE_METRICS.iter().zip(w) {
-                t.push(vec![
-                    Cell::text(mech.clone()),
-                    Cell::Number(e as f64),
-                    Cell::text(*name),
-                    num(s.mean.value(), "no runs"),
-                    num(s.ci95_low.value(), "n < 2"),
-                    num(s.ci95_high.value(), "n < 2"),
-                    Cell::Number(s.n as f64),
-                ]);
-            }
-        }
-    }
-    page.table(&t);
-    let cs = contrasts(o);
-    if !cs.is_empty() {
-        let rows = cs
-            .iter()
-            .filter_map(|c| {
-                Some(ForestRow {
-                    label: format!("{} − {}: {}", c.mechanism, c.reference, c.metric),
-                    estimate: c.summary.mean.value()?,
-                    interval: c.summary.ci95_low.value().zip(c.summary.ci95_high.value()),
-                })
-            })
-            .collect();
-        let plot = ForestPlot::new(
-            "Welfare at equilibrium, paired across mechanisms",
-            "difference (ticks per second; players for costly_players, lots per second for investor_lots_per_s)",
-            rows,
-        );
-        let svg = plot
-            .to_svg()
-            .map_err(|e| EquilibriumError::Plot(e.to_string()))?;
-        page.figure(
-            "welfare",
-            &svg,
-            "Each row: a mechanism's first equilibrium minus the first mechanism's, over welfare \
-             runs paired by repetition (the same investors, news and profile uniforms), with \
-             its 95% Student-t interval.",
-        );
-    }
-    page.section("payoffs", "Payoff table (reduced game)");
-    let mut t = Table::new(
-        "payoffs",
-        &[
-            "mechanism",
-            "profile",
-            "role",
-            "strategy",
-            "payoff",
-            "std error",
-        ],
-    );
-    for c in &o.payoffs {
-        t.push(vec![
-            Cell::text(c.mechanism.clone()),
-            Cell::text(c.profile.clone()),
-            Cell::text(c.role.clone()),
-            Cell::text(c.strategy.clone()),
-            num(c.summary.mean.value(), "no runs"),
-            num(c.summary.se.value(), "n < 2"),
-        ]);
-    }
-    page.table(&t);
-    Ok(page.finish())
-}
-
 /// Writes the bundle into `out` atomically (nothing is left behind on error).
 pub fn write_bundle(o: &Outcome, out: &Path, force: bool) -> Result<PathBuf, EquilibriumError> {
     let mut w = BundleWriter::create(out, force)?;
@@ -553,10 +338,15 @@ pub fn write_bundle(o: &Outcome, out: &Path, force: bool) -> Result<PathBuf, Equ
         seeds: "proteus seed protocol v1 (docs/seed-protocol.md); payoff runs 0..repetitions, \
                 welfare runs 2^32 + k (docs/equilibrium.md)",
         files: w.digests(),
-        derived: vec!["report.html".to_owned()],
+        derived: crate::report::EQUILIBRIUM_REPORT_FILES
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
     };
     w.write_json("manifest.json", &manifest)?;
-    let html = report_html(o)?;
-    w.write_derived("report.html", html.as_bytes())?;
+    // The report is made from the staged files, as `cargo xtask report` remakes it.
+    for (name, bytes) in crate::report::build_equilibrium_report(w.staging_dir())?.files {
+        w.write_derived(&name, &bytes)?;
+    }
     Ok(w.commit()?)
 }

@@ -76,8 +76,8 @@ pub enum EquilibriumError {
     Game(#[from] super::game::GameError),
     #[error("{0}")]
     Artifact(#[from] crate::artifacts::ArtifactError),
-    #[error("drawing a figure of the report: {0}")]
-    Plot(String),
+    #[error("the report: {0}")]
+    Report(#[from] crate::report::ReportError),
     #[error("shard {path}: {why}")]
     Shard {
         path: std::path::PathBuf,

@@ -19,7 +19,7 @@ pub enum ReportError {
     HashMismatch { path: PathBuf },
     #[error(
         "report for kind `{kind}` is not supported (reports exist for `run`, `baseline`, \
-         `compare`, `calibration` and `realism` bundles)"
+         `compare`, `calibration`, `realism` and `equilibrium` bundles)"
     )]
     UnsupportedKind { kind: String },
     #[error(

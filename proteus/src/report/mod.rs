@@ -17,6 +17,7 @@
 
 mod bundle;
 pub(crate) mod chart;
+mod equilibrium_report;
 mod error;
 pub(crate) mod forest;
 pub mod format;
@@ -31,6 +32,7 @@ mod write;
 
 pub use bundle::{FillRow, MetricsFile, QuoteRow, RunFiles, read_manifest};
 pub use chart::{Colour, PlotError};
+pub use equilibrium_report::{EQUILIBRIUM_REPORT_FILES, build_equilibrium_report};
 pub use error::ReportError;
 pub use forest::{ForestPlot, ForestRow};
 pub use heatmap::{ColourScale, Heatmap, Mark};
@@ -75,13 +77,14 @@ pub fn regenerate(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
         .and_then(|k| k.as_str())
         .ok_or_else(|| ReportError::Malformed {
             path: dir.join("manifest.json"),
-            why: "no `kind` (expected \"run\", \"baseline\", \"compare\", \"calibration\" or \"realism\")"
+            why: "no `kind` (expected \"run\", \"baseline\", \"compare\", \"calibration\", \"realism\" or \"equilibrium\")"
                 .to_owned(),
         })?;
     let report = match kind {
         "run" => build_run_report(dir)?,
         "baseline" | "compare" | "calibration" => build_pack_report(dir)?,
         "realism" => build_realism_report(dir)?,
+        "equilibrium" => build_equilibrium_report(dir)?,
         other => {
             return Err(ReportError::UnsupportedKind {
                 kind: other.to_owned(),
