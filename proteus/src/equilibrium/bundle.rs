@@ -248,6 +248,33 @@ pub fn text_table(o: &Outcome) -> String {
                 ));
             }
             out.push('\n');
+            if let Some(b) = &r.bootstrap {
+                // The mixture's bootstrap interval (the nearest equilibrium of each resampled
+                // game), for the strategies in the support.
+                for ((role, x), ci) in o
+                    .spec
+                    .roles
+                    .iter()
+                    .zip(&r.equilibrium.mixture)
+                    .zip(&b.mixture)
+                {
+                    let parts: Vec<String> = role
+                        .strategies
+                        .iter()
+                        .zip(x)
+                        .zip(ci)
+                        .filter(|((_, w), c)| **w > 5e-4 || c.high > 5e-4)
+                        .map(|((s, _), c)| format!("{} [{:.3}, {:.3}]", s.name, c.low, c.high))
+                        .collect();
+                    out.push_str(&format!(
+                        "    {} mixture 95% ({} of {} draws solved): {}\n",
+                        role.name,
+                        b.solved,
+                        b.draws,
+                        parts.join(", ")
+                    ));
+                }
+            }
             if let Some(w) = &r.welfare {
                 for (name, s) in WELFARE_METRICS.iter().zip(w) {
                     out.push_str(&format!("    {name:<28} {}\n", ci(s)));
