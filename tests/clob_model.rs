@@ -986,7 +986,7 @@ fn registry_memory_stays_bounded_over_a_long_stream() {
             "{reason}: {reasons:?}"
         );
     }
-    // Ids reached well over a hundred pages per trader; the live pages stayed few.
-    assert!(next.iter().all(|&n| n > 100 * 256 / 30), "{next:?}");
+    // Each trader's ids filled over 20 pages (over 60 in all); the live pages stayed few.
+    assert!(next.iter().all(|&n| n > 20 * 256), "{next:?}");
     assert!(most_live < 40, "{most_live} live pages at most");
 }
