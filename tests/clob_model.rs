@@ -851,3 +851,142 @@ proptest! {
         }
     }
 }
+
+/// A small deterministic generator for the long stream below (xorshift64*).
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) % n
+    }
+}
+
+/// 40,000 requests with simulation-style ids (the trader in the high half, its own counter in
+/// the low half, a few counters skipped and never used): orders keep being created, filled and
+/// cancelled, and old, never-used, other traders' and reused ids keep being named. The book
+/// must agree with the reference model at every step (so the registry's folded pages give the
+/// same reject reasons: `TooLate`, `UnknownOrder`, `NotOwner`, `DuplicateOrderId`), and the
+/// registry's live pages must stay bounded by the resting orders, not grow with the ids seen.
+#[test]
+fn registry_memory_stays_bounded_over_a_long_stream() {
+    const TRADERS: u64 = 3;
+    let config = ClobConfig::default();
+    let mut book = Clob::new(config);
+    let mut model = ReferenceBook::new(config);
+    let mut rng = Lcg(0x9E37_79B9_7F4A_7C15);
+    let mut next = [0u64; TRADERS as usize];
+    let mut out = Vec::new();
+    let mut most_live = 0;
+    let mut reasons = BTreeMap::new();
+    for step in 0..40_000 {
+        let t = rng.below(TRADERS);
+        let trader = AgentId(t as u32);
+        let id_of = |low: u64| OrderId(t << 32 | low);
+        let resting: Vec<RestingOrder> = snapshot(&book)
+            .into_values()
+            .filter(|o| o.trader == trader)
+            .collect();
+        let side = if rng.below(2) == 0 {
+            Side::Buy
+        } else {
+            Side::Sell
+        };
+        let roll = rng.below(100);
+        let request = if roll < 50 || (roll < 85 && resting.is_empty()) {
+            // A new order; now and then a counter is skipped and never used.
+            if rng.below(30) == 0 {
+                next[t as usize] += 1;
+            }
+            let id = id_of(next[t as usize]);
+            next[t as usize] += 1;
+            let kind = match rng.below(10) {
+                0 => OrderKind::Market,
+                1 => OrderKind::Limit {
+                    price: 1 + rng.below(10) as Price,
+                    tif: TimeInForce::Ioc,
+                },
+                _ => OrderKind::Limit {
+                    price: 1 + rng.below(10) as Price,
+                    tif: TimeInForce::Gtc,
+                },
+            };
+            Request::New(NewOrder {
+                id,
+                trader,
+                side,
+                qty: 1 + rng.below(4) as Qty,
+                kind,
+            })
+        } else if roll < 85 {
+            // Cancel one of its resting orders, the oldest more often (the book stays small).
+            let o = if rng.below(2) == 0 {
+                resting.iter().min_by_key(|o| o.id).expect("not empty")
+            } else {
+                &resting[rng.below(resting.len() as u64) as usize]
+            };
+            if rng.below(5) == 0 {
+                Request::Amend {
+                    id: o.id,
+                    trader,
+                    price: 1 + rng.below(10) as Price,
+                    qty: 1 + rng.below(4) as Qty,
+                }
+            } else {
+                Request::Cancel { id: o.id, trader }
+            }
+        } else {
+            // An old id (done, never used or still resting), by its trader or another, as a
+            // cancel or as a new order.
+            let low = rng.below(next[t as usize] + 2);
+            let by = AgentId(((t + u64::from(rng.below(4) == 0)) % TRADERS) as u32);
+            if rng.below(3) == 0 {
+                Request::New(NewOrder {
+                    id: id_of(low),
+                    trader,
+                    side,
+                    qty: 1,
+                    kind: OrderKind::Limit {
+                        price: 1 + rng.below(10) as Price,
+                        tif: TimeInForce::Gtc,
+                    },
+                })
+            } else {
+                Request::Cancel {
+                    id: id_of(low),
+                    trader: by,
+                }
+            }
+        };
+        out.clear();
+        book.handle(request, &mut out);
+        let expected = model.handle(request);
+        assert_eq!(out, expected, "step {step}: {request:?}");
+        for o in &out {
+            if let Output::Rejected { reason, .. } = o {
+                *reasons.entry(format!("{reason:?}")).or_insert(0) += 1;
+            }
+        }
+        let live = book.live_id_pages();
+        let resting_now = book.orders(Side::Buy).len() + book.orders(Side::Sell).len();
+        assert!(
+            live <= TRADERS as usize + resting_now,
+            "step {step}: {live} live pages for {resting_now} resting orders"
+        );
+        most_live = most_live.max(live);
+    }
+    assert_eq!(book.orders(Side::Buy), model.orders(Side::Buy));
+    assert_eq!(book.orders(Side::Sell), model.orders(Side::Sell));
+    // Every reason the folded pages must keep apart came up.
+    for reason in ["TooLate", "UnknownOrder", "NotOwner", "DuplicateOrderId"] {
+        assert!(
+            reasons.get(reason).is_some_and(|&n| n > 50),
+            "{reason}: {reasons:?}"
+        );
+    }
+    // Each trader's ids filled over 20 pages (over 60 in all); the live pages stayed few.
+    assert!(next.iter().all(|&n| n > 20 * 256), "{next:?}");
+    assert!(most_live < 40, "{most_live} live pages at most");
+}

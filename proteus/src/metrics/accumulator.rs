@@ -156,6 +156,7 @@ impl MetricsAccumulator {
     pub fn report_rfq(&mut self) {
         self.rfq.enabled = true;
         self.races.set_no_book();
+        self.noise_spread.set_deferred_fills();
     }
 
     /// The market makers' inventory rules (`RunLog::inventory_limits`), for
@@ -169,6 +170,7 @@ impl MetricsAccumulator {
     pub fn report_batches(&mut self) {
         self.batches.enabled = true;
         self.races.set_batched();
+        self.noise_spread.set_deferred_fills();
     }
 
     /// A batch end of a batch auction. Batch statistics are totals over the run, so batch ends

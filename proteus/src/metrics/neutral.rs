@@ -114,8 +114,13 @@ impl Sniping {
 pub(super) struct NoiseSpread {
     noise: Vec<bool>,
     any: bool,
-    /// The noise traders' marketable orders that may still fill.
+    /// The noise traders' marketable orders that may still fill. Under CLOB a market order
+    /// fills on arrival or never, so the set holds only the current instant's and is emptied
+    /// when it closes (memory bounded by one instant, not by the run).
     marketable: BTreeSet<OrderId>,
+    /// A continuous book (CLOB), the default: marketable orders are forgotten once their
+    /// arrival instant closes. Batch auctions and RFQ fill them later.
+    continuous: bool,
     /// Noise sides of the current instant's fills with their order, valued when it closes
     /// (by then every request of the instant has been seen, whatever the feeding order).
     instant: Vec<(Side, OrderId)>,
@@ -133,12 +138,18 @@ impl NoiseSpread {
             any: noise.iter().any(|&a| a),
             noise,
             marketable: BTreeSet::new(),
+            continuous: true,
             instant: Vec::new(),
             sum: 0.0,
             qty: 0,
             investor_sum: 0.0,
             investor_qty: 0,
         }
+    }
+
+    /// A batch auction or RFQ run: marketable orders may fill after their arrival instant.
+    pub fn set_deferred_fills(&mut self) {
+        self.continuous = false;
     }
 
     /// Notes a noise trader's marketable order (a request reaches the venue before its fills).
@@ -179,6 +190,9 @@ impl NoiseSpread {
                 self.investor_sum += cost;
                 self.investor_qty += s.qty;
             }
+        }
+        if self.continuous {
+            self.marketable.clear();
         }
     }
 

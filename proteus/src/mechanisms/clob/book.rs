@@ -86,6 +86,19 @@ impl Clob {
 
     /// Handles one request, appending what happened to `out` in order.
     pub fn handle(&mut self, request: Request, out: &mut Vec<Output>) {
+        self.handle_one(request, out);
+        // Folds the id pages that no longer hold a resting order (answers stay the same).
+        self.registry.compact();
+    }
+
+    /// The id registry's pages that are not folded: bounded by the pages holding a resting
+    /// order (plus each trader's last, partly used page), not by the ids ever seen. For tests
+    /// of memory use.
+    pub fn live_id_pages(&self) -> usize {
+        self.registry.live_pages()
+    }
+
+    fn handle_one(&mut self, request: Request, out: &mut Vec<Output>) {
         match request {
             Request::New(order) => self.submit(order, out),
             Request::Cancel { id, trader } => self.cancel(id, trader, out),
