@@ -202,24 +202,19 @@ struct Manifest<'a> {
 }
 
 fn label(o: &Outcome, m: usize, e: usize) -> String {
-    let eq = &o.equilibria[m][e].equilibrium;
-    let parts: Vec<String> = o
+    let names: Vec<(&str, Vec<&str>)> = o
         .spec
         .roles
         .iter()
-        .zip(&eq.mixture)
-        .map(|(role, x)| {
-            let s: Vec<String> = role
-                .strategies
-                .iter()
-                .zip(x)
-                .filter(|(_, w)| **w > 5e-4)
-                .map(|(s, w)| format!("{} {:.3}", s.name, w))
-                .collect();
-            format!("{}: {}", role.name, s.join(", "))
+        .map(|r| {
+            let s = r.strategies.iter().map(|s| s.name.as_str()).collect();
+            (r.name.as_str(), s)
         })
         .collect();
-    parts.join("; ")
+    crate::report::equilibrium_report::mixture_label(
+        &names,
+        &o.equilibria[m][e].equilibrium.mixture,
+    )
 }
 
 /// The closing table: per mechanism and equilibrium, the mixture, regret and welfare with CIs.

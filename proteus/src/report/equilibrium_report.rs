@@ -124,18 +124,32 @@ fn equilibria(dir: &Path, data: &Value, roles: &[RoleNames]) -> Result<Vec<Eq>, 
 }
 
 fn label(roles: &[RoleNames], eq: &Eq) -> String {
+    let names: Vec<(&str, Vec<&str>)> = roles
+        .iter()
+        .map(|r| {
+            (
+                r.name.as_str(),
+                r.strategies.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    mixture_label(&names, &eq.weights)
+}
+
+/// A mixture as text, `role: strategy 0.250, other 0.750; role2: ...`, leaving out strategies of
+/// weight below 5e-4 (the report's table and the command's closing table).
+pub(crate) fn mixture_label(roles: &[(&str, Vec<&str>)], weights: &[Vec<f64>]) -> String {
     roles
         .iter()
-        .zip(&eq.weights)
-        .map(|(r, x)| {
-            let s: Vec<String> = r
-                .strategies
+        .zip(weights)
+        .map(|((name, strategies), x)| {
+            let s: Vec<String> = strategies
                 .iter()
                 .zip(x)
                 .filter(|(_, w)| **w > 5e-4)
                 .map(|(s, w)| format!("{s} {w:.3}"))
                 .collect();
-            format!("{}: {}", r.name, s.join(", "))
+            format!("{name}: {}", s.join(", "))
         })
         .collect::<Vec<_>>()
         .join("; ")

@@ -17,7 +17,7 @@
 
 mod bundle;
 pub(crate) mod chart;
-mod equilibrium_report;
+pub(crate) mod equilibrium_report;
 mod error;
 pub(crate) mod forest;
 pub mod format;
