@@ -36,14 +36,15 @@ fn sample_file_gives_the_hand_worked_tables() {
     // t=7300 FOK sell 3 @ 9999 (#13) fills whole against #12.
     assert_eq!(
         read(&out, "fills.csv"),
-        "time_ns,taker_order_id,maker_order_id,price,qty,taker_trader,maker_trader,taker_side\n\
-         3000,6,1,10005,10,5,1,buy\n\
-         3000,6,3,10005,2,5,2,buy\n\
-         4000,7,3,10005,3,6,2,buy\n\
-         4000,7,2,10006,7,6,1,buy\n\
-         6000,10,4,9996,10,8,3,sell\n\
-         7200,12,10,9996,2,3,8,buy\n\
-         7300,13,12,9999,3,8,3,sell\n"
+        "time_ns,price,qty,taker_side,taker_agent,taker_role,maker_agent,maker_role,\
+         taker_order_id,maker_order_id,line\n\
+         3000,10005,10,buy,5,,1,,6,1,7\n\
+         3000,10005,2,buy,5,,2,,6,3,7\n\
+         4000,10005,3,buy,6,,2,,7,3,9\n\
+         4000,10006,7,buy,6,,1,,7,2,9\n\
+         6000,9996,10,sell,8,,3,,10,4,14\n\
+         7200,9996,2,buy,3,,8,,12,10,18\n\
+         7300,9999,3,sell,8,,3,,13,12,19\n"
     );
     // #3 was filled by t=4000, so its cancel at 4500 is too late; the FOK sell of 30 finds only
     // 25 lots of bids; the post-only sell at 9995 would cross the 9995 bid; zero quantity; a

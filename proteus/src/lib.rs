@@ -16,6 +16,7 @@ pub mod realism;
 pub mod replay;
 pub mod report;
 pub mod scenario;
+pub mod schema;
 pub mod sim;
 pub mod stats;
 pub mod validation;

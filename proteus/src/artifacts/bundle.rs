@@ -333,18 +333,6 @@ fn process_alive(pid: u32) -> bool {
     true
 }
 
-/// The kinds of `manifest.json` Proteus writes.
-const BUNDLE_KINDS: [&str; 8] = [
-    "run",
-    "replay",
-    "baseline",
-    "compare",
-    "calibration",
-    "realism",
-    "equilibrium",
-    "equilibrium-shard",
-];
-
 /// Whether `dir` is a folder Proteus wrote, which `--force` may replace: it holds a
 /// `manifest.json` of a known kind, or the JSON file of a shard plan (`shard-plan.json`) or of
 /// an audit (`audit.json`).
@@ -359,7 +347,7 @@ pub fn is_proteus_output(dir: &Path) -> bool {
         return m
             .get("kind")
             .and_then(serde_json::Value::as_str)
-            .is_some_and(|k| BUNDLE_KINDS.contains(&k));
+            .is_some_and(|k| super::BundleKind::from_name(k).is_some());
     }
     json("shard-plan.json").is_some() || json("audit.json").is_some()
 }

@@ -4,15 +4,19 @@
 //! written into a hidden staging folder beside the destination, which is renamed into place only
 //! when everything succeeded; on any error (or a panic) the staging folder is removed.
 
+mod atomic;
 mod bundle;
+pub mod manifest;
 pub mod read;
 mod staged;
 pub mod tables;
 
+pub use atomic::write_file_atomically;
 pub use bundle::{
     ArtifactError, BundleWriter, FileDigest, StaleStaging, is_proteus_output, remove_stale_staging,
     sha256_hex,
 };
+pub use manifest::{AnyManifest, BundleKind, Manifest, NoTail};
 pub use read::{MAX_CONFIG_FILE_BYTES, ReadLimitError, read_limited};
 pub use staged::StagedFiles;
 pub use tables::TableFormat;

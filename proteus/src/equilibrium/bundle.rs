@@ -3,7 +3,7 @@
 
 use super::empirical::{EquilibriumError, Outcome, WELFARE_METRICS};
 use crate::artifacts::tables::Column;
-use crate::artifacts::{BundleWriter, FileDigest};
+use crate::artifacts::{BundleKind, BundleWriter, Manifest};
 use crate::stats::Summary;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -186,19 +186,15 @@ pub fn equilibria_json(o: &Outcome) -> serde_json::Value {
     })
 }
 
+/// The body of an equilibrium bundle's manifest (the frame: [`crate::schema::Manifest`]).
 #[derive(Serialize)]
-struct Manifest<'a> {
-    schema_version: u32,
-    kind: &'static str,
-    crate_version: &'static str,
+struct EquilibriumBody<'a> {
     game: &'a super::spec::GameSpec,
     scenario_id: &'a str,
     master_seed: u64,
     mechanisms: &'a [String],
     repetitions: u64,
     seeds: &'static str,
-    files: Vec<FileDigest>,
-    derived: Vec<String>,
 }
 
 fn label(o: &Outcome, m: usize, e: usize) -> String {
@@ -348,10 +344,7 @@ pub fn write_bundle(o: &Outcome, out: &Path, force: bool) -> Result<PathBuf, Equ
             pairs: c.summary.n,
         }),
     )?;
-    let manifest = Manifest {
-        schema_version: EQUILIBRIUM_SCHEMA_VERSION,
-        kind: "equilibrium",
-        crate_version: env!("CARGO_PKG_VERSION"),
+    let body = EquilibriumBody {
         game: &o.spec,
         scenario_id: &o.scenario_id,
         master_seed: o.seed,
@@ -359,12 +352,18 @@ pub fn write_bundle(o: &Outcome, out: &Path, force: bool) -> Result<PathBuf, Equ
         repetitions: o.repetitions,
         seeds: "proteus seed protocol v1 (docs/seed-protocol.md); payoff runs 0..repetitions, \
                 welfare runs 2^32 + k (docs/equilibrium.md)",
-        files: w.digests(),
-        derived: crate::report::EQUILIBRIUM_REPORT_FILES
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect(),
     };
+    let derived = crate::report::EQUILIBRIUM_REPORT_FILES
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    let manifest: Manifest<_> = Manifest::new(
+        BundleKind::Equilibrium,
+        EQUILIBRIUM_SCHEMA_VERSION,
+        body,
+        w.digests(),
+        Some(derived),
+    );
     w.write_json("manifest.json", &manifest)?;
     // The report is made from the staged files, as `cargo xtask report` remakes it.
     for (name, bytes) in crate::report::build_equilibrium_report(w.staging_dir())?.files {

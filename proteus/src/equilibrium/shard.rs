@@ -16,12 +16,12 @@ use super::empirical::{
     EmpiricalGame, EquilibriumError, GameOptions, RunOutcome, assemble, job_count, run_jobs,
 };
 use super::spec::{BaseScenario, GameSpec};
-use crate::artifacts::{BundleWriter, FileDigest, read_limited, sha256_hex};
+use crate::artifacts::{BundleKind, BundleWriter, Manifest, read_limited, sha256_hex};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-pub const SHARD_KIND: &str = "equilibrium-shard";
+pub const SHARD_KIND: &str = BundleKind::EquilibriumShard.as_str();
 pub const SHARD_SCHEMA_VERSION: u32 = 1;
 /// The most bytes a shard's `runs.json` may hold.
 pub const MAX_RUNS_FILE_BYTES: u64 = 1 << 30;
@@ -44,11 +44,9 @@ pub fn identity(base: &BaseScenario, spec: &GameSpec, opts: &GameOptions) -> Str
     sha256_hex(serde_json::to_string(&v).expect("plain data").as_bytes())
 }
 
+/// The body of a shard's manifest (the frame: [`crate::schema::Manifest`]).
 #[derive(Serialize, Deserialize)]
-struct ShardManifest {
-    schema_version: u32,
-    kind: String,
-    crate_version: String,
+struct ShardBody {
     identity: String,
     game: String,
     shard: u64,
@@ -56,8 +54,9 @@ struct ShardManifest {
     first_run: u64,
     runs: u64,
     total_runs: u64,
-    files: Vec<FileDigest>,
 }
+
+type ShardManifest = Manifest<ShardBody>;
 
 /// One run as stored: NaN (no player of a strategy; an undefined measure) as `null`.
 #[derive(Serialize, Deserialize)]
@@ -107,10 +106,7 @@ pub fn write_shard(
         })
         .collect();
     w.write_json("runs.json", &stored)?;
-    let manifest = ShardManifest {
-        schema_version: SHARD_SCHEMA_VERSION,
-        kind: SHARD_KIND.to_owned(),
-        crate_version: env!("CARGO_PKG_VERSION").to_owned(),
+    let body = ShardBody {
         identity: identity(base, spec, opts),
         game: spec.game.clone(),
         shard: k,
@@ -118,8 +114,14 @@ pub fn write_shard(
         first_run: range.start,
         runs: range.end - range.start,
         total_runs: total,
-        files: w.digests(),
     };
+    let manifest = ShardManifest::new(
+        BundleKind::EquilibriumShard,
+        SHARD_SCHEMA_VERSION,
+        body,
+        w.digests(),
+        None,
+    );
     w.write_json("manifest.json", &manifest)?;
     Ok(w.commit()?)
 }
@@ -153,16 +155,19 @@ pub fn merge_shards(
     let mut shards: Option<u64> = None;
     for dir in dirs {
         let mpath = dir.join("manifest.json");
-        let (m, _): (ShardManifest, _) = read_json(&mpath)?;
-        if m.kind != SHARD_KIND || m.schema_version != SHARD_SCHEMA_VERSION {
+        let (head, bytes): (serde_json::Value, _) = read_json(&mpath)?;
+        let (kind, schema) = (&head["kind"], &head["schema_version"]);
+        if kind != SHARD_KIND || schema.as_u64() != Some(u64::from(SHARD_SCHEMA_VERSION)) {
             return Err(bad(
                 &mpath,
                 format!(
-                    "kind {:?} schema {}: not an equilibrium shard of schema {SHARD_SCHEMA_VERSION}",
-                    m.kind, m.schema_version
+                    "kind {kind} schema {schema}: not an equilibrium shard of schema {SHARD_SCHEMA_VERSION}"
                 ),
             ));
         }
+        let m: ShardManifest =
+            serde_json::from_slice(&bytes).map_err(|e| bad(&mpath, format!("not valid: {e}")))?;
+        let (m, files) = (m.body, m.files);
         if m.identity != want {
             return Err(bad(
                 &mpath,
@@ -175,7 +180,7 @@ pub fn merge_shards(
         }
         let rpath = dir.join("runs.json");
         let (runs, bytes): (Vec<StoredRun>, _) = read_json(&rpath)?;
-        let digest = m.files.iter().find(|f| f.name == "runs.json");
+        let digest = files.iter().find(|f| f.name == "runs.json");
         if digest.is_none_or(|d| d.sha256 != sha256_hex(&bytes)) {
             return Err(bad(
                 &rpath,

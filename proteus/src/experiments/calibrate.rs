@@ -14,7 +14,7 @@
 use super::execution::Execution;
 use super::pack::{PackError, PackPlan, RunRecord};
 use crate::artifacts::tables::{Column, float_cell, opt_float_cell};
-use crate::artifacts::{MAX_CONFIG_FILE_BYTES, ReadLimitError, read_limited};
+use crate::artifacts::{BundleKind, MAX_CONFIG_FILE_BYTES, ReadLimitError, read_limited};
 use crate::core::ConfigError;
 use crate::scenario::{Cell, FACTOR_COLUMNS, MarketMakerRegime, Scenario};
 use crate::stats::{Estimate, StatsError, Summary};
@@ -85,7 +85,7 @@ pub struct SensitivityCell {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Calibration {
     pub schema_version: u32,
-    pub kind: String,
+    pub kind: BundleKind,
     pub scenario_id: String,
     pub objective: String,
     pub informed_count: u32,
@@ -206,7 +206,7 @@ pub fn calibrate(scenario: &Scenario, exec: &Execution) -> Result<Calibration, C
     let sensitivity = sensitivity(scenario, &selected, exec)?;
     Ok(Calibration {
         schema_version: CALIBRATION_SCHEMA_VERSION,
-        kind: "calibration".to_owned(),
+        kind: BundleKind::Calibration,
         scenario_id: scenario.id.clone(),
         objective: OBJECTIVE.to_owned(),
         informed_count: cfg.informed_count,

@@ -207,7 +207,6 @@ impl Checkpoint {
     /// Saves finished run `i` with its digest (atomically: a temporary file, then a rename).
     pub fn save(&self, i: u64, rec: &RunRecord) -> Result<(), PackError> {
         let path = self.path(i);
-        let tmp = path.with_extension("tmp");
         let io = |action, cause| PackError::Io {
             action,
             path: path.clone(),
@@ -217,8 +216,7 @@ impl Checkpoint {
         let mut bytes = sha256_hex(&record).into_bytes();
         bytes.push(b'\n');
         bytes.extend_from_slice(&record);
-        fs::write(&tmp, bytes).map_err(|e| io("writing", e))?;
-        fs::rename(&tmp, &path).map_err(|e| io("publishing", e))
+        crate::artifacts::write_file_atomically(&path, &bytes).map_err(|e| io("writing", e))
     }
 
     /// Removes the checkpoint (after the pack's bundle is safely written).

@@ -11,11 +11,12 @@ use super::summary::{
     Arms, CONTRAST_COLUMNS, PackSummary, RUN_COLUMNS, SUMMARY_COLUMNS, contrast_rows, run_rows,
     summarize, summary_rows,
 };
-use crate::artifacts::{ArtifactError, BundleWriter, FileDigest, sha256_hex};
+use crate::artifacts::{ArtifactError, BundleKind, BundleWriter, sha256_hex};
 use crate::report::{self, ReportError};
 use crate::scenario::{Cell, MarketMakerRegime, MechanismConfig, Scenario};
+use crate::schema::{PackBody, PackManifest, PackSeeds, PlanRecord};
 use crate::stats::StatsError;
-use serde::Serialize;
+
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -41,66 +42,46 @@ pub enum ExperimentError {
     Stats(#[from] StatsError),
 }
 
-#[derive(Serialize)]
-struct PlanInfo<'a> {
-    cells: &'a [String],
-    mechanisms: &'a [String],
-    repetitions: u64,
-    reference_cell: usize,
-    reference_mechanism: usize,
-}
-
-#[derive(Serialize)]
-struct Seeds<'a> {
-    master_seed: u64,
-    scenario_id: &'a str,
-    repetitions: String,
-    protocol: &'static str,
-}
-
-#[derive(Serialize)]
-struct PackManifest<'a> {
-    schema_version: u32,
-    kind: &'a str,
-    crate_version: &'static str,
-    scenario: &'a Scenario,
-    plan: Option<PlanInfo<'a>>,
-    seeds: Seeds<'a>,
-    calibration_source: Option<String>,
-    files: Vec<FileDigest>,
-    /// Files made from the others (the report): regenerable, so not hashed.
-    derived: Vec<String>,
-}
-
 /// The schema of pack manifests.
 pub const PACK_SCHEMA_VERSION: u32 = 1;
 
-fn seeds(sc: &Scenario, reps: u64) -> Seeds<'_> {
-    Seeds {
-        master_seed: sc.seed,
-        scenario_id: &sc.id,
-        repetitions: format!("0..{reps}"),
-        protocol: "proteus seed protocol v1 (docs/seed-protocol.md); the mechanism and the cell are not inputs",
-    }
+/// The report files of the pack staged in `w`, from its data files: the manifest's `derived`.
+fn report_names(w: &BundleWriter, kind: BundleKind) -> Result<Vec<String>, ReportError> {
+    report::pack_report_names(w.staging_dir(), kind, &w.digests())
 }
 
-/// The report files of the pack staged in `w`, from its data files: the manifest's `derived`.
-fn report_names(w: &BundleWriter, kind: &str) -> Result<Vec<String>, ReportError> {
-    let provisional = serde_json::json!({ "kind": kind, "files": w.digests() });
-    report::pack_report_names(w.staging_dir(), &provisional)
+/// A pack's manifest of this build, listing the files staged in `w` and the report it will
+/// have.
+fn pack_manifest(
+    w: &BundleWriter,
+    kind: BundleKind,
+    body: PackBody,
+) -> Result<PackManifest, ReportError> {
+    let derived = report_names(w, kind)?;
+    Ok(PackManifest::new(
+        kind,
+        PACK_SCHEMA_VERSION,
+        body,
+        w.digests(),
+        Some(derived),
+    ))
 }
 
 /// Writes the manifest, then the report made by reading the staged files back, exactly as
 /// `cargo xtask report` would.
 fn write_manifest_and_report(
     w: &mut BundleWriter,
-    manifest: &PackManifest<'_>,
+    manifest: &PackManifest,
 ) -> Result<(), ExperimentError> {
     w.write_json("manifest.json", manifest)?;
     let files = report::build_pack_report(w.staging_dir())?.files;
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
-        names, manifest.derived,
+        Some(names),
+        manifest
+            .derived
+            .as_ref()
+            .map(|d| d.iter().map(String::as_str).collect()),
         "the report's files are the ones the manifest lists"
     );
     for (name, bytes) in &files {
@@ -142,17 +123,13 @@ pub fn calibration_pack(
     let mut w = pack_writer(out, force, exec)?;
     let c = calibrate(scenario, exec)?;
     write_calibration(&mut w, &c)?;
-    let manifest = PackManifest {
-        schema_version: PACK_SCHEMA_VERSION,
-        kind: "calibration",
-        crate_version: env!("CARGO_PKG_VERSION"),
-        scenario,
+    let body = PackBody {
+        scenario: scenario.clone(),
         plan: None,
-        seeds: seeds(scenario, scenario.calibration.repetitions),
+        seeds: PackSeeds::of(scenario, scenario.calibration.repetitions),
         calibration_source: None,
-        files: w.digests(),
-        derived: report_names(&w, "calibration")?,
     };
+    let manifest = pack_manifest(&w, BundleKind::Calibration, body)?;
     write_manifest_and_report(&mut w, &manifest)?;
     w.commit()?;
     exec.finish()?;
@@ -175,8 +152,8 @@ pub struct PackOutcome {
 /// for byte.
 #[derive(Clone, Debug)]
 pub struct PackSpec {
-    /// `"baseline"` or `"compare"`.
-    pub kind: &'static str,
+    /// [`BundleKind::Baseline`] or [`BundleKind::Compare`].
+    pub kind: BundleKind,
     /// The scenario as given (its seed and id go into the manifest's `seeds`).
     pub scenario: Scenario,
     /// The scenario the manifest records (the calibrated one for a baseline).
@@ -237,7 +214,7 @@ pub fn baseline_spec(
         .map(|c| ((c, 0), (reference, 0)))
         .collect();
     Ok(PackSpec {
-        kind: "baseline",
+        kind: BundleKind::Baseline,
         scenario: scenario.clone(),
         manifest_scenario: calibrated,
         plan,
@@ -281,7 +258,7 @@ pub fn compare_spec(
         repetitions,
     };
     Ok(PackSpec {
-        kind: "compare",
+        kind: BundleKind::Compare,
         scenario: scenario.clone(),
         manifest_scenario: scenario.clone(),
         plan,
@@ -308,23 +285,19 @@ pub fn write_pack_bundle(
     if let Some(c) = &spec.calibration {
         write_calibration(&mut w, c)?;
     }
-    let manifest = PackManifest {
-        schema_version: PACK_SCHEMA_VERSION,
-        kind: spec.kind,
-        crate_version: env!("CARGO_PKG_VERSION"),
-        scenario: &spec.manifest_scenario,
-        plan: Some(PlanInfo {
-            cells: &plan.cell_labels,
-            mechanisms: &plan.mechanism_labels,
+    let body = PackBody {
+        scenario: spec.manifest_scenario.clone(),
+        plan: Some(PlanRecord {
+            cells: plan.cell_labels.clone(),
+            mechanisms: plan.mechanism_labels.clone(),
             repetitions: plan.repetitions,
             reference_cell: spec.reference_cell,
             reference_mechanism: spec.reference_mechanism,
         }),
-        seeds: seeds(&spec.scenario, plan.repetitions),
+        seeds: PackSeeds::of(&spec.scenario, plan.repetitions),
         calibration_source: spec.calibration_source.clone(),
-        files: w.digests(),
-        derived: report_names(&w, spec.kind)?,
     };
+    let manifest = pack_manifest(&w, spec.kind, body)?;
     write_manifest_and_report(&mut w, &manifest)?;
     let path = w.commit()?;
     Ok((path, summary))
@@ -343,7 +316,7 @@ fn run_spec(
     w: BundleWriter,
     exec: &Execution,
 ) -> Result<PackOutcome, ExperimentError> {
-    let records = exec.run(spec.kind, &spec.plan)?;
+    let records = exec.run(spec.kind.as_str(), &spec.plan)?;
     let (path, summary) = write_pack_bundle(w, &spec, &records)?;
     exec.finish()?;
     Ok(PackOutcome {

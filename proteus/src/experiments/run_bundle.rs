@@ -9,7 +9,7 @@
 
 use crate::agents::Quote;
 use crate::artifacts::tables::Column;
-use crate::artifacts::{ArtifactError, BundleWriter, FileDigest, TableFormat};
+use crate::artifacts::{ArtifactError, BundleKind, BundleWriter, TableFormat};
 use crate::core::SimTime;
 use crate::core::{MechanismKind, RepetitionSeed};
 use crate::info::NewsEvent;
@@ -18,6 +18,9 @@ use crate::metrics::MetricsObserver;
 use crate::metrics::{self, MetricsError};
 use crate::report::{self, RUN_REPORT_FILES, ReportError};
 use crate::scenario::Scenario;
+use crate::schema::{
+    FillRow, LobsterRecord, RunBody, RunManifest, RunSeeds, RunTail, SEED_PROTOCOL,
+};
 use crate::sim::{
     self, BatchRecord, FillRecord, Observer, RequestRecord, RfqRecord, RunLog, RunOptions,
 };
@@ -53,65 +56,8 @@ pub struct RunSummary {
     pub final_fundamental: f64,
 }
 
-#[derive(Serialize)]
-struct Manifest<'a> {
-    schema_version: u32,
-    kind: &'static str,
-    crate_version: &'static str,
-    scenario: &'a Scenario,
-    seeds: Seeds,
-    files: Vec<FileDigest>,
-    /// Files made from the others (the report): regenerable, so not hashed.
-    derived: Vec<&'static str>,
-    /// How the LOBSTER files were written, when they were.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    lobster: Option<LobsterManifest>,
-}
-
-#[derive(Serialize)]
-struct LobsterManifest {
-    #[serde(flatten)]
-    config: LobsterConfig,
-    message_file: String,
-    orderbook_file: String,
-    format: &'static str,
-}
-
-#[derive(Serialize)]
-struct Seeds {
-    master_seed: u64,
-    scenario_id: String,
-    repetition: u64,
-    repetition_seed: u64,
-    protocol: &'static str,
-}
-
-#[derive(Serialize)]
-struct FillRow {
-    time_ns: u64,
-    price: i64,
-    qty: i64,
-    taker_side: &'static str,
-    taker_agent: u32,
-    taker_role: &'static str,
-    maker_agent: u32,
-    maker_role: &'static str,
-    taker_order_id: u64,
-    maker_order_id: u64,
-}
-/// The columns of `fills.csv`.
-pub const FILL_COLUMNS: [Column; 10] = [
-    Column::int("time_ns"),
-    Column::int("price"),
-    Column::int("qty"),
-    Column::text("taker_side"),
-    Column::int("taker_agent"),
-    Column::text("taker_role"),
-    Column::int("maker_agent"),
-    Column::text("maker_role"),
-    Column::int("taker_order_id"),
-    Column::int("maker_order_id"),
-];
+/// The columns of `fills.csv` ([`crate::schema::FillRow`]).
+pub use crate::schema::FILL_COLUMNS;
 
 #[derive(Serialize)]
 struct QuoteRow {
@@ -203,23 +149,24 @@ pub fn write_run_bundle(
     log.fills = keep.fills;
     log.quotes = keep.quotes;
     log.fundamental = keep.fundamental;
-    let role = |id: crate::core::AgentId| log.agents[id.0 as usize].role.as_str();
-    w.write_csv(
-        "fills.csv",
-        &FILL_COLUMNS,
-        log.fills.iter().map(|f| FillRow {
+    let role = |id: crate::core::AgentId| Some(log.agents[id.0 as usize].role);
+    let fill_rows: Vec<FillRow> = log
+        .fills
+        .iter()
+        .map(|f| FillRow {
             time_ns: f.time.0,
             price: f.price,
             qty: f.qty,
-            taker_side: f.taker_side.as_str(),
+            taker_side: f.taker_side,
             taker_agent: f.taker.0,
             taker_role: role(f.taker),
             maker_agent: f.maker.0,
             maker_role: role(f.maker),
             taker_order_id: f.taker_order.0,
             maker_order_id: f.maker_order.0,
-        }),
-    )?;
+        })
+        .collect();
+    w.write_csv("fills.csv", &FILL_COLUMNS, &fill_rows)?;
     w.write_csv(
         "quotes.csv",
         &QUOTE_COLUMNS,
@@ -244,7 +191,7 @@ pub fn write_run_bundle(
                 sent_ns: m.sent.0,
                 delivered_ns: m.delivered.0,
                 agent: m.agent.0,
-                role: role(m.agent),
+                role: log.agents[m.agent.0 as usize].role.as_str(),
                 channel: m.channel,
                 kind: m.kind,
                 order_id: m.order_id.map(|o| o.0),
@@ -260,20 +207,17 @@ pub fn write_run_bundle(
             let (message_file, orderbook_file) = export.file_names();
             w.write(&message_file, &export.message_csv())?;
             w.write(&orderbook_file, &export.orderbook_csv())?;
-            Some(LobsterManifest {
+            Some(LobsterRecord {
                 config,
                 message_file,
                 orderbook_file,
-                format: "LOBSTER message and order-book files (docs/lobster.md)",
+                format: "LOBSTER message and order-book files (docs/lobster.md)".to_owned(),
             })
         }
     };
-    let manifest = Manifest {
-        schema_version: RUN_SCHEMA_VERSION,
-        kind: "run",
-        crate_version: env!("CARGO_PKG_VERSION"),
-        scenario,
-        seeds: Seeds {
+    let body = RunBody {
+        scenario: scenario.clone(),
+        seeds: RunSeeds {
             master_seed: scenario.seed,
             scenario_id: scenario.id.clone(),
             repetition: options.repetition,
@@ -283,12 +227,18 @@ pub fn write_run_bundle(
                 options.repetition,
             )
             .0,
-            protocol: "proteus seed protocol v1 (docs/seed-protocol.md)",
+            protocol: SEED_PROTOCOL.to_owned(),
         },
-        files: w.digests(),
-        derived: RUN_REPORT_FILES.to_vec(),
-        lobster,
     };
+    let derived = RUN_REPORT_FILES.iter().map(|s| (*s).to_owned()).collect();
+    let mut manifest = RunManifest::new(
+        BundleKind::Run,
+        RUN_SCHEMA_VERSION,
+        body,
+        w.digests(),
+        Some(derived),
+    );
+    manifest.tail = RunTail { lobster };
     w.write_json("manifest.json", &manifest)?;
     // The report is made from the data just written, as `cargo xtask report` would make it from
     // the files (`tests/report.rs` checks the bytes agree); re-reading the CSV files was a fifth
@@ -298,20 +248,11 @@ pub fn write_run_bundle(
         why: e.to_string(),
     };
     let run = report::RunFiles {
-        manifest: serde_json::to_value(&manifest).map_err(|e| as_json("manifest.json", e))?,
+        manifest,
         metrics: serde_json::to_value(&metrics)
             .and_then(serde_json::from_value)
             .map_err(|e| as_json("metrics.json", e))?,
-        fills: log
-            .fills
-            .iter()
-            .map(|f| report::FillRow {
-                time_ns: f.time.0,
-                price: f.price,
-                qty: f.qty,
-                taker_side: f.taker_side.as_str().to_owned(),
-            })
-            .collect(),
+        fills: fill_rows,
         fundamental: log.fundamental.iter().map(|(t, v)| (t.0, *v)).collect(),
         quotes: log
             .quotes

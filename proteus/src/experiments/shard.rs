@@ -19,7 +19,7 @@ use super::packs::{
     compare_spec, write_pack_bundle,
 };
 use super::summary::PackSummary;
-use crate::artifacts::{ArtifactError, BundleWriter, TableFormat, sha256_hex};
+use crate::artifacts::{ArtifactError, BundleKind, BundleWriter, TableFormat, sha256_hex};
 use crate::scenario::{MechanismConfig, Scenario};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -179,6 +179,15 @@ fn incomplete_message(problems: &[ShardProblem], shards: usize) -> String {
 pub enum PackKind {
     Baseline,
     Compare,
+}
+
+impl From<PackKind> for BundleKind {
+    fn from(k: PackKind) -> BundleKind {
+        match k {
+            PackKind::Baseline => BundleKind::Baseline,
+            PackKind::Compare => BundleKind::Compare,
+        }
+    }
 }
 
 /// Where a sharded baseline's calibration comes from; it is made once, at plan time.
@@ -442,10 +451,7 @@ fn scripts(
     dir: &Path,
 ) -> (String, String, String) {
     let (bin, plan) = (binary.display(), dir.display());
-    let kind = match m.pack {
-        PackKind::Baseline => "baseline",
-        PackKind::Compare => "compare",
-    };
+    let kind = BundleKind::from(m.pack);
     let n = m.shards.len();
     let cap = slurm
         .max_parallel
@@ -681,12 +687,7 @@ pub enum ShardRun {
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ShardError> {
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    fs::write(&tmp, bytes).map_err(io("writing", &tmp))?;
-    fs::rename(&tmp, path).map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        io("publishing", path)(e)
-    })
+    crate::artifacts::write_file_atomically(path, bytes).map_err(io("writing", path))
 }
 
 /// Runs shard `index` of the plan in `dir` on `threads` threads (0: all cores), unless a

@@ -7,6 +7,7 @@
 //! a contrast uses the repetitions where both sides have the metric.
 
 use super::pack::{PackPlan, RunRecord};
+use crate::artifacts::BundleKind;
 use crate::artifacts::tables::{Column, opt_float_cell};
 use crate::scenario::{Cell, FACTOR_COLUMNS};
 use crate::stats::{Estimate, PairedComparison, StatsError, Summary, holm_adjust};
@@ -61,7 +62,7 @@ pub struct PairedContrast {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PackSummary {
     pub schema_version: u32,
-    pub kind: String,
+    pub kind: BundleKind,
     pub scenario_id: String,
     pub repetitions: u64,
     pub cells: Vec<String>,
@@ -94,7 +95,7 @@ fn column(
 /// Summarises a pack's records (as returned by `run_pack`, in index order) and makes the paired
 /// contrasts `arms`, each with Holm's correction over its metrics.
 pub fn summarize(
-    kind: &str,
+    kind: BundleKind,
     scenario_id: &str,
     plan: &PackPlan,
     records: &[RunRecord],
@@ -162,7 +163,7 @@ pub fn summarize(
     }
     Ok(PackSummary {
         schema_version: SUMMARY_SCHEMA_VERSION,
-        kind: kind.to_owned(),
+        kind,
         scenario_id: scenario_id.to_owned(),
         repetitions: reps,
         cells: plan.cell_labels.clone(),

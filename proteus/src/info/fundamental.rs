@@ -109,6 +109,24 @@ impl FundamentalConfig {
         }
     }
 
+    /// The `kind` a scenario names this process by: `jump_diffusion`, `mean_reverting`, `binary`.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            FundamentalConfig::JumpDiffusion { .. } => "jump_diffusion",
+            FundamentalConfig::MeanReverting { .. } => "mean_reverting",
+            FundamentalConfig::Binary { .. } => "binary",
+        }
+    }
+
+    /// The configured starting value of a diffusion (`None` for a binary value, which is drawn).
+    pub fn initial_ticks(&self) -> Option<f64> {
+        match *self {
+            FundamentalConfig::JumpDiffusion { initial_ticks, .. }
+            | FundamentalConfig::MeanReverting { initial_ticks, .. } => Some(initial_ticks),
+            FundamentalConfig::Binary { .. } => None,
+        }
+    }
+
     /// The value everybody knows at time 0, in ticks: the initial value of a diffusion, the
     /// prior mean of a binary value (whose draw is private).
     pub fn public_initial_ticks(&self) -> f64 {
@@ -127,6 +145,19 @@ impl FundamentalConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kind_names_are_the_serialized_tags() {
+        for text in [
+            r#"{"kind": "binary", "low_ticks": 90.0, "high_ticks": 110.0, "prob_high": 0.25}"#,
+            r#"{"kind": "mean_reverting", "initial_ticks": 100.0, "mean_ticks": 100.0, "kappa_per_s": 1.0, "sigma_ticks_per_sqrt_s": 1.0, "step_ns": 10}"#,
+        ] {
+            let f: FundamentalConfig = serde_json::from_str(text).unwrap();
+            let v = serde_json::to_value(f).unwrap();
+            assert_eq!(v["kind"], f.kind_name());
+            assert_eq!(v["initial_ticks"].as_f64(), f.initial_ticks());
+        }
+    }
 
     fn jump_diffusion() -> FundamentalConfig {
         FundamentalConfig::JumpDiffusion {

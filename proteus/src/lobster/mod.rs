@@ -25,7 +25,7 @@ use crate::mechanisms::{Clob, ClobConfig, Request, Side};
 use thiserror::Error;
 
 /// How our integers become LOBSTER's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LobsterConfig {
     /// Price levels per side in the order-book file, and the levels whose messages the message
     /// file holds (LOBSTER offers 1, 5, 10, 20, 30, 50).

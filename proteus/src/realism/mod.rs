@@ -22,10 +22,11 @@ pub mod series;
 pub use facts::{FactRow, FactVerdict, Rule, Settings, Verdict};
 
 use crate::artifacts::tables::Column;
-use crate::artifacts::{ArtifactError, BundleWriter, FileDigest};
+use crate::artifacts::{ArtifactError, BundleWriter};
 use crate::core::RepetitionSeed;
 use crate::report::{self, ReportError};
 use crate::scenario::Scenario;
+use crate::schema::{BundleKind, PackSeeds, RealismBody, RealismManifest, SEED_PROTOCOL};
 use crate::sim::{self, RunOptions};
 use crate::stats::{Estimate, Summary};
 use facts::{PLOT_ABS_LAGS, PLOT_RETURN_LAGS, PLOT_SIGN_LAGS, RunMeasures};
@@ -201,7 +202,7 @@ pub struct Plots {
 #[derive(Clone, Debug, Serialize)]
 pub struct RealismReport {
     pub schema_version: u32,
-    pub kind: &'static str,
+    pub kind: BundleKind,
     pub scenario_id: String,
     pub master_seed: u64,
     pub mechanism: String,
@@ -354,7 +355,7 @@ fn reduce(scenario: &Scenario, options: &RealismOptions, runs: &[RunMeasures]) -
     };
     RealismReport {
         schema_version: REALISM_SCHEMA_VERSION,
-        kind: "realism",
+        kind: BundleKind::Realism,
         scenario_id: scenario.id.clone(),
         master_seed: scenario.seed,
         mechanism: scenario.mechanism.label(),
@@ -435,27 +436,6 @@ pub const CSV_COLUMNS: [Column; 10] = [
     Column::text("rule"),
 ];
 
-#[derive(Serialize)]
-struct Manifest<'a> {
-    schema_version: u32,
-    kind: &'static str,
-    crate_version: &'static str,
-    scenario: &'a Scenario,
-    seeds: Seeds,
-    repetitions: u64,
-    interval_s: u64,
-    files: Vec<FileDigest>,
-    derived: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct Seeds {
-    master_seed: u64,
-    scenario_id: String,
-    repetitions: String,
-    protocol: &'static str,
-}
-
 /// Measures the facts and writes the bundle into `out` atomically: `realism.json`,
 /// `realism.csv`, `manifest.json` and the report (`report.html` and its SVG figures, made from
 /// the staged files). The destination is checked before anything runs; on any error nothing
@@ -491,22 +471,24 @@ pub fn write_realism_bundle(
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
-    let manifest = Manifest {
-        schema_version: REALISM_SCHEMA_VERSION,
-        kind: "realism",
-        crate_version: env!("CARGO_PKG_VERSION"),
-        scenario,
-        seeds: Seeds {
+    let body = RealismBody {
+        scenario: scenario.clone(),
+        seeds: PackSeeds {
             master_seed: scenario.seed,
             scenario_id: scenario.id.clone(),
             repetitions: format!("0..{}", options.repetitions),
-            protocol: "proteus seed protocol v1 (docs/seed-protocol.md)",
+            protocol: SEED_PROTOCOL.to_owned(),
         },
         repetitions: options.repetitions,
         interval_s: options.interval_s,
-        files: w.digests(),
-        derived,
     };
+    let manifest = RealismManifest::new(
+        BundleKind::Realism,
+        REALISM_SCHEMA_VERSION,
+        body,
+        w.digests(),
+        Some(derived),
+    );
     w.write_json("manifest.json", &manifest)?;
     for (name, bytes) in report::build_realism_report(w.staging_dir())?.files {
         w.write_derived(&name, &bytes)?;

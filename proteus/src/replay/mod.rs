@@ -22,29 +22,12 @@ pub const MAX_ORDER_FILE_BYTES: u64 = 256 << 20;
 pub const MAX_HEADER_BYTES: u64 = 4096;
 
 /// Schema of the replay output folder; bumped only on purpose (see `docs/replay.md`).
-pub const REPLAY_SCHEMA_VERSION: u32 = 1;
+pub const REPLAY_SCHEMA_VERSION: u32 = 2;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FillRow {
-    pub time_ns: u64,
-    pub taker_order_id: u64,
-    pub maker_order_id: u64,
-    pub price: i64,
-    pub qty: i64,
-    pub taker_trader: u32,
-    pub maker_trader: u32,
-    pub taker_side: Side,
-}
-pub const FILL_COLUMNS: [Column; 8] = [
-    Column::int("time_ns"),
-    Column::int("taker_order_id"),
-    Column::int("maker_order_id"),
-    Column::int("price"),
-    Column::int("qty"),
-    Column::int("taker_trader"),
-    Column::int("maker_trader"),
-    Column::text("taker_side"),
-];
+/// A row of `fills.csv`: the run bundle's fill columns, then `line` ([`ReplayFillRow`]);
+/// the agent ids are the order file's trader ids, and the roles are empty (an order file names
+/// none).
+pub use crate::schema::{REPLAY_FILL_COLUMNS as FILL_COLUMNS, ReplayFillRow as FillRow};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BookRow {
@@ -150,16 +133,19 @@ pub fn replay(requests: &[TimedRequest], config: ClobConfig) -> ReplayResult {
                     }
                 }
                 Output::Fill(f) => {
-                    res.fills.push(FillRow {
+                    let fill = crate::schema::FillRow {
                         time_ns,
-                        taker_order_id: f.taker_order.0,
-                        maker_order_id: f.maker_order.0,
                         price: f.price,
                         qty: f.qty,
-                        taker_trader: f.taker.0,
-                        maker_trader: f.maker.0,
                         taker_side: f.taker_side,
-                    });
+                        taker_agent: f.taker.0,
+                        taker_role: None,
+                        maker_agent: f.maker.0,
+                        maker_role: None,
+                        taker_order_id: f.taker_order.0,
+                        maker_order_id: f.maker_order.0,
+                    };
+                    res.fills.push(FillRow::new(fill, line));
                     EventRow {
                         side: Some(f.taker_side),
                         price: Some(f.price),
@@ -252,15 +238,12 @@ pub enum ReplayError {
     Artifact(#[from] ArtifactError),
 }
 
+/// The body of a replay bundle's manifest (the frame: [`crate::schema::Manifest`]).
 #[derive(Serialize)]
-struct ReplayManifest<'a> {
-    schema_version: u32,
-    kind: &'static str,
-    crate_version: &'static str,
+struct ReplayBody<'a> {
     input: InputDigest<'a>,
     clob: ClobConfig,
     summary: Summary,
-    files: Vec<crate::artifacts::FileDigest>,
 }
 
 #[derive(Serialize)]
@@ -387,10 +370,7 @@ pub fn replay_file(orders: &Path, out: &Path, force: bool) -> Result<ReplayResul
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("orders.csv");
-    let manifest = ReplayManifest {
-        schema_version: REPLAY_SCHEMA_VERSION,
-        kind: "replay",
-        crate_version: env!("CARGO_PKG_VERSION"),
+    let body = ReplayBody {
         input: InputDigest {
             file_name,
             sha256,
@@ -403,8 +383,14 @@ pub fn replay_file(orders: &Path, out: &Path, force: bool) -> Result<ReplayResul
             rejects: result.rejects.len(),
             resting_orders: result.book.len(),
         },
-        files: w.digests(),
     };
+    let manifest = crate::artifacts::Manifest::<_>::new(
+        crate::artifacts::BundleKind::Replay,
+        REPLAY_SCHEMA_VERSION,
+        body,
+        w.digests(),
+        None,
+    );
     w.write_json("manifest.json", &manifest)?;
     w.commit()?;
     Ok(result)

@@ -3,9 +3,10 @@
 
 use crate::artifacts::sha256_hex;
 use crate::report::ReportError;
+pub use crate::schema::FillRow;
+use crate::schema::{Manifest, RunManifest};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io;
@@ -22,8 +23,9 @@ fn read(dir: &Path, name: &str) -> Result<Vec<u8>, ReportError> {
     })
 }
 
-/// `manifest.json` of the bundle in `dir`, as JSON.
-pub fn read_manifest(dir: &Path) -> Result<Value, ReportError> {
+/// `manifest.json` of the bundle in `dir`, parsed as the manifest type `M` of its kind (errors
+/// name the file).
+pub fn read_manifest<M: DeserializeOwned>(dir: &Path) -> Result<M, ReportError> {
     let bytes = read(dir, "manifest.json")?;
     serde_json::from_slice(&bytes).map_err(|e| ReportError::Malformed {
         path: dir.join("manifest.json"),
@@ -31,37 +33,23 @@ pub fn read_manifest(dir: &Path) -> Result<Value, ReportError> {
     })
 }
 
-/// Whether the manifest lists file `name` among its hashed files.
-pub(crate) fn listed(manifest: &Value, name: &str) -> bool {
-    manifest["files"]
-        .as_array()
-        .is_some_and(|files| files.iter().any(|f| f["name"] == name))
-}
-
 /// Checks every hashed file the manifest lists against its SHA-256 (a missing file is named).
-pub(crate) fn check_all(dir: &Path, manifest: &Value) -> Result<(), ReportError> {
-    for f in manifest["files"].as_array().into_iter().flatten() {
-        if let Some(name) = f["name"].as_str() {
-            read_checked(dir, manifest, name)?;
-        }
+pub(crate) fn check_all<B, T>(dir: &Path, manifest: &Manifest<B, T>) -> Result<(), ReportError> {
+    for f in &manifest.files {
+        read_checked(dir, manifest, &f.name)?;
     }
     Ok(())
 }
 
 /// Reads file `name`, checking it against the manifest's SHA-256 when the manifest lists it.
-pub(crate) fn read_checked(
+pub(crate) fn read_checked<B, T>(
     dir: &Path,
-    manifest: &Value,
+    manifest: &Manifest<B, T>,
     name: &str,
 ) -> Result<Vec<u8>, ReportError> {
     let bytes = read(dir, name)?;
-    let listed = manifest["files"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|f| f["name"] == name);
-    if let Some(f) = listed
-        && f["sha256"].as_str() != Some(sha256_hex(&bytes).as_str())
+    if let Some(f) = manifest.file(name)
+        && f.sha256 != sha256_hex(&bytes)
     {
         return Err(ReportError::HashMismatch {
             path: dir.join(name),
@@ -70,11 +58,11 @@ pub(crate) fn read_checked(
     Ok(bytes)
 }
 
-pub(crate) fn csv_rows<T: DeserializeOwned>(
+pub(crate) fn csv_rows<R: DeserializeOwned, B, T>(
     dir: &Path,
-    manifest: &Value,
+    manifest: &Manifest<B, T>,
     name: &str,
-) -> Result<Vec<T>, ReportError> {
+) -> Result<Vec<R>, ReportError> {
     let bytes = read_checked(dir, manifest, name)?;
     let mut r = csv::Reader::from_reader(bytes.as_slice());
     let mut rows = Vec::new();
@@ -86,15 +74,6 @@ pub(crate) fn csv_rows<T: DeserializeOwned>(
         })?);
     }
     Ok(rows)
-}
-
-/// One row of `fills.csv` (the columns a report needs).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct FillRow {
-    pub time_ns: u64,
-    pub price: i64,
-    pub qty: i64,
-    pub taker_side: String,
 }
 
 /// One row of `quotes.csv`: the venue's top of book from `time_ns` on (empty side: `None`).
@@ -133,7 +112,7 @@ pub struct MetricsFile {
 /// Everything a run report reads from a run bundle.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunFiles {
-    pub manifest: Value,
+    pub manifest: RunManifest,
     pub metrics: MetricsFile,
     pub fills: Vec<FillRow>,
     /// `(time_ns, value in ticks from then on)`.
@@ -165,7 +144,7 @@ impl RunFiles {
 
     /// The run's horizon in nanoseconds, from the manifest's scenario.
     pub fn horizon_ns(&self) -> Option<u64> {
-        let s = self.manifest["scenario"]["duration_s"].as_f64()?;
-        Some((s * 1e9).round() as u64)
+        let s = self.manifest.body.scenario.duration_s;
+        s.is_finite().then(|| (s * 1e9).round() as u64)
     }
 }

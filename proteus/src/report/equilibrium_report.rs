@@ -8,6 +8,7 @@ use crate::report::chart::{Colour, FONT, e, render_svg};
 use crate::report::forest::{ForestPlot, ForestRow};
 use crate::report::html::HtmlPage;
 use crate::report::{Cell, ReportError, ReportFiles, Table};
+use crate::schema::{AnyManifest, BundleKind};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Deserialize;
@@ -70,22 +71,38 @@ fn malformed(dir: &Path, file: &str, why: impl Into<String>) -> ReportError {
     }
 }
 
-fn roles(dir: &Path, manifest: &Value) -> Result<Vec<RoleNames>, ReportError> {
-    let list = manifest["game"]["roles"]
-        .as_array()
-        .ok_or_else(|| malformed(dir, "manifest.json", "no `game.roles` array"))?;
-    list.iter()
-        .map(|r| {
-            let name = r["name"].as_str().unwrap_or_default().to_owned();
-            let strategies = r["strategies"]
-                .as_array()
-                .ok_or_else(|| malformed(dir, "manifest.json", "a role without `strategies`"))?
-                .iter()
-                .map(|s| s["name"].as_str().unwrap_or_default().to_owned())
-                .collect();
-            Ok(RoleNames { name, strategies })
+/// The part of an equilibrium manifest's `game` the report reads: role and strategy names.
+#[derive(Deserialize)]
+struct GameNames {
+    roles: Vec<RoleEntry>,
+}
+
+#[derive(Deserialize)]
+struct RoleEntry {
+    name: String,
+    strategies: Vec<StrategyEntry>,
+}
+
+#[derive(Deserialize)]
+struct StrategyEntry {
+    name: String,
+}
+
+fn roles(dir: &Path, manifest: &AnyManifest) -> Result<Vec<RoleNames>, ReportError> {
+    let game = manifest
+        .body
+        .get("game")
+        .ok_or_else(|| malformed(dir, "manifest.json", "no `game`"))?;
+    let game = GameNames::deserialize(game)
+        .map_err(|e| malformed(dir, "manifest.json", format!("`game`: {e}")))?;
+    Ok(game
+        .roles
+        .into_iter()
+        .map(|r| RoleNames {
+            name: r.name,
+            strategies: r.strategies.into_iter().map(|s| s.name).collect(),
         })
-        .collect()
+        .collect())
 }
 
 fn equilibria(dir: &Path, data: &Value, roles: &[RoleNames]) -> Result<Vec<Eq>, ReportError> {
@@ -237,12 +254,12 @@ fn num(x: Option<f64>, why: &str) -> Cell {
 
 /// The report of the equilibrium bundle in `dir` (module docs).
 pub fn build_equilibrium_report(dir: &Path) -> Result<ReportFiles, ReportError> {
-    let manifest = read_manifest(dir)?;
-    if manifest["kind"] != "equilibrium" {
+    let manifest: AnyManifest = read_manifest(dir)?;
+    if manifest.kind != BundleKind::Equilibrium {
         return Err(malformed(
             dir,
             "manifest.json",
-            format!("`kind` is {}, expected \"equilibrium\"", manifest["kind"]),
+            format!("`kind` is \"{}\", expected \"equilibrium\"", manifest.kind),
         ));
     }
     check_all(dir, &manifest)?;

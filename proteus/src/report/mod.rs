@@ -28,7 +28,6 @@ mod pack_report;
 mod realism_report;
 mod run_report;
 mod table;
-mod write;
 
 pub use bundle::{FillRow, MetricsFile, QuoteRow, RunFiles, read_manifest};
 pub use chart::{Colour, PlotError};
@@ -43,6 +42,7 @@ pub use realism_report::{REALISM_REPORT_FILES, build_realism_report};
 pub use run_report::{RUN_REPORT_FILES, build_run_report, run_report_of};
 pub use table::{Cell, Table};
 
+use crate::schema::BundleKind;
 use std::path::{Path, PathBuf};
 
 /// The files of a report, in the order they are written (figures first, the page last).
@@ -69,10 +69,13 @@ fn check_crate_version(dir: &Path, manifest: &serde_json::Value) -> Result<(), R
 
 /// Regenerates the report of the bundle in `dir` from its files, whatever its kind, and writes
 /// each file atomically (a temporary file, then a rename). Returns the paths written.
+///
+/// The manifest is first read untyped, so a bundle of another version or of a kind without a
+/// report is refused with a message that says so, before its body is parsed by its kind's type.
 pub fn regenerate(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
-    let manifest = read_manifest(dir)?;
+    let manifest: serde_json::Value = read_manifest(dir)?;
     check_crate_version(dir, &manifest)?;
-    let kind = manifest
+    let name = manifest
         .get("kind")
         .and_then(|k| k.as_str())
         .ok_or_else(|| ReportError::Malformed {
@@ -80,20 +83,27 @@ pub fn regenerate(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
             why: "no `kind` (expected \"run\", \"baseline\", \"compare\", \"calibration\", \"realism\" or \"equilibrium\")"
                 .to_owned(),
         })?;
-    let report = match kind {
-        "run" => build_run_report(dir)?,
-        "baseline" | "compare" | "calibration" => build_pack_report(dir)?,
-        "realism" => build_realism_report(dir)?,
-        "equilibrium" => build_equilibrium_report(dir)?,
-        other => {
+    let report = match BundleKind::from_name(name) {
+        Some(BundleKind::Run) => build_run_report(dir)?,
+        Some(k) if k.is_pack() => build_pack_report(dir)?,
+        Some(BundleKind::Realism) => build_realism_report(dir)?,
+        Some(BundleKind::Equilibrium) => build_equilibrium_report(dir)?,
+        _ => {
             return Err(ReportError::UnsupportedKind {
-                kind: other.to_owned(),
+                kind: name.to_owned(),
             });
         }
     };
     let mut written = Vec::new();
     for (name, bytes) in &report.files {
-        written.push(write::atomic_write(dir, name, bytes)?);
+        let target = dir.join(name);
+        crate::artifacts::write_file_atomically(&target, bytes).map_err(|cause| {
+            ReportError::Write {
+                path: target.clone(),
+                cause,
+            }
+        })?;
+        written.push(target);
     }
     Ok(written)
 }

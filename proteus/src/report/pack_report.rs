@@ -9,13 +9,17 @@
 //! sizes, the sensitivity metrics), never on the manifest's `derived` list, so a pack can list
 //! its report files in the manifest before the report is drawn ([`pack_report_names`]).
 
+use crate::artifacts::FileDigest;
 use crate::experiments::summary::HEADLINE_METRICS;
-use crate::report::bundle::{check_all, csv_rows, listed, read_checked, read_manifest};
+use crate::report::bundle::{check_all, csv_rows, read_checked, read_manifest};
 use crate::report::format;
-use crate::report::run_report::{agent_counts, files_table, mechanism, text};
+use crate::report::run_report::{
+    agent_counts, files_table, mechanism, resolved_scenario, show, text,
+};
 use crate::report::{
     Cell, Colour, ForestPlot, ForestRow, Heatmap, HtmlPage, Mark, ReportError, ReportFiles, Table,
 };
+use crate::schema::{AnyManifest, BundleKind, Manifest, PackBody, PackManifest};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -83,43 +87,46 @@ struct CalibrationData {
     sensitivity: Vec<SensitivityRow>,
 }
 
-/// What a pack report reads.
+/// What a pack report reads: the data files of a pack, by kind.
 struct PackData {
-    manifest: Value,
-    kind: String,
+    kind: BundleKind,
     summary: Vec<SummaryRow>,
     contrasts: Vec<ContrastRow>,
     calibration: Option<CalibrationData>,
 }
 
 impl PackData {
-    /// Reads the data files of a pack bundle, each checked against `manifest`'s SHA-256.
-    fn load(dir: &Path, manifest: Value) -> Result<PackData, ReportError> {
-        let kind = manifest["kind"].as_str().unwrap_or_default().to_owned();
-        let (summary, contrasts) = if kind == "calibration" {
+    /// Reads the data files of a pack bundle of `kind`, each checked against `manifest`'s
+    /// SHA-256 (only its `files` are read).
+    fn load<B, T>(
+        dir: &Path,
+        kind: BundleKind,
+        manifest: &Manifest<B, T>,
+    ) -> Result<PackData, ReportError> {
+        let calibration_pack = kind == BundleKind::Calibration;
+        let (summary, contrasts) = if calibration_pack {
             (Vec::new(), Vec::new())
         } else {
             (
-                csv_rows(dir, &manifest, "summary.csv")?,
-                csv_rows(dir, &manifest, "contrasts.csv")?,
+                csv_rows(dir, manifest, "summary.csv")?,
+                csv_rows(dir, manifest, "contrasts.csv")?,
             )
         };
-        let calibration = if kind == "calibration" || listed(&manifest, "calibration.json") {
-            let bytes = read_checked(dir, &manifest, "calibration.json")?;
+        let calibration = if calibration_pack || manifest.lists("calibration.json") {
+            let bytes = read_checked(dir, manifest, "calibration.json")?;
             let json = serde_json::from_slice(&bytes).map_err(|e| ReportError::Malformed {
                 path: dir.join("calibration.json"),
                 why: e.to_string(),
             })?;
             Some(CalibrationData {
                 json,
-                candidates: csv_rows(dir, &manifest, "calibration_candidates.csv")?,
-                sensitivity: csv_rows(dir, &manifest, "sensitivity.csv")?,
+                candidates: csv_rows(dir, manifest, "calibration_candidates.csv")?,
+                sensitivity: csv_rows(dir, manifest, "sensitivity.csv")?,
             })
         } else {
             None
         };
         Ok(PackData {
-            manifest,
             kind,
             summary,
             contrasts,
@@ -391,24 +398,30 @@ fn figures(data: &PackData) -> Result<Vec<Figure>, ReportError> {
     Ok(out)
 }
 
-fn check_kind(dir: &Path, kind: &str) -> Result<(), ReportError> {
-    match kind {
-        "baseline" | "compare" | "calibration" => Ok(()),
-        other => Err(ReportError::Malformed {
+fn check_kind(dir: &Path, kind: BundleKind) -> Result<(), ReportError> {
+    if kind.is_pack() {
+        Ok(())
+    } else {
+        Err(ReportError::Malformed {
             path: dir.join("manifest.json"),
             why: format!(
-                "`kind` is {other:?}, expected \"baseline\", \"compare\" or \"calibration\""
+                "`kind` is \"{kind}\", expected \"baseline\", \"compare\" or \"calibration\""
             ),
-        }),
+        })
     }
 }
 
-/// The files the report of the pack in `dir` will have (figures, then `report.html`), from its
-/// data files and `manifest` (which need only list the hashed files and the `kind`): what a pack
+/// The files the report of the pack of `kind` in `dir` will have (figures, then
+/// `report.html`), from its data files (`files`, the hashed files staged so far): what a pack
 /// lists under `derived` before it draws the report.
-pub fn pack_report_names(dir: &Path, manifest: &Value) -> Result<Vec<String>, ReportError> {
-    check_kind(dir, manifest["kind"].as_str().unwrap_or_default())?;
-    let data = PackData::load(dir, manifest.clone())?;
+pub fn pack_report_names(
+    dir: &Path,
+    kind: BundleKind,
+    files: &[FileDigest],
+) -> Result<Vec<String>, ReportError> {
+    check_kind(dir, kind)?;
+    let staged: Manifest<()> = Manifest::new(kind, 0, (), files.to_vec(), None);
+    let data = PackData::load(dir, kind, &staged)?;
     let mut names: Vec<String> = figures(&data)?
         .into_iter()
         .map(|f| format!("{}.svg", f.id))
@@ -420,12 +433,13 @@ pub fn pack_report_names(dir: &Path, manifest: &Value) -> Result<Vec<String>, Re
 /// Builds the report of the pack bundle in `dir` from its files alone, after checking every
 /// hashed file against the manifest.
 pub fn build_pack_report(dir: &Path) -> Result<ReportFiles, ReportError> {
-    let manifest = read_manifest(dir)?;
-    check_kind(dir, manifest["kind"].as_str().unwrap_or_default())?;
+    let head: AnyManifest = read_manifest(dir)?;
+    check_kind(dir, head.kind)?;
+    let manifest: PackManifest = read_manifest(dir)?;
     check_all(dir, &manifest)?;
-    let data = PackData::load(dir, manifest)?;
+    let data = PackData::load(dir, manifest.kind, &manifest)?;
     let figures = figures(&data)?;
-    let page = page(&data, &figures);
+    let page = page(&manifest, &data, &figures);
     let mut files: Vec<(String, Vec<u8>)> = figures
         .into_iter()
         .map(|f| (format!("{}.svg", f.id), f.svg.into_bytes()))
@@ -434,77 +448,72 @@ pub fn build_pack_report(dir: &Path) -> Result<ReportFiles, ReportError> {
     Ok(ReportFiles { files })
 }
 
-fn list(v: &Value) -> String {
-    match v.as_array() {
-        Some(items) => items.iter().map(text).collect::<Vec<_>>().join(", "),
-        None => text(v),
-    }
-}
-
-fn scenario_table(data: &PackData) -> Table {
-    let m = &data.manifest;
-    let sc = &m["scenario"];
+fn scenario_table(m: &PackManifest, data: &PackData) -> Table {
+    let PackBody {
+        scenario: sc,
+        plan,
+        seeds,
+        calibration_source,
+    } = &m.body;
     let mut t = Table::new("scenario", &["", ""]);
     let mut row = |k: &str, v: String| {
         t.push(vec![Cell::text(k), Cell::Text(v)]);
     };
-    row("scenario", text(&sc["id"]));
-    row("bundle kind", data.kind.clone());
-    match data.kind.as_str() {
-        "compare" => {
-            row("mechanisms", list(&m["plan"]["mechanisms"]));
+    row("scenario", sc.id.clone());
+    row("bundle kind", data.kind.to_string());
+    match (data.kind, plan) {
+        (BundleKind::Compare, Some(plan)) => {
+            row("mechanisms", plan.mechanisms.join(", "));
             row(
                 "reference",
-                text(&m["plan"]["mechanisms"][0]) + " (every other mechanism is paired with it)",
+                or_dash(plan.mechanisms.first()) + " (every other mechanism is paired with it)",
             );
         }
-        "baseline" => {
-            row("mechanism", mechanism(&sc["mechanism"]));
-            row("grid cells", list(&m["plan"]["cells"]));
-            let r = m["plan"]["reference_cell"].as_u64().unwrap_or(0) as usize;
+        (BundleKind::Baseline, Some(plan)) => {
+            row("mechanism", mechanism(&sc.mechanism));
+            row("grid cells", plan.cells.join(", "));
             row(
                 "reference cell",
-                text(&m["plan"]["cells"][r]) + " (every other cell is paired with it)",
+                or_dash(plan.cells.get(plan.reference_cell))
+                    + " (every other cell is paired with it)",
             );
         }
-        _ => row("mechanism", mechanism(&sc["mechanism"])),
+        _ => row("mechanism", mechanism(&sc.mechanism)),
     }
-    let reps = match (&m["plan"]["repetitions"], &data.calibration) {
-        (Value::Null, Some(c)) => text(&c.json["repetitions"]),
-        (r, _) => text(r),
+    let reps = match (plan, &data.calibration) {
+        (Some(plan), _) => plan.repetitions.to_string(),
+        (None, Some(c)) => text(&c.json["repetitions"]),
+        (None, None) => "—".to_owned(),
     };
     row(
         "repetitions",
-        format!(
-            "{reps} per arm (repetition indices {})",
-            text(&m["seeds"]["repetitions"])
-        ),
+        format!("{reps} per arm (repetition indices {})", seeds.repetitions),
     );
-    row("duration", format!("{} s per run", text(&sc["duration_s"])));
-    row("master seed", text(&m["seeds"]["master_seed"]));
-    row("seed protocol", text(&m["seeds"]["protocol"]));
-    if !m["calibration_source"].is_null() {
-        row("calibration", text(&m["calibration_source"]));
+    row("duration", format!("{} s per run", show(&sc.duration_s)));
+    row("master seed", seeds.master_seed.to_string());
+    row("seed protocol", seeds.protocol.clone());
+    if let Some(source) = calibration_source {
+        row("calibration", source.clone());
     }
     row(
         "market",
         format!(
             "tick size {}, lot size {}, self-trade prevention {}",
-            text(&sc["market"]["tick_size"]),
-            text(&sc["market"]["lot_size"]),
-            text(&sc["market"]["self_trade"])
+            sc.market.tick_size,
+            sc.market.lot_size,
+            show(&sc.market.self_trade)
         ),
     );
-    row("agents", agent_counts(&sc["agents"]));
+    row("agents", agent_counts(sc));
     row(
         "Proteus",
-        format!(
-            "{} (bundle schema {})",
-            text(&m["crate_version"]),
-            text(&m["schema_version"])
-        ),
+        format!("{} (bundle schema {})", m.crate_version, m.schema_version),
     );
     t
+}
+
+fn or_dash(s: Option<&String>) -> String {
+    s.cloned().unwrap_or_else(|| "—".to_owned())
 }
 
 fn ci(lo: Option<f64>, hi: Option<f64>) -> Cell {
@@ -658,16 +667,16 @@ fn add_figures(p: &mut HtmlPage, figures: &[Figure], section: &str) {
     }
 }
 
-fn page(data: &PackData, figures: &[Figure]) -> String {
-    let sc = &data.manifest["scenario"];
-    let title = match data.kind.as_str() {
-        "compare" => format!("Mechanism comparison: scenario {}", text(&sc["id"])),
-        "baseline" => format!("Baseline report: scenario {}", text(&sc["id"])),
-        _ => format!("Calibration report: scenario {}", text(&sc["id"])),
+fn page(manifest: &PackManifest, data: &PackData, figures: &[Figure]) -> String {
+    let sc = &manifest.body.scenario;
+    let title = match data.kind {
+        BundleKind::Compare => format!("Mechanism comparison: scenario {}", sc.id),
+        BundleKind::Baseline => format!("Baseline report: scenario {}", sc.id),
+        _ => format!("Calibration report: scenario {}", sc.id),
     };
     let mut p = HtmlPage::new(&title);
     let mut read = vec!["manifest.json"];
-    if data.kind != "calibration" {
+    if data.kind != BundleKind::Calibration {
         read.extend(["summary.csv", "contrasts.csv"]);
     }
     if data.calibration.is_some() {
@@ -683,11 +692,11 @@ fn page(data: &PackData, figures: &[Figure]) -> String {
         read.join(", ")
     ));
     p.section("scenario", "Scenario")
-        .table(&scenario_table(data));
-    if let Ok(resolved) = serde_json::to_string_pretty(sc) {
+        .table(&scenario_table(manifest, data));
+    if let Some(resolved) = resolved_scenario(sc) {
         p.details("The resolved scenario (manifest.json)", &resolved);
     }
-    if data.kind != "calibration" {
+    if data.kind != BundleKind::Calibration {
         p.section("headline", "Headline metrics")
             .table(&headline_table(data));
         p.note(
@@ -717,8 +726,7 @@ fn page(data: &PackData, figures: &[Figure]) -> String {
         p.section("sensitivity", "Sensitivity of the selected regime");
         add_figures(&mut p, figures, "sensitivity");
     }
-    p.section("files", "Files")
-        .table(&files_table(&data.manifest));
+    p.section("files", "Files").table(&files_table(manifest));
     p.finish()
 }
 

@@ -7,9 +7,11 @@
 
 use crate::report::bundle::{check_all, read_checked, read_manifest};
 use crate::report::chart::{Colour, FONT, PlotError, e, render_svg};
+use crate::report::run_report::resolved_scenario;
 use crate::report::{
     Cell, HtmlPage, LineChart, ReportError, ReportFiles, Series, SeriesKind, Table, format,
 };
+use crate::schema::{AnyManifest, BundleKind, RealismManifest};
 use plotters::prelude::*;
 use serde_json::Value;
 use std::path::Path;
@@ -379,13 +381,14 @@ fn verdict_cell(v: &Value) -> Cell {
 
 /// Builds the realism report of the bundle in `dir` from its files alone.
 pub fn build_realism_report(dir: &Path) -> Result<ReportFiles, ReportError> {
-    let manifest = read_manifest(dir)?;
-    if manifest["kind"] != "realism" {
+    let manifest: AnyManifest = read_manifest(dir)?;
+    if manifest.kind != BundleKind::Realism {
         return Err(ReportError::Malformed {
             path: dir.join("manifest.json"),
-            why: format!("`kind` is {}, expected \"realism\"", manifest["kind"]),
+            why: format!("`kind` is \"{}\", expected \"realism\"", manifest.kind),
         });
     }
+    let manifest: RealismManifest = read_manifest(dir)?;
     check_all(dir, &manifest)?;
     let bytes = read_checked(dir, &manifest, "realism.json")?;
     let data: Value =
@@ -523,7 +526,7 @@ pub fn build_realism_report(dir: &Path) -> Result<ReportFiles, ReportError> {
     if let Ok(s) = serde_json::to_string_pretty(&data["settings"]) {
         p.details("The measurement's settings (realism.json)", &s);
     }
-    if let Ok(s) = serde_json::to_string_pretty(&manifest["scenario"]) {
+    if let Some(s) = resolved_scenario(&manifest.body.scenario) {
         p.details("The resolved scenario (manifest.json)", &s);
     }
     let mut files: Vec<(String, Vec<u8>)> = figures

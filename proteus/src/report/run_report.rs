@@ -2,10 +2,15 @@
 //! CSV files), the price path against the fundamental with trades and quotes, the metrics table
 //! with the reasons of missing metrics, and PnL by role.
 
+use crate::core::MechanismKind;
+use crate::mechanisms::Side;
 use crate::report::format;
 use crate::report::{
     Cell, Colour, HtmlPage, LineChart, ReportError, ReportFiles, RunFiles, Series, Table,
 };
+use crate::scenario::{MechanismConfig, Scenario};
+use crate::schema::Manifest;
+use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -61,7 +66,7 @@ pub(crate) fn price_path(run: &RunFiles, horizon_ns: u64) -> LineChart {
         .iter()
         .map(|&(t, v)| (secs(t), Some(v)))
         .collect();
-    let trades = |side: &str| -> Vec<(f64, f64)> {
+    let trades = |side: Side| -> Vec<(f64, f64)> {
         run.fills
             .iter()
             .filter(|f| f.taker_side == side)
@@ -73,8 +78,18 @@ pub(crate) fn price_path(run: &RunFiles, horizon_ns: u64) -> LineChart {
         Series::step("mid", Colour::GREY, 1, &mid, end),
         Series::step("best bid", Colour::BLUE, 2, &bid, end),
         Series::step("best ask", Colour::RED, 2, &ask, end),
-        Series::points("trade, buyer-initiated", Colour::ORANGE, 2, trades("buy")),
-        Series::points("trade, seller-initiated", Colour::PURPLE, 2, trades("sell")),
+        Series::points(
+            "trade, buyer-initiated",
+            Colour::ORANGE,
+            2,
+            trades(Side::Buy),
+        ),
+        Series::points(
+            "trade, seller-initiated",
+            Colour::PURPLE,
+            2,
+            trades(Side::Sell),
+        ),
     ];
     chart
 }
@@ -87,36 +102,35 @@ pub(crate) fn text(v: &Value) -> String {
     }
 }
 
-pub(crate) fn mechanism(m: &Value) -> String {
-    match m["kind"].as_str() {
-        Some("fba") => format!(
+/// A typed value as the report writes it: as its JSON form (numbers as the manifest writes
+/// them, strings unquoted, `None` as a dash).
+pub(crate) fn show<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v).map_or_else(|_| "—".to_owned(), |v| text(&v))
+}
+
+pub(crate) fn mechanism(m: &MechanismConfig) -> String {
+    match m.kind {
+        MechanismKind::Fba => format!(
             "frequent batch auction, batch every {} ms, {} rationing",
-            format::number(m["batch_interval_ns"].as_f64().unwrap_or(f64::NAN) / 1e6),
-            text(&m["rationing"])
+            format::number(m.batch_interval_ns as f64 / 1e6),
+            show(&m.rationing)
         ),
-        Some("rfq") => format!("request for quote, {} dealers", text(&m["rfq_dealers"])),
-        Some("clob") => "continuous limit order book".to_owned(),
-        _ => text(&m["kind"]),
+        MechanismKind::Rfq => format!("request for quote, {} dealers", m.rfq_dealers),
+        MechanismKind::Clob => "continuous limit order book".to_owned(),
     }
 }
 
-/// Agents per role: a population is one table or a list of them, each with a `count`.
-pub(crate) fn agent_counts(agents: &Value) -> String {
-    let Some(map) = agents.as_object() else {
-        return "—".to_owned();
-    };
-    let mut parts = Vec::new();
-    for (role, pops) in map {
-        let pops: Vec<&Value> = match pops {
-            Value::Array(v) => v.iter().collect(),
-            Value::Null => Vec::new(),
-            other => vec![other],
-        };
-        let n: u64 = pops.iter().filter_map(|p| p["count"].as_u64()).sum();
-        if n > 0 {
-            parts.push(format!("{n} {role}"));
-        }
+/// Agents per `[agents]` key, keys in alphabetical order, keys with no agents left out.
+pub(crate) fn agent_counts(scenario: &Scenario) -> String {
+    let mut by_key: BTreeMap<&str, u64> = BTreeMap::new();
+    for (key, _, ids) in scenario.group_ranges() {
+        *by_key.entry(key).or_insert(0) += u64::from(ids.end - ids.start);
     }
+    let parts: Vec<String> = by_key
+        .into_iter()
+        .filter(|&(_, n)| n > 0)
+        .map(|(key, n)| format!("{n} {key}"))
+        .collect();
     if parts.is_empty() {
         "none".to_owned()
     } else {
@@ -124,44 +138,47 @@ pub(crate) fn agent_counts(agents: &Value) -> String {
     }
 }
 
+/// The resolved scenario as the report's details show it: pretty JSON, keys in alphabetical
+/// order at every level.
+pub(crate) fn resolved_scenario(scenario: &Scenario) -> Option<String> {
+    let v = serde_json::to_value(scenario).ok()?;
+    serde_json::to_string_pretty(&v).ok()
+}
+
 fn summary_table(run: &RunFiles) -> Table {
     let m = &run.manifest;
-    let sc = &m["scenario"];
+    let (sc, seeds) = (&m.body.scenario, &m.body.seeds);
     let mut t = Table::new("scenario", &["", ""]);
     let mut row = |k: &str, v: String| {
         t.push(vec![Cell::text(k), Cell::Text(v)]);
     };
-    row("scenario", text(&sc["id"]));
-    row("mechanism", mechanism(&sc["mechanism"]));
-    row("duration", format!("{} s", text(&sc["duration_s"])));
-    row("master seed", text(&m["seeds"]["master_seed"]));
-    row("repetition", text(&m["seeds"]["repetition"]));
-    row("repetition seed", text(&m["seeds"]["repetition_seed"]));
+    row("scenario", sc.id.clone());
+    row("mechanism", mechanism(&sc.mechanism));
+    row("duration", format!("{} s", show(&sc.duration_s)));
+    row("master seed", seeds.master_seed.to_string());
+    row("repetition", seeds.repetition.to_string());
+    row("repetition seed", seeds.repetition_seed.to_string());
     row(
         "market",
         format!(
             "tick size {}, lot size {}, self-trade prevention {}",
-            text(&sc["market"]["tick_size"]),
-            text(&sc["market"]["lot_size"]),
-            text(&sc["market"]["self_trade"])
+            sc.market.tick_size,
+            sc.market.lot_size,
+            show(&sc.market.self_trade)
         ),
     );
     row(
         "fundamental",
         format!(
             "{}, starting at {} ticks",
-            text(&sc["fundamental"]["kind"]),
-            text(&sc["fundamental"]["initial_ticks"])
+            sc.fundamental.kind_name(),
+            show(&sc.fundamental.initial_ticks())
         ),
     );
-    row("agents", agent_counts(&sc["agents"]));
+    row("agents", agent_counts(sc));
     row(
         "Proteus",
-        format!(
-            "{} (bundle schema {})",
-            text(&m["crate_version"]),
-            text(&m["schema_version"])
-        ),
+        format!("{} (bundle schema {})", m.crate_version, m.schema_version),
     );
     t
 }
@@ -258,24 +275,24 @@ fn pnl_table(run: &RunFiles) -> Table {
     t
 }
 
-pub(crate) fn files_table(manifest: &Value) -> Table {
+pub(crate) fn files_table<B, T>(manifest: &Manifest<B, T>) -> Table {
     let mut t = Table::new("files", &["file", "bytes", "SHA-256"]);
-    for f in manifest["files"].as_array().into_iter().flatten() {
+    for f in &manifest.files {
         t.push(vec![
-            Cell::Text(text(&f["name"])),
-            Cell::Number(f["bytes"].as_f64().unwrap_or(f64::NAN)),
-            Cell::Text(text(&f["sha256"])),
+            Cell::Text(f.name.clone()),
+            Cell::Number(f.bytes as f64),
+            Cell::Text(f.sha256.clone()),
         ]);
     }
     t
 }
 
 fn page(run: &RunFiles, price_path_svg: &str) -> String {
-    let sc = &run.manifest["scenario"];
+    let sc = &run.manifest.body.scenario;
     let mut p = HtmlPage::new(&format!(
         "Run report: scenario {} under {}",
-        text(&sc["id"]),
-        text(&sc["mechanism"]["kind"])
+        sc.id,
+        show(&sc.mechanism.kind)
     ));
     p.note(
         "Made from this bundle's files alone (manifest.json, metrics.json, fills.csv, \
@@ -283,7 +300,7 @@ fn page(run: &RunFiles, price_path_svg: &str) -> String {
          Regenerate with `cargo xtask report DIR`.",
     );
     p.section("scenario", "Scenario").table(&summary_table(run));
-    if let Ok(resolved) = serde_json::to_string_pretty(sc) {
+    if let Some(resolved) = resolved_scenario(sc) {
         p.details("The resolved scenario (manifest.json)", &resolved);
     }
     p.section("activity", "What happened")

@@ -1,0 +1,18 @@
+//! The bundle format as types: the body of each kind's `manifest.json`, shared by the code that
+//! writes a bundle and the code that reads it back (reports, audits), so a field is named once
+//! (`docs/bundle-format.md`).
+//!
+//! The frame of a manifest (header, files, derived) and [`BundleKind`] live in
+//! [`crate::artifacts::manifest`]; the bodies here name the scenario and the seeds, so they sit
+//! above `scenario` in the module order (`artifacts` ← `scenario` ← `schema` ← writers and
+//! `report`).
+
+pub mod manifest;
+pub mod rows;
+
+pub use crate::artifacts::manifest::{AnyManifest, BundleKind, Manifest, NoTail};
+pub use manifest::{
+    LobsterRecord, PackBody, PackManifest, PackSeeds, PlanRecord, RealismBody, RealismManifest,
+    RunBody, RunManifest, RunSeeds, RunTail, SEED_PROTOCOL, SEED_PROTOCOL_PACK,
+};
+pub use rows::{FILL_COLUMNS, FillRow, REPLAY_FILL_COLUMNS, ReplayFillRow};
