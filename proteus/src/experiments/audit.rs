@@ -8,7 +8,8 @@ use super::run_bundle::{RunBundleError, RunBundleOptions, write_run_bundle};
 use super::shard::{PackKind, ShardError, SlurmOptions, merge_shards, plan_shards, run_shard};
 use crate::artifacts::{ArtifactError, BundleWriter, TableFormat, sha256_hex};
 use crate::scenario::{MechanismConfig, Scenario};
-use serde::{Deserialize, Serialize};
+use crate::schema::{AnyManifest, BundleKind, RunManifest};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -115,32 +116,6 @@ fn compare_dirs(
     Ok(())
 }
 
-#[derive(Deserialize)]
-struct ManifestFile {
-    name: String,
-    sha256: String,
-}
-
-#[derive(Deserialize)]
-struct RunManifest {
-    kind: String,
-    scenario: Scenario,
-    seeds: RunSeeds,
-    files: Vec<ManifestFile>,
-    #[serde(default)]
-    lobster: Option<LobsterLevels>,
-}
-
-#[derive(Deserialize)]
-struct LobsterLevels {
-    levels: usize,
-}
-
-#[derive(Deserialize)]
-struct RunSeeds {
-    repetition: u64,
-}
-
 /// Re-runs a run bundle from its `manifest.json` alone into `scratch` and checks every file
 /// against the hashes the manifest lists.
 pub fn rederive_run(
@@ -154,17 +129,20 @@ pub fn rederive_run(
         path: path.clone(),
         cause,
     })?;
-    let m: RunManifest = serde_json::from_slice(&bytes).map_err(|e| AuditError::Manifest {
+    let malformed = |e: serde_json::Error| AuditError::Manifest {
         path: path.clone(),
         why: e.to_string(),
-    })?;
-    if m.kind != "run" {
+    };
+    let head: AnyManifest = serde_json::from_slice(&bytes).map_err(malformed)?;
+    if head.kind != BundleKind::Run {
         return Err(AuditError::Manifest {
             path,
-            why: format!("kind is {:?}, expected \"run\"", m.kind),
+            why: format!("kind is \"{}\", expected \"run\"", head.kind),
         });
     }
-    m.scenario.validate().map_err(|e| AuditError::Manifest {
+    let m: RunManifest = serde_json::from_slice(&bytes).map_err(malformed)?;
+    let (body, lobster) = (&m.body, &m.tail.lobster);
+    body.scenario.validate().map_err(|e| AuditError::Manifest {
         path: path.clone(),
         why: e.to_string(),
     })?;
@@ -173,15 +151,15 @@ pub fn rederive_run(
     let opts = RunBundleOptions {
         events,
         force: true,
-        repetition: m.seeds.repetition,
-        lobster: m.lobster.as_ref().map(|l| l.levels),
+        repetition: body.seeds.repetition,
+        lobster: lobster.as_ref().map(|l| l.config.levels),
         tables: if parquet {
             TableFormat::Parquet
         } else {
             TableFormat::Csv
         },
     };
-    write_run_bundle(&m.scenario, scratch, &opts)?;
+    write_run_bundle(&body.scenario, scratch, &opts)?;
     let fresh = hashes(scratch)?;
     for f in &m.files {
         let actual = fresh.get(&f.name).cloned();

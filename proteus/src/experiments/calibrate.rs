@@ -16,6 +16,7 @@ use super::pack::{PackError, PackPlan, RunRecord};
 use crate::artifacts::tables::{Column, float_cell, opt_float_cell};
 use crate::artifacts::{BundleKind, MAX_CONFIG_FILE_BYTES, ReadLimitError, read_limited};
 use crate::core::ConfigError;
+use crate::metrics::names;
 use crate::scenario::{Cell, FACTOR_COLUMNS, MarketMakerRegime, Scenario};
 use crate::stats::{Estimate, StatsError, Summary};
 use serde::{Deserialize, Serialize};
@@ -27,18 +28,18 @@ use thiserror::Error;
 pub const CALIBRATION_SCHEMA_VERSION: u32 = 1;
 
 /// Metrics the objective reads.
-const PNL: &str = "pnl_market_maker_ticks";
-const SPREAD: &str = "quoted_spread_tw_ticks";
-const FILL_RATE: &str = "fill_rate_market_maker";
+const PNL: &str = names::PNL_MARKET_MAKER;
+const SPREAD: &str = names::QUOTED_SPREAD_TW;
+const FILL_RATE: &str = names::FILL_RATE_MARKET_MAKER;
 
 /// Metrics reported for each sensitivity cell.
 pub const SENSITIVITY_METRICS: [&str; 6] = [
-    "pnl_market_maker_ticks",
-    "quoted_spread_tw_ticks",
-    "effective_spread_vw_ticks",
-    "price_error_rmse_ticks",
-    "pnl_informed_ticks",
-    "pnl_noise_ticks",
+    names::PNL_MARKET_MAKER,
+    names::QUOTED_SPREAD_TW,
+    names::EFFECTIVE_SPREAD_VW,
+    names::PRICE_ERROR_RMSE,
+    names::PNL_INFORMED,
+    names::PNL_NOISE,
 ];
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -17,19 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Schema of `summary.json`, `summary.csv` and `runs.csv`; bumped only on purpose.
 pub const SUMMARY_SCHEMA_VERSION: u32 = 1;
 
-/// The metrics a pack's terminal table and report lead with (every metric is in summary.csv).
-pub const HEADLINE_METRICS: [&str; 10] = [
-    "quoted_spread_tw_ticks",
-    "effective_spread_vw_ticks",
-    "realized_spread_5s_ticks",
-    "price_impact_5s_ticks",
-    "price_error_rmse_ticks",
-    "pnl_market_maker_ticks",
-    "pnl_informed_ticks",
-    "pnl_noise_ticks",
-    "pnl_arbitrageur_ticks",
-    "volume_lots",
-];
+/// The metrics a pack's terminal table and report lead with ([`crate::metrics::names::HEADLINE`]).
+pub const HEADLINE_METRICS: [&str; 10] = crate::metrics::names::HEADLINE;
 
 /// One cell × mechanism × metric.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -10,6 +10,7 @@ use super::activity::Activity;
 use super::batches::BatchStats;
 use super::efficiency::{GridVolatility, NewsIncorporation, PriceError, TradePriceError};
 use super::impact::{FillMark, HorizonImpact};
+use super::market::{MarketState, mid2};
 use super::neutral::{InventoryLimitShare, NoiseSpread, Sniping};
 use super::pnl::Ledger;
 use super::races::Races;
@@ -21,27 +22,6 @@ use crate::agents::Quote;
 use crate::core::SimTime;
 use crate::info::NewsEvent;
 use crate::sim::{AgentInfo, BatchRecord, FillRecord, InventoryLimit, RequestRecord, RfqRecord};
-
-/// The market as the accumulator sees it at the end of the current instant.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct MarketState {
-    pub quote: Quote,
-    /// Twice the mid (bid + ask, exact half-ticks) when both sides exist now.
-    pub mid2: Option<i64>,
-    /// Twice the last mid that existed at or before now: the mid "at" a time when the book is
-    /// momentarily one-sided.
-    pub last_mid2: Option<i64>,
-    /// The fundamental value, in ticks.
-    pub value: f64,
-}
-
-/// Twice the mid of `quote` (exact), when both sides exist.
-pub(super) fn mid2(quote: &Quote) -> Option<i64> {
-    match (quote.bid, quote.ask) {
-        (Some((b, _)), Some((a, _))) => Some(b + a),
-        _ => None,
-    }
-}
 
 /// Computes every metric of one run from its observations, fed in non-decreasing time order.
 ///

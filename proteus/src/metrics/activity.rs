@@ -1,8 +1,8 @@
 //! Activity: trades, volume, orders, cancels, amends, rejections, fill rates by role.
 
-use super::MetricRecord;
 use super::impact::FillMark;
 use super::pnl::role_index;
+use super::{MetricRecord, names};
 use crate::core::Role;
 use crate::sim::{AgentInfo, RequestKind, RequestRecord};
 
@@ -64,7 +64,7 @@ impl Activity {
 
     pub fn write(&self, r: &mut MetricRecord) {
         r.set("trades", self.trades as f64);
-        r.set("volume_lots", self.volume as f64);
+        r.set(names::VOLUME, self.volume as f64);
         r.set_ratio(
             "vwap_ticks",
             self.notional as f64,
@@ -89,7 +89,7 @@ impl Activity {
         );
         for (k, role) in Role::ALL.into_iter().enumerate() {
             r.set_ratio(
-                format!("fill_rate_{}", role.as_str()),
+                names::fill_rate(role),
                 self.filled[k] as f64,
                 self.offered[k] as f64,
                 &format!("no {} orders offered any quantity", role.as_str()),

@@ -1,9 +1,9 @@
 //! Price efficiency: how far prices are from the fundamental, how fast public news gets into
 //! the mid, and how much the mid moves.
 
-use super::accumulator::MarketState;
 use super::impact::FillMark;
-use super::{MetricRecord, duration_label};
+use super::market::MarketState;
+use super::{MetricRecord, names};
 use crate::core::{Duration, SimTime};
 use crate::mechanisms::{Price, Qty};
 
@@ -25,10 +25,10 @@ impl PriceError {
 
     pub fn write(&self, r: &mut MetricRecord) {
         if self.mid_ns == 0 {
-            r.set_missing("price_error_rmse_ticks", "the book was never two-sided");
+            r.set_missing(names::PRICE_ERROR_RMSE, "the book was never two-sided");
         } else {
             r.set(
-                "price_error_rmse_ticks",
+                names::PRICE_ERROR_RMSE,
                 (self.squared / self.mid_ns as f64).sqrt(),
             );
         }
@@ -200,7 +200,7 @@ impl GridVolatility {
     }
 
     pub fn write(&self, r: &mut MetricRecord) {
-        let name = format!("mid_return_std_{}_ticks", duration_label(self.interval));
+        let name = names::mid_return_std(self.interval);
         if self.n < 2 {
             r.set_missing(name, "fewer than two mid returns on the grid");
         } else {

@@ -7,7 +7,8 @@
 //! spread. Mids are half-ticks, so the mid-based sums are exact integers and the identity holds
 //! exactly before the final division.
 
-use super::accumulator::MarketState;
+use super::market::MarketState;
+use super::names;
 use crate::core::{AgentId, Duration, SimTime};
 use crate::mechanisms::{Price, Qty};
 use crate::sim::FillRecord;
@@ -34,7 +35,7 @@ impl FillMark {
             direction: f.taker_side.sign(),
             price: f.price,
             qty: f.qty,
-            mid2: super::accumulator::mid2(&f.quote_before),
+            mid2: super::market::mid2(&f.quote_before),
             taker: f.taker,
             maker: f.maker,
         }
@@ -135,7 +136,7 @@ impl HorizonImpact {
     }
 
     pub fn write(&self, r: &mut super::MetricRecord) {
-        let h = super::duration_label(self.horizon);
+        let h = self.horizon;
         let why_true = "no trade met a two-sided quote";
         let why = if self.qty_true == 0 {
             why_true
@@ -143,46 +144,36 @@ impl HorizonImpact {
             "no order-book mid at any fill's horizon (RFQ has no book)"
         };
         let (q, q_true) = (self.qty as f64, self.qty_true as f64);
+        r.set_ratio(names::realized_spread(h), self.realized as f64, q, why);
+        r.set_ratio(names::price_impact(h), self.impact as f64, q, why);
         r.set_ratio(
-            format!("realized_spread_{h}_ticks"),
-            self.realized as f64,
-            q,
-            why,
-        );
-        r.set_ratio(
-            format!("price_impact_{h}_ticks"),
-            self.impact as f64,
-            q,
-            why,
-        );
-        r.set_ratio(
-            format!("realized_spread_true_{h}_ticks"),
+            names::realized_spread_true(h),
             self.realized_true,
             q_true,
             why_true,
         );
         r.set_ratio(
-            format!("price_impact_true_{h}_ticks"),
+            names::price_impact_true(h),
             self.impact_true,
             q_true,
             why_true,
         );
         // Money the liquidity providers lost to the move after the trade: half of Σ PI_i·q_i.
         r.set(
-            format!("lp_adverse_selection_cost_{h}_ticks"),
+            names::lp_adverse_selection_cost(h),
             self.impact as f64 / 2.0,
         );
         r.set(
-            format!("lp_adverse_selection_cost_true_{h}_ticks"),
+            names::lp_adverse_selection_cost_true(h),
             self.impact_true / 2.0,
         );
         // Per lot: the same cost over the volume of the fills with a reference quote.
         r.set_ratio(
-            format!("lp_adverse_selection_per_lot_true_{h}_ticks"),
+            names::lp_adverse_selection_per_lot_true(h),
             self.impact_true / 2.0,
             q_true,
             why_true,
         );
-        r.set(format!("fills_past_end_{h}"), self.past_end as f64);
+        r.set(names::fills_past_end(h), self.past_end as f64);
     }
 }

@@ -21,6 +21,8 @@ mod activity;
 mod batches;
 mod efficiency;
 mod impact;
+mod market;
+pub mod names;
 mod neutral;
 mod observe;
 mod pnl;

@@ -25,8 +25,8 @@
 //!   rules, or when T = 0.
 
 use super::MetricRecord;
-use super::accumulator::MarketState;
 use super::impact::FillMark;
+use super::market::MarketState;
 use crate::core::{Duration, OrderId, Role, SimTime};
 use crate::mechanisms::{Price, Qty};
 use crate::sim::{AgentInfo, FillRecord, InventoryLimit, RequestKind, RequestRecord};

@@ -4,7 +4,7 @@
 
 use super::impact::FillMark;
 use super::record::AgentPnl;
-use super::{MetricRecord, duration_label};
+use super::{MetricRecord, names};
 use crate::core::{AgentId, Duration, Role, SimTime};
 use crate::sim::{Account, AgentInfo};
 
@@ -119,8 +119,8 @@ impl Ledger {
         let mut pnl = [0.0; 4];
         for (k, role) in Role::ALL.into_iter().enumerate() {
             let (cash, position, volume, count) = by_role[k];
-            let name = format!("pnl_{}_ticks", role.as_str());
-            let vol_name = format!("volume_{}_lots", role.as_str());
+            let name = names::pnl(role);
+            let vol_name = names::volume_of(role);
             if count == 0 {
                 let why = format!("no {} agents in this run", role.as_str());
                 r.set_missing(name, &why);
@@ -136,7 +136,7 @@ impl Ledger {
             ("informed_profit_per_lot_ticks", Role::Informed, 1.0),
             ("noise_cost_per_lot_ticks", Role::Noise, -1.0),
             ("arbitrageur_profit_per_lot_ticks", Role::Arbitrageur, 1.0),
-            ("mm_pnl_per_lot_ticks", Role::MarketMaker, 1.0),
+            (names::MM_PNL_PER_LOT, Role::MarketMaker, 1.0),
         ] {
             let (p, volume, count) = per_lot(role_index(role));
             if count == 0 {
@@ -158,24 +158,22 @@ impl Ledger {
         let mm = role_index(Role::MarketMaker);
         if by_role[mm].3 == 0 {
             let why = "no market_maker agents in this run";
-            r.set_missing("mm_spread_capture_ticks", why);
+            r.set_missing(names::MM_SPREAD_CAPTURE, why);
             r.set_missing("mm_inventory_abs_tw_lots", why);
             r.set_missing("mm_inventory_abs_max_lots", why);
             for h in horizons {
-                let h = duration_label(*h);
-                r.set_missing(format!("mm_adverse_selection_{h}_ticks"), why);
-                r.set_missing(format!("mm_inventory_{h}_ticks"), why);
+                r.set_missing(names::mm_adverse_selection(*h), why);
+                r.set_missing(names::mm_inventory(*h), why);
             }
             return;
         }
         let total = pnl[mm];
         let spread = self.mm_spread2 as f64 / 2.0;
-        r.set("mm_spread_capture_ticks", spread);
+        r.set(names::MM_SPREAD_CAPTURE, spread);
         for (h, adverse2) in horizons.iter().zip(&self.mm_adverse2) {
-            let h = duration_label(*h);
             let adverse = *adverse2 as f64 / 2.0;
-            r.set(format!("mm_adverse_selection_{h}_ticks"), adverse);
-            r.set(format!("mm_inventory_{h}_ticks"), total - spread - adverse);
+            r.set(names::mm_adverse_selection(*h), adverse);
+            r.set(names::mm_inventory(*h), total - spread - adverse);
         }
         // Mean over market makers of their time-weighted |inventory|.
         r.set_ratio(

@@ -45,8 +45,8 @@
 //! Fills of an instant are applied when the instant closes, so the order of observations
 //! within a nanosecond does not matter.
 
-use super::accumulator::MarketState;
-use super::{MetricRecord, duration_label};
+use super::market::MarketState;
+use super::{MetricRecord, names};
 use crate::core::{AgentId, Duration, OrderId, SimTime};
 use crate::info::NewsEvent;
 use crate::mechanisms::{Price, Qty, RejectReason, Side};
@@ -605,20 +605,18 @@ impl Races {
     }
 
     pub fn write(&self, r: &mut MetricRecord) {
-        let h = duration_label(self.horizon);
         let legacy = [
-            "races".to_string(),
+            names::RACES.to_string(),
             "race_volume_lots".to_string(),
-            format!("race_profit_{h}_ticks"),
-            "latency_arb_tax_bp".to_string(),
+            names::race_profit(self.horizon),
+            names::LATENCY_ARB_TAX.to_string(),
         ];
         let per_window = |w: &Duration| {
-            let w = duration_label(*w);
             [
-                format!("races_{w}"),
-                format!("race_volume_{w}_lots"),
-                format!("race_profit_true_{w}_ticks"),
-                format!("latency_arb_tax_{w}_bp"),
+                names::races_within(*w),
+                names::race_volume_within(*w),
+                names::race_profit_true_within(*w),
+                names::latency_arb_tax_within(*w),
             ]
         };
         if self.no_book {

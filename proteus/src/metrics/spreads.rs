@@ -1,8 +1,8 @@
 //! Quoted spread and top-of-book depth (time-weighted), and effective spread (volume-weighted).
 
 use super::MetricRecord;
-use super::accumulator::MarketState;
 use super::impact::FillMark;
+use super::market::MarketState;
 use crate::core::{Duration, SimTime};
 
 /// Integrals over the time both sides of the book exist. All exact integers.
@@ -30,7 +30,7 @@ impl QuotedSpread {
     pub fn write(&self, r: &mut MetricRecord, end: SimTime) {
         let t = self.two_sided_ns as f64;
         let why = "the book was never two-sided";
-        r.set_ratio("quoted_spread_tw_ticks", self.spread as f64, t, why);
+        r.set_ratio(super::names::QUOTED_SPREAD_TW, self.spread as f64, t, why);
         r.set_ratio("depth_bid_tw_lots", self.bid_depth as f64, t, why);
         r.set_ratio("depth_ask_tw_lots", self.ask_depth as f64, t, why);
         r.set_ratio(
@@ -64,7 +64,7 @@ impl EffectiveSpread {
 
     pub fn write(&self, r: &mut MetricRecord) {
         r.set_ratio(
-            "effective_spread_vw_ticks",
+            super::names::EFFECTIVE_SPREAD_VW,
             self.sum as f64,
             self.qty as f64,
             "no trade met a two-sided quote",

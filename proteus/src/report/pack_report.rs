@@ -10,7 +10,7 @@
 //! its report files in the manifest before the report is drawn ([`pack_report_names`]).
 
 use crate::artifacts::FileDigest;
-use crate::experiments::summary::HEADLINE_METRICS;
+use crate::metrics::names::HEADLINE as HEADLINE_METRICS;
 use crate::report::bundle::{check_all, csv_rows, read_checked, read_manifest};
 use crate::report::format;
 use crate::report::run_report::{

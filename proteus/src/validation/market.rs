@@ -63,7 +63,7 @@ use super::{Check, Lines, Repetitions, ValidationError, parse};
 use crate::core::MechanismKind;
 use crate::core::config_error::ConfigError;
 use crate::execution::{Audience, Field, LatencyDist, LatencyProfile, Visibility};
-use crate::metrics::{self, MetricRecord};
+use crate::metrics::{self, MetricRecord, names};
 use crate::scenario::{Cell, Scenario};
 use crate::sim::{self, RunOptions};
 use rayon::prelude::*;
@@ -116,12 +116,12 @@ pub const METRICS: [MetricDef; 10] = [
     MetricDef {
         measure: Measure::QuotedSpread,
         label: "quoted spread (ticks)",
-        formula: Formula::Metric("quoted_spread_tw_ticks"),
+        formula: Formula::Metric(names::QUOTED_SPREAD_TW),
     },
     MetricDef {
         measure: Measure::EffectiveSpread,
         label: "effective spread (ticks)",
-        formula: Formula::Metric("effective_spread_vw_ticks"),
+        formula: Formula::Metric(names::EFFECTIVE_SPREAD_VW),
     },
     MetricDef {
         measure: Measure::LpAdverseSelectionPerLot,
@@ -131,7 +131,7 @@ pub const METRICS: [MetricDef; 10] = [
     MetricDef {
         measure: Measure::MmPnlPerLot,
         label: "MM PnL per lot (ticks)",
-        formula: Formula::Metric("mm_pnl_per_lot_ticks"),
+        formula: Formula::Metric(names::MM_PNL_PER_LOT),
     },
     MetricDef {
         measure: Measure::SnipingProfit,
