@@ -27,6 +27,8 @@ mod population;
 mod quote_board;
 mod rfq_desk;
 mod routing;
+#[cfg(test)]
+mod routing_tests;
 mod run_log;
 mod venue;
 
