@@ -142,7 +142,7 @@ fn metaorder_children_are_the_same_under_every_mechanism() {
                 (
                     m.sent.0,
                     m.agent.0,
-                    m.kind,
+                    m.kind.as_str(),
                     m.side.unwrap().sign(),
                     m.qty.unwrap(),
                 )

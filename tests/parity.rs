@@ -208,7 +208,7 @@ fn noise_decisions(log: &RunLog, index: u32) -> Vec<(u64, i64, i64, bool)> {
         .iter()
         .filter(|m| m.agent == id && m.channel == "request")
         .filter_map(|m| {
-            let rests = match m.kind {
+            let rests = match m.kind.as_str() {
                 "gtc" => true,
                 "market" => false,
                 "quote_request" => m.price.is_some(),

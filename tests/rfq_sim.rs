@@ -235,7 +235,7 @@ fn dealers_quotes_winner_and_late_quote_under_the_default_policy() {
             .iter()
             .filter(|m| m.agent == NOISE && m.channel == "report")
             .filter(|m| m.order_id == Some(r.request) || ids.contains(&m.order_id))
-            .map(|m| (m.kind, m.sent.0 - r.time.0))
+            .map(|m| (m.kind.as_str(), m.sent.0 - r.time.0))
             .collect();
         assert_eq!(
             told,
@@ -297,7 +297,7 @@ fn hiding_the_trade_tells_losing_dealers_nothing() {
         let kinds: Vec<&str> = messages
             .iter()
             .filter(|m| m.agent == AgentId(d) && m.channel == "report")
-            .map(|m| m.kind)
+            .map(|m| m.kind.as_str())
             .filter(|k| !["quote_requested", "accepted", "cancelled", "rejected"].contains(k))
             .collect();
         assert_eq!(kinds, Vec::<&str>::new(), "dealer {d}");

@@ -192,8 +192,8 @@ pub fn write_run_bundle(
                 delivered_ns: m.delivered.0,
                 agent: m.agent.0,
                 role: log.agents[m.agent.0 as usize].role.as_str(),
-                channel: m.channel,
-                kind: m.kind,
+                channel: m.channel.as_str(),
+                kind: m.kind.as_str(),
                 order_id: m.order_id.map(|o| o.0),
             }),
         )?;

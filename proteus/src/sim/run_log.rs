@@ -8,6 +8,7 @@ use crate::mechanisms::{
     TimeInForce,
 };
 use serde::Serialize;
+use std::fmt;
 
 /// Who an agent is: its id, role and index within its role's population.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -173,15 +174,192 @@ pub struct MessageRecord {
     pub sent: SimTime,
     pub delivered: SimTime,
     pub agent: AgentId,
-    /// `request`, `report`, `news`, `signal` or `timer` (a wake-up the agent set itself).
-    pub channel: &'static str,
-    /// What it was, e.g. `limit`, `cancel`, `fill`, `rested`.
-    pub kind: &'static str,
+    /// Which way it went: to the venue, from it, news, a signal, or a timer.
+    pub channel: Channel,
+    /// What it was, e.g. a `gtc` limit order, a `cancel`, a `fill`, a `rested` report.
+    pub kind: MessageKind,
     pub order_id: Option<OrderId>,
     pub side: Option<Side>,
     pub price: Option<Price>,
     pub qty: Option<Qty>,
 }
+
+impl MessageRecord {
+    /// Request `request`, sent by `agent` at `sent` to reach the venue at `delivered`, with its
+    /// side, price and quantity where it has them.
+    pub fn request(
+        sent: SimTime,
+        delivered: SimTime,
+        agent: AgentId,
+        request: &Request,
+    ) -> MessageRecord {
+        let (side, price, qty) = match *request {
+            Request::New(o) => (
+                Some(o.side),
+                match o.kind {
+                    OrderKind::Limit { price, .. } => Some(price),
+                    OrderKind::Market => None,
+                },
+                Some(o.qty),
+            ),
+            Request::Amend { price, qty, .. } => (None, Some(price), Some(qty)),
+            Request::QuoteRequest(r) => (Some(r.side), r.limit, Some(r.qty)),
+            Request::DealerQuote(_) | Request::Cancel { .. } => (None, None, None),
+        };
+        MessageRecord {
+            sent,
+            delivered,
+            agent,
+            channel: Channel::Request,
+            kind: MessageKind::of(request),
+            order_id: Some(request.order_id()),
+            side,
+            price,
+            qty,
+        }
+    }
+}
+
+/// The channel of a [`MessageRecord`]; written as [`Channel::as_str`] (the `channel` column of
+/// `events.csv`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Channel {
+    /// A request from an agent to the venue.
+    Request,
+    /// A report or RFQ notice from the venue to an agent.
+    Report,
+    /// Public news reaching an agent.
+    News,
+    /// A private signal or the true value reaching an agent.
+    Signal,
+    /// A wake-up the agent set itself.
+    Timer,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Request => "request",
+            Channel::Report => "report",
+            Channel::News => "news",
+            Channel::Signal => "signal",
+            Channel::Timer => "timer",
+        }
+    }
+}
+
+/// What a [`MessageRecord`] carried; written as [`MessageKind::as_str`] (the `kind` column of
+/// `events.csv`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MessageKind {
+    // Requests.
+    /// A new market order.
+    Market,
+    /// A new limit order, written as its time in force (`gtc`, `ioc`, `fok`, `post_only`).
+    Limit(TimeInForce),
+    Cancel,
+    Amend,
+    /// An RFQ client's request for quotes.
+    QuoteRequest,
+    /// An RFQ dealer's quote.
+    DealerQuote,
+    // Reports and notices.
+    Accepted,
+    Rejected,
+    Fill,
+    Cancelled,
+    Amended,
+    Rested,
+    /// A dealer is asked to quote (an RFQ notice, or the venue's report of it).
+    QuoteRequested,
+    QuoteReceived,
+    RfqTraded,
+    RfqNoTrade,
+    /// A losing dealer learns that the request traded (an RFQ notice).
+    TradedAway,
+    // News, signals and timers.
+    News,
+    /// An informed trader's private signal about a news event.
+    NewsSignal,
+    /// The true value, told to an agent that knows it.
+    Value,
+    /// An agent's own timer.
+    Wake,
+}
+
+impl MessageKind {
+    /// The kind of a request.
+    pub fn of(request: &Request) -> MessageKind {
+        match request {
+            Request::New(o) => match o.kind {
+                OrderKind::Market => MessageKind::Market,
+                OrderKind::Limit { tif, .. } => MessageKind::Limit(tif),
+            },
+            Request::Cancel { .. } => MessageKind::Cancel,
+            Request::Amend { .. } => MessageKind::Amend,
+            Request::QuoteRequest(_) => MessageKind::QuoteRequest,
+            Request::DealerQuote(_) => MessageKind::DealerQuote,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Market => "market",
+            MessageKind::Limit(tif) => tif.as_str(),
+            MessageKind::Cancel => "cancel",
+            MessageKind::Amend => "amend",
+            MessageKind::QuoteRequest => "quote_request",
+            MessageKind::DealerQuote => "dealer_quote",
+            MessageKind::Accepted => "accepted",
+            MessageKind::Rejected => "rejected",
+            MessageKind::Fill => "fill",
+            MessageKind::Cancelled => "cancelled",
+            MessageKind::Amended => "amended",
+            MessageKind::Rested => "rested",
+            MessageKind::QuoteRequested => "quote_requested",
+            MessageKind::QuoteReceived => "quote_received",
+            MessageKind::RfqTraded => "rfq_traded",
+            MessageKind::RfqNoTrade => "rfq_no_trade",
+            MessageKind::TradedAway => "traded_away",
+            MessageKind::News => "news",
+            MessageKind::NewsSignal => "news_signal",
+            MessageKind::Value => "value",
+            MessageKind::Wake => "wake",
+        }
+    }
+}
+
+/// Both serialise as their string, so a serialised log reads as it did when they were strings.
+macro_rules! as_str_traits {
+    ($t:ty) => {
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        /// Compares with the written name (`m.channel == "report"`).
+        impl PartialEq<&str> for $t {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl PartialEq<str> for $t {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+    };
+}
+as_str_traits!(Channel);
+as_str_traits!(MessageKind);
 
 /// An agent's account at the end of the run. Cash is in ticks × lots (exact integers).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
