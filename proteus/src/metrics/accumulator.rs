@@ -17,9 +17,9 @@ use super::record::MetricRecord;
 use super::rfq::RfqStats;
 use super::spreads::{EffectiveSpread, QuotedSpread};
 use super::{MetricsConfig, MetricsError};
-use crate::agents::Quote;
 use crate::core::SimTime;
 use crate::info::NewsEvent;
+use crate::mechanisms::Quote;
 use crate::sim::{AgentInfo, BatchRecord, FillRecord, InventoryLimit, RequestRecord, RfqRecord};
 
 /// The market as the accumulator sees it at the end of the current instant.

@@ -11,7 +11,6 @@
 mod observer;
 mod quote_board;
 mod run_log;
-mod venue;
 
 pub use observer::{Discard, Observer};
 pub use quote_board::{FeedState, QuoteBoard};
@@ -19,7 +18,6 @@ pub use run_log::{
     Account, AgentInfo, BatchRecord, FillRecord, InventoryLimit, MessageRecord, RequestKind,
     RequestRecord, RfqOutcome, RfqQuoteRecord, RfqRecord, RunLog,
 };
-pub use venue::Venue;
 
 use crate::agents::{
     Action, Agent, AgentCtx, AnyAgent, BayesianDealer, BookDepth, FixedSpreadProvider,
@@ -32,10 +30,7 @@ use crate::core::{
 };
 use crate::execution::{AgentWire, Field, LatencyProfile, LeakagePolicy, Parties};
 use crate::info::{FundamentalPath, NewsSchedule, SignalConfig};
-use crate::mechanisms::{
-    BatchAuction, Clob, FbaConfig, OrderKind, Output, Price, Qty, RejectReason, Request, RfqConfig,
-    RfqVenue, Side,
-};
+use crate::mechanisms::{OrderKind, Output, Price, Qty, RejectReason, Request, Side, Venue};
 use crate::scenario::{ArrivalLaw, Population, Populations, Scenario};
 use rand_distr::{Distribution, Exp, StandardNormal};
 use std::collections::BTreeMap;
@@ -330,7 +325,9 @@ impl<'o> Simulation<'o> {
         // The value everybody knows at time 0 (for a binary value its prior mean: the draw is
         // private); `path.current()` is the true one.
         let initial = sc.fundamental.public_initial_ticks();
-        let mechanism = sc.mechanism.kind;
+        let mechanism_config = sc.mechanism_config();
+        let mechanism = mechanism_config.kind();
+        let rfq_round = mechanism_config.rfq_round().unwrap_or_default();
         let leakage = sc.leakage.policy_for(mechanism);
 
         // Sized once: a slot is several kilobytes (its agent, wire and streams), and growing
@@ -748,25 +745,15 @@ impl<'o> Simulation<'o> {
         Simulation {
             horizon,
             queue: EventQueue::with_capacity(slots.len() * 2 + 64),
-            venue: match mechanism {
-                MechanismKind::Clob => Venue::Clob(Clob::new(sc.market)),
-                MechanismKind::Fba => Venue::Fba(BatchAuction::new(FbaConfig {
-                    tick_size: sc.market.tick_size,
-                    lot_size: sc.market.lot_size,
-                    rationing: sc.mechanism.rationing,
-                })),
-                MechanismKind::Rfq => Venue::Rfq(RfqVenue::new(RfqConfig {
-                    tick_size: sc.market.tick_size,
-                    lot_size: sc.market.lot_size,
-                })),
-            },
+            venue: Venue::new(&mechanism_config),
             mechanism,
-            batch_interval: Duration(sc.mechanism.batch_interval_ns),
+            // τ and the RFQ round are only read under their own mechanism (zero otherwise).
+            batch_interval: mechanism_config.batch_interval().unwrap_or_default(),
             cancel_delay: Duration(sc.market.cancel_delay_ns),
             rfq: RfqState {
-                k: sc.mechanism.rfq_dealers as usize,
-                window: Duration(sc.mechanism.rfq_window_ns),
-                two_way: sc.mechanism.rfq_two_way,
+                k: rfq_round.dealers as usize,
+                window: rfq_round.window,
+                two_way: rfq_round.two_way,
                 pool,
                 cursor: 0,
                 last_trade: None,
