@@ -19,7 +19,7 @@ use proteus::experiments::{
     EVENT_COLUMNS, FILL_COLUMNS, FUNDAMENTAL_COLUMNS, QUOTE_COLUMNS, RunBundleOptions,
     write_run_bundle,
 };
-use proteus::scenario::{MechanismConfig, Scenario};
+use proteus::scenario::{MechanismSettings, Scenario};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -294,8 +294,8 @@ fn pack_tables_read_back_equal_to_the_csv() {
     let mut sc = short_default();
     sc.duration_s = 5.0;
     let mechanisms = [
-        MechanismConfig::default().with_spec("clob").unwrap(),
-        MechanismConfig::default().with_spec("fba:100ms").unwrap(),
+        MechanismSettings::default().with_spec("clob").unwrap(),
+        MechanismSettings::default().with_spec("fba:100ms").unwrap(),
     ];
     let exec = Execution {
         threads: 0,
@@ -422,8 +422,8 @@ fn pack_schemas_do_not_depend_on_the_data() {
     let mut sc = short_default();
     sc.duration_s = 5.0;
     let mechanisms = [
-        MechanismConfig::default().with_spec("clob").unwrap(),
-        MechanismConfig::default().with_spec("fba:100ms").unwrap(),
+        MechanismSettings::default().with_spec("clob").unwrap(),
+        MechanismSettings::default().with_spec("fba:100ms").unwrap(),
     ];
     compare_pack(&sc, &mechanisms, 2, &exec, &root.join("compare-2"), false).unwrap();
     compare_pack(&sc, &mechanisms, 1, &exec, &root.join("compare-1"), false).unwrap();

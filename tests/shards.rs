@@ -8,7 +8,7 @@ use proteus::experiments::shard::{
     CALIBRATION_FILE, CalibrationInput, PackKind, ShardError, ShardRun, ShardState, SlurmOptions,
     load_plan, merge_shards, plan_shards, run_shard,
 };
-use proteus::scenario::{MechanismConfig, Scenario};
+use proteus::scenario::{MechanismSettings, Scenario};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -26,7 +26,7 @@ fn small() -> Scenario {
     sc
 }
 
-fn mechs(sc: &Scenario) -> Vec<MechanismConfig> {
+fn mechs(sc: &Scenario) -> Vec<MechanismSettings> {
     ["clob", "fba:100ms"]
         .iter()
         .map(|s| sc.mechanism.with_spec(s).unwrap())

@@ -2,7 +2,7 @@ use crate::run::load_scenario;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use proteus::experiments::audit::{AuditPlan, audit};
-use proteus::scenario::MechanismConfig;
+use proteus::scenario::MechanismSettings;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -36,7 +36,7 @@ impl Audit {
         let mut sc = load_scenario(self.scenario.as_ref())?;
         sc.duration_s = self.duration_s;
         sc.validate().context("--duration-s")?;
-        let mechanisms: Vec<MechanismConfig> = self
+        let mechanisms: Vec<MechanismSettings> = self
             .mechanisms
             .iter()
             .map(|s| sc.mechanism.with_spec(s.trim()))

@@ -10,7 +10,7 @@ use proteus::equilibrium::{
     BaseScenario, DEFAULT_SCENARIO, DEFAULT_SCENARIO_FILE, DEFAULT_STRATEGIES,
     DEFAULT_STRATEGIES_FILE, GameOptions, GameSpec, analyse, analyse_game,
 };
-use proteus::scenario::MechanismConfig;
+use proteus::scenario::MechanismSettings;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -95,7 +95,7 @@ impl Equilibrium {
         if let Some(list) = &self.mechanisms {
             spec.mechanisms = list.split(',').map(|s| s.trim().to_owned()).collect();
             for m in &spec.mechanisms {
-                MechanismConfig::default()
+                MechanismSettings::default()
                     .with_spec(m)
                     .with_context(|| format!("--mechanisms {list}"))?;
             }

@@ -14,7 +14,7 @@ use proteus::experiments::packs::{
     ExperimentError, PackOutcome, baseline_pack, calibration_pack, compare_pack,
 };
 use proteus::experiments::summary::{HEADLINE_METRICS as HEADLINE, PackSummary};
-use proteus::scenario::MechanismConfig;
+use proteus::scenario::MechanismSettings;
 use proteus::stats::Estimate;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -270,7 +270,7 @@ pub struct Compare {
 impl Compare {
     pub fn run(&self) -> Result<()> {
         let sc = self.pack.scenario()?;
-        let mechanisms: Vec<MechanismConfig> = self
+        let mechanisms: Vec<MechanismSettings> = self
             .mechanisms
             .iter()
             .map(|spec| sc.mechanism.with_spec(spec.trim()))

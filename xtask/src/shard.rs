@@ -12,7 +12,7 @@ use proteus::experiments::execution::Execution;
 use proteus::experiments::shard::{
     CalibrationInput, PackKind, ShardRun, SlurmOptions, merge_shards_as, plan_shards, run_shard,
 };
-use proteus::scenario::MechanismConfig;
+use proteus::scenario::MechanismSettings;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -116,7 +116,7 @@ impl Plan {
                 if self.calibration.is_some() {
                     bail!("--calibration applies to --pack baseline only");
                 }
-                let m: Vec<MechanismConfig> = self
+                let m: Vec<MechanismSettings> = self
                     .mechanisms
                     .iter()
                     .map(|spec| sc.mechanism.with_spec(spec.trim()))

@@ -22,7 +22,7 @@ mod value;
 
 pub use arbitrageur::{ArbitrageurConfig, LatencyArbitrageur};
 pub use bayesian_dealer::{BayesianDealer, BayesianDealerConfig, DealerLearning};
-pub use context::{Action, AgentCtx, BookDepth, DEPTH_LEVELS, Quote, RfqNotice};
+pub use context::{Action, AgentCtx, RfqNotice};
 pub use fixed_spread::{FixedSpreadConfig, FixedSpreadProvider};
 pub use informed::{InformedConfig, InformedTrader};
 pub use kyle::{KyleDealer, KyleDealerConfig, KyleInsider, KyleInsiderConfig};
@@ -35,6 +35,9 @@ pub use order_size::OrderSizeLaw;
 pub use poisson_taker::{DeltaFrom, PoissonTaker, PoissonTakerConfig, TakerDraw};
 pub use sequential::{SequentialTrader, SequentialTraderConfig};
 pub use value::{ValueAgent, ValueConfig};
+
+// What an agent sees of the book: the venues' own types (`crate::mechanisms`), re-exported.
+pub use crate::mechanisms::{BookDepth, DEPTH_LEVELS, Quote};
 
 use crate::mechanisms::Output;
 

@@ -15,4 +15,4 @@ pub use error::CoreError;
 pub use ids::{AgentId, MechanismKind, OrderId, Role};
 pub use queue::{EventQueue, Scheduled};
 pub use rng::{RepetitionSeed, Stream};
-pub use time::{Duration, SimTime};
+pub use time::{Duration, SimTime, duration_label, parse_duration};

@@ -82,6 +82,39 @@ impl Add for Duration {
     }
 }
 
+/// A duration as it appears in metric names and mechanism labels (`fba:100ms`): `1s`, `250ms`,
+/// `500us` or `7ns`, the largest unit that divides it.
+pub fn duration_label(d: Duration) -> String {
+    let n = d.0;
+    if n > 0 && n.is_multiple_of(1_000_000_000) {
+        format!("{}s", n / 1_000_000_000)
+    } else if n > 0 && n.is_multiple_of(1_000_000) {
+        format!("{}ms", n / 1_000_000)
+    } else if n > 0 && n.is_multiple_of(1_000) {
+        format!("{}us", n / 1_000)
+    } else {
+        format!("{n}ns")
+    }
+}
+
+/// A duration written as a number with a unit, `ns`, `us` (or `µs`), `ms` or `s` (`250ms`,
+/// `1.5ms`), as on the command line (`--mechanisms fba:250ms`); `None` unless it is a whole,
+/// non-negative number of nanoseconds. Reads every [`duration_label`].
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.')?;
+    let (num, unit) = s.split_at(split);
+    let x: f64 = num.parse().ok()?;
+    let scale = match unit {
+        "ns" => 1.0,
+        "us" | "µs" => 1e3,
+        "ms" => 1e6,
+        "s" => 1e9,
+        _ => return None,
+    };
+    let ns = x * scale;
+    (ns.is_finite() && ns >= 0.0 && ns.fract() == 0.0).then_some(Duration(ns as u64))
+}
+
 impl fmt::Display for SimTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}ns", self.0)
@@ -103,5 +136,19 @@ mod tests {
             SimTime(u64::MAX).saturating_add(Duration(1)),
             SimTime(u64::MAX)
         );
+    }
+
+    #[test]
+    fn labels_parse_back() {
+        for d in [
+            Duration(7),
+            Duration::from_micros(500),
+            Duration::from_millis(250),
+            Duration::from_secs(60),
+        ] {
+            assert_eq!(parse_duration(&duration_label(d)), Some(d));
+        }
+        assert_eq!(parse_duration("100"), None);
+        assert_eq!(parse_duration("10h"), None);
     }
 }

@@ -9,7 +9,7 @@
 //! population group of that many agents appended under its agent key.
 
 use crate::core::config_error::ConfigError;
-use crate::scenario::{MechanismConfig, Scenario};
+use crate::scenario::{MechanismSettings, Scenario};
 use serde::Deserialize;
 use thiserror::Error;
 
@@ -144,7 +144,7 @@ impl GameSpec {
             ));
         }
         for (i, m) in self.mechanisms.iter().enumerate() {
-            MechanismConfig::default()
+            MechanismSettings::default()
                 .with_spec(m)
                 .map_err(|e| invalid(file, &format!("mechanisms[{i}]"), m, &e.why))?;
         }

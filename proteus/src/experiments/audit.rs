@@ -7,7 +7,7 @@ use super::packs::{ExperimentError, compare_pack};
 use super::run_bundle::{RunBundleError, RunBundleOptions, write_run_bundle};
 use super::shard::{PackKind, ShardError, SlurmOptions, merge_shards, plan_shards, run_shard};
 use crate::artifacts::{ArtifactError, BundleWriter, TableFormat, sha256_hex};
-use crate::scenario::{MechanismConfig, Scenario};
+use crate::scenario::{MechanismSettings, Scenario};
 use crate::schema::{AnyManifest, BundleKind, RunManifest};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -182,7 +182,7 @@ pub fn rederive_run(
 /// What the audit runs: a comparison pack of `mechanisms` × `repetitions`, on each thread count
 /// of `threads` and as `shards` shards merged.
 pub struct AuditPlan<'a> {
-    pub mechanisms: &'a [MechanismConfig],
+    pub mechanisms: &'a [MechanismSettings],
     pub repetitions: u64,
     pub threads: &'a [usize],
     pub shards: usize,
@@ -283,7 +283,7 @@ pub fn audit(
         schema_version: AUDIT_SCHEMA_VERSION,
         scenario_id: scenario.id.clone(),
         repetitions,
-        mechanisms: mechanisms.iter().map(MechanismConfig::label).collect(),
+        mechanisms: mechanisms.iter().map(MechanismSettings::label).collect(),
         threads: threads.to_vec(),
         shards,
         mismatches: verdicts.iter().filter(|v| !v.identical).count(),

@@ -11,7 +11,7 @@
 
 use super::calibrate::{search_plan, sensitivity_plan};
 use super::pack::PackPlan;
-use crate::scenario::{EventEstimate, MechanismConfig, Scenario, events_label};
+use crate::scenario::{EventEstimate, MechanismSettings, Scenario, events_label};
 use thiserror::Error;
 
 /// The default `--max-events`.
@@ -166,12 +166,12 @@ pub fn baseline_estimate(scenario: &Scenario, repetitions: u64, calibrating: boo
 /// `compare`: `repetitions` under each mechanism.
 pub fn compare_estimate(
     scenario: &Scenario,
-    mechanisms: &[MechanismConfig],
+    mechanisms: &[MechanismSettings],
     repetitions: u64,
 ) -> WorkEstimate {
     let plan = PackPlan {
         cell_labels: vec!["base".to_owned()],
-        mechanism_labels: mechanisms.iter().map(MechanismConfig::label).collect(),
+        mechanism_labels: mechanisms.iter().map(MechanismSettings::label).collect(),
         scenarios: vec![
             mechanisms
                 .iter()

@@ -13,7 +13,7 @@ use super::summary::{
 };
 use crate::artifacts::{ArtifactError, BundleKind, BundleWriter, sha256_hex};
 use crate::report::{self, ReportError};
-use crate::scenario::{Cell, MarketMakerRegime, MechanismConfig, Scenario};
+use crate::scenario::{Cell, MarketMakerRegime, MechanismSettings, Scenario};
 use crate::schema::{PackBody, PackManifest, PackSeeds, PlanRecord};
 use crate::stats::StatsError;
 
@@ -230,14 +230,14 @@ pub fn baseline_spec(
 /// The comparison's plan: the same repetitions under each mechanism, paired against the first.
 pub fn compare_spec(
     scenario: &Scenario,
-    mechanisms: &[MechanismConfig],
+    mechanisms: &[MechanismSettings],
     repetitions: u64,
 ) -> Result<PackSpec, ExperimentError> {
     check_repetitions(repetitions)?;
     if mechanisms.is_empty() {
         return Err(ExperimentError::NoMechanisms);
     }
-    let labels: Vec<String> = mechanisms.iter().map(MechanismConfig::label).collect();
+    let labels: Vec<String> = mechanisms.iter().map(MechanismSettings::label).collect();
     for (i, l) in labels.iter().enumerate() {
         if labels[..i].contains(l) {
             return Err(ExperimentError::DuplicateMechanism(l.clone()));
@@ -362,7 +362,7 @@ pub fn baseline_pack(
 /// `cargo xtask compare`: the same repetitions under each mechanism, paired against the first.
 pub fn compare_pack(
     scenario: &Scenario,
-    mechanisms: &[MechanismConfig],
+    mechanisms: &[MechanismSettings],
     repetitions: u64,
     exec: &Execution,
     out: &Path,

@@ -7,13 +7,13 @@
 //! `docs/report.md`) is made from those files and listed in the manifest under `derived`,
 //! unhashed.
 
-use crate::agents::Quote;
 use crate::artifacts::tables::Column;
 use crate::artifacts::{ArtifactError, BundleKind, BundleWriter, TableFormat};
 use crate::core::SimTime;
 use crate::core::{MechanismKind, RepetitionSeed};
 use crate::info::NewsEvent;
 use crate::lobster::{self, LobsterConfig, LobsterError};
+use crate::mechanisms::Quote;
 use crate::metrics::MetricsObserver;
 use crate::metrics::{self, MetricsError};
 use crate::report::{self, RUN_REPORT_FILES, ReportError};

@@ -20,7 +20,7 @@ use super::packs::{
 };
 use super::summary::PackSummary;
 use crate::artifacts::{ArtifactError, BundleKind, BundleWriter, TableFormat, sha256_hex};
-use crate::scenario::{MechanismConfig, Scenario};
+use crate::scenario::{MechanismSettings, Scenario};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::fs;
@@ -223,7 +223,7 @@ pub struct ShardManifest {
     pub crate_version: String,
     pub scenario: Scenario,
     /// The compared mechanisms (a baseline uses the scenario's).
-    pub mechanisms: Vec<MechanismConfig>,
+    pub mechanisms: Vec<MechanismSettings>,
     pub repetitions: u64,
     pub calibration: Option<ShardCalibration>,
     pub plan_fingerprint: String,
@@ -328,7 +328,7 @@ pub fn is_slurm_time(t: &str) -> bool {
 pub fn plan_shards(
     pack: PackKind,
     scenario: &Scenario,
-    mechanisms: &[MechanismConfig],
+    mechanisms: &[MechanismSettings],
     repetitions: u64,
     calibration: Option<CalibrationInput>,
     shards: usize,

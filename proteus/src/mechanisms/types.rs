@@ -241,6 +241,51 @@ impl fmt::Display for RejectReason {
     }
 }
 
+/// The price and quantity grid of a venue: prices are positive multiples of `tick_size` ticks,
+/// quantities positive multiples of `lot_size` lots. The one place the CLOB, the batch auction
+/// and the RFQ venue check a request's size and prices (each venue chooses which it checks and
+/// in which order, as its module docs state).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Grid {
+    pub tick_size: Price,
+    pub lot_size: Qty,
+}
+
+impl Grid {
+    /// # Panics
+    /// If `tick_size` or `lot_size` is not positive.
+    pub fn new(tick_size: Price, lot_size: Qty) -> Grid {
+        assert!(tick_size > 0, "tick_size must be positive, got {tick_size}");
+        assert!(lot_size > 0, "lot_size must be positive, got {lot_size}");
+        Grid {
+            tick_size,
+            lot_size,
+        }
+    }
+
+    /// `NonPositiveQty`, then `OffLot`.
+    pub fn check_qty(self, qty: Qty) -> Result<(), RejectReason> {
+        if qty <= 0 {
+            Err(RejectReason::NonPositiveQty)
+        } else if qty % self.lot_size != 0 {
+            Err(RejectReason::OffLot)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// `NonPositivePrice`, then `OffTick`.
+    pub fn check_price(self, price: Price) -> Result<(), RejectReason> {
+        if price <= 0 {
+            Err(RejectReason::NonPositivePrice)
+        } else if price % self.tick_size != 0 {
+            Err(RejectReason::OffTick)
+        } else {
+            Ok(())
+        }
+    }
+}
+
 /// Why open quantity left the book without trading.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -392,6 +437,25 @@ impl NoTradeReason {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_grid_checks_sign_before_multiple() {
+        let g = Grid::new(5, 10);
+        assert_eq!(g.check_qty(0), Err(RejectReason::NonPositiveQty));
+        assert_eq!(g.check_qty(-10), Err(RejectReason::NonPositiveQty));
+        assert_eq!(g.check_qty(15), Err(RejectReason::OffLot));
+        assert_eq!(g.check_qty(20), Ok(()));
+        assert_eq!(g.check_price(0), Err(RejectReason::NonPositivePrice));
+        assert_eq!(g.check_price(-5), Err(RejectReason::NonPositivePrice));
+        assert_eq!(g.check_price(7), Err(RejectReason::OffTick));
+        assert_eq!(g.check_price(105), Ok(()));
+    }
+
+    #[test]
+    #[should_panic(expected = "lot_size must be positive, got 0")]
+    fn a_grid_needs_a_positive_lot() {
+        Grid::new(1, 0);
+    }
 
     #[test]
     fn acknowledgements_name_their_trader_fills_do_not() {

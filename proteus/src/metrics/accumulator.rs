@@ -18,9 +18,9 @@ use super::record::MetricRecord;
 use super::rfq::RfqStats;
 use super::spreads::{EffectiveSpread, QuotedSpread};
 use super::{MetricsConfig, MetricsError};
-use crate::agents::Quote;
 use crate::core::SimTime;
 use crate::info::NewsEvent;
+use crate::mechanisms::Quote;
 use crate::sim::{AgentInfo, BatchRecord, FillRecord, InventoryLimit, RequestRecord, RfqRecord};
 
 /// Computes every metric of one run from its observations, fed in non-decreasing time order.

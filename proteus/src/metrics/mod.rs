@@ -35,7 +35,7 @@ pub use accumulator::MetricsAccumulator;
 pub use observe::MetricsObserver;
 pub use record::{AgentPnl, METRICS_SCHEMA_VERSION, MetricRecord};
 
-use crate::core::{Duration, MechanismKind, SimTime};
+use crate::core::{Duration, MechanismKind, SimTime, duration_label};
 use crate::sim::{Account, RunLog};
 use thiserror::Error;
 
@@ -123,21 +123,6 @@ impl MetricsConfig {
             return bad("sniping_horizon must be > 0 ns".into());
         }
         Ok(())
-    }
-}
-
-/// A duration as it appears in metric names: `1s`, `250ms`, `500us` or `7ns`, the largest unit
-/// that divides it.
-pub fn duration_label(d: Duration) -> String {
-    let n = d.0;
-    if n > 0 && n.is_multiple_of(1_000_000_000) {
-        format!("{}s", n / 1_000_000_000)
-    } else if n > 0 && n.is_multiple_of(1_000_000) {
-        format!("{}ms", n / 1_000_000)
-    } else if n > 0 && n.is_multiple_of(1_000) {
-        format!("{}us", n / 1_000)
-    } else {
-        format!("{n}ns")
     }
 }
 

@@ -4,7 +4,7 @@
 //! equilibrium payoffs, the validation checks) name it from here, so a renamed metric cannot
 //! leave a reader looking for the old name. Definitions and units: `docs/metrics.md`.
 
-use super::duration_label;
+use crate::core::duration_label;
 use crate::core::{Duration, Role};
 
 /// Time-weighted quoted spread (ticks).

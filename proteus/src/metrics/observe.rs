@@ -5,9 +5,9 @@
 //! in the venue's order (`tests/metrics_stream.rs` checks every golden scenario byte for byte).
 
 use super::{MetricRecord, MetricsAccumulator, MetricsConfig, MetricsError};
-use crate::agents::Quote;
 use crate::core::{MechanismKind, SimTime};
 use crate::info::NewsEvent;
+use crate::mechanisms::Quote;
 use crate::sim::{BatchRecord, FillRecord, Observer, RequestRecord, RfqRecord, RunLog};
 
 /// Computes a run's metrics from its observations (give it to `sim::run_observed`, then call

@@ -1,9 +1,9 @@
 //! Hand-worked metrics of tiny logs. Every expected value is derived in the comments.
 
 use super::*;
-use crate::agents::Quote;
 use crate::core::{AgentId, OrderId, Role};
 use crate::info::NewsEvent;
+use crate::mechanisms::Quote;
 use crate::mechanisms::{Price, Qty, RejectReason, Side, TimeInForce};
 use crate::sim::{AgentInfo, BatchRecord, FillRecord, RequestKind, RequestRecord};
 

@@ -133,8 +133,8 @@ pub fn book_samples(log: &RunLog) -> BookSamples {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agents::Quote;
     use crate::core::{AgentId, OrderId};
+    use crate::mechanisms::Quote;
     use crate::sim::FillRecord;
 
     fn quote(bid: Option<(i64, i64)>, ask: Option<(i64, i64)>) -> Quote {

@@ -8,7 +8,7 @@ use crate::report::format;
 use crate::report::{
     Cell, Colour, HtmlPage, LineChart, ReportError, ReportFiles, RunFiles, Series, Table,
 };
-use crate::scenario::{MechanismConfig, Scenario};
+use crate::scenario::{MechanismSettings, Scenario};
 use crate::schema::Manifest;
 use serde::Serialize;
 use serde_json::Value;
@@ -108,7 +108,7 @@ pub(crate) fn show<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v).map_or_else(|_| "—".to_owned(), |v| text(&v))
 }
 
-pub(crate) fn mechanism(m: &MechanismConfig) -> String {
+pub(crate) fn mechanism(m: &MechanismSettings) -> String {
     match m.kind {
         MechanismKind::Fba => format!(
             "frequent batch auction, batch every {} ms, {} rationing",

@@ -11,16 +11,22 @@
 //! ```
 //!
 //! On the command line a mechanism is written `clob`, `fba:100ms` (τ) or `rfq:3` (dealers).
+//!
+//! The table ([`MechanismSettings`]) keeps the parameters of every mechanism, so that an arm of
+//! `--mechanisms clob,fba` takes τ from it whichever `kind` the file chose; a run builds from it
+//! the [`MechanismConfig`] of its one mechanism ([`MechanismSettings::config`]).
 
-use crate::core::MechanismKind;
 use crate::core::config_error::{ConfigError, require};
-use crate::mechanisms::Rationing;
+use crate::core::{Duration, MechanismKind, duration_label, parse_duration};
+use crate::mechanisms::{ClobConfig, FbaConfig, MechanismConfig, Rationing, RfqConfig, RfqRound};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct MechanismConfig {
+/// The `[mechanism]` table: `kind` chooses the mechanism; the parameters of every mechanism are
+/// kept whichever it is (its serialised form is part of every bundle's manifest).
+pub struct MechanismSettings {
     pub kind: MechanismKind,
     pub batch_interval_ns: u64,
     pub rationing: Rationing,
@@ -29,9 +35,9 @@ pub struct MechanismConfig {
     pub rfq_two_way: bool,
 }
 
-impl Default for MechanismConfig {
+impl Default for MechanismSettings {
     fn default() -> Self {
-        MechanismConfig {
+        MechanismSettings {
             kind: MechanismKind::Clob,
             batch_interval_ns: 100_000_000,
             rationing: Rationing::ProRata,
@@ -46,7 +52,34 @@ impl Default for MechanismConfig {
 const MIN_NS: u64 = 1_000;
 const MAX_NS: u64 = 3_600_000_000_000;
 
-impl MechanismConfig {
+impl MechanismSettings {
+    /// The mechanism `kind` chooses, with its parameters from this table and the tick and lot
+    /// of `market` (the CLOB takes `market` whole).
+    pub fn config(&self, market: &ClobConfig) -> MechanismConfig {
+        match self.kind {
+            MechanismKind::Clob => MechanismConfig::Clob(*market),
+            MechanismKind::Fba => MechanismConfig::Fba {
+                config: FbaConfig {
+                    tick_size: market.tick_size,
+                    lot_size: market.lot_size,
+                    rationing: self.rationing,
+                },
+                batch_interval: Duration(self.batch_interval_ns),
+            },
+            MechanismKind::Rfq => MechanismConfig::Rfq {
+                config: RfqConfig {
+                    tick_size: market.tick_size,
+                    lot_size: market.lot_size,
+                },
+                round: RfqRound {
+                    dealers: self.rfq_dealers,
+                    window: Duration(self.rfq_window_ns),
+                    two_way: self.rfq_two_way,
+                },
+            },
+        }
+    }
+
     pub fn validate(&self, path: &str) -> Result<(), ConfigError> {
         require(
             (MIN_NS..=MAX_NS).contains(&self.batch_interval_ns),
@@ -72,14 +105,16 @@ impl MechanismConfig {
     pub fn label(&self) -> String {
         match self.kind {
             MechanismKind::Clob => "clob".to_owned(),
-            MechanismKind::Fba => format!("fba:{}", duration_label(self.batch_interval_ns)),
+            MechanismKind::Fba => {
+                format!("fba:{}", duration_label(Duration(self.batch_interval_ns)))
+            }
             MechanismKind::Rfq => format!("rfq:{}", self.rfq_dealers),
         }
     }
 
     /// This configuration with a command-line spec applied: `clob`, `fba`, `fba:250ms`,
     /// `fba:1s`, `rfq`, `rfq:5`.
-    pub fn with_spec(&self, spec: &str) -> Result<MechanismConfig, MechanismSpecError> {
+    pub fn with_spec(&self, spec: &str) -> Result<MechanismSettings, MechanismSpecError> {
         let err = |why: &str| MechanismSpecError {
             spec: spec.to_owned(),
             why: why.to_owned(),
@@ -95,7 +130,7 @@ impl MechanismConfig {
             ("fba", a) => {
                 m.kind = MechanismKind::Fba;
                 if let Some(a) = a {
-                    m.batch_interval_ns = parse_duration_ns(a).ok_or_else(|| {
+                    m.batch_interval_ns = parse_duration(a).map(|d| d.0).ok_or_else(|| {
                         err("the batch interval must be a number with a unit: ns, us, ms or s (e.g. fba:100ms)")
                     })?;
                 }
@@ -126,32 +161,13 @@ pub struct MechanismSpecError {
     pub why: String,
 }
 
-fn parse_duration_ns(s: &str) -> Option<u64> {
-    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.')?;
-    let (num, unit) = s.split_at(split);
-    let x: f64 = num.parse().ok()?;
-    let scale = match unit {
-        "ns" => 1.0,
-        "us" | "µs" => 1e3,
-        "ms" => 1e6,
-        "s" => 1e9,
-        _ => return None,
-    };
-    let ns = x * scale;
-    (ns.is_finite() && ns >= 0.0 && ns.fract() == 0.0).then_some(ns as u64)
-}
-
-fn duration_label(ns: u64) -> String {
-    crate::metrics::duration_label(crate::core::Duration(ns))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn specs_parse_and_label() {
-        let base = MechanismConfig::default();
+        let base = MechanismSettings::default();
         assert_eq!(base.with_spec("clob").unwrap().label(), "clob");
         let f = base.with_spec("fba:250ms").unwrap();
         assert_eq!(
@@ -179,8 +195,39 @@ mod tests {
     }
 
     #[test]
+    fn the_config_holds_only_the_chosen_mechanism() {
+        let market = ClobConfig {
+            tick_size: 5,
+            lot_size: 10,
+            ..ClobConfig::default()
+        };
+        let base = MechanismSettings::default();
+        assert_eq!(base.config(&market), MechanismConfig::Clob(market));
+        let f = base.with_spec("fba:250ms").unwrap().config(&market);
+        assert_eq!(f.batch_interval(), Some(Duration::from_millis(250)));
+        assert_eq!(f.rfq_round(), None);
+        assert_eq!(f.kind(), MechanismKind::Fba);
+        let r = base.with_spec("rfq:5").unwrap().config(&market);
+        assert_eq!(
+            r,
+            MechanismConfig::Rfq {
+                config: RfqConfig {
+                    tick_size: 5,
+                    lot_size: 10,
+                },
+                round: RfqRound {
+                    dealers: 5,
+                    window: Duration(base.rfq_window_ns),
+                    two_way: false,
+                },
+            }
+        );
+        assert_eq!(r.batch_interval(), None);
+    }
+
+    #[test]
     fn bad_specs_say_what_is_allowed() {
-        let base = MechanismConfig::default();
+        let base = MechanismSettings::default();
         for (spec, needle) in [
             (
                 "cda",

@@ -12,7 +12,7 @@ mod population;
 pub use budget::{EVENTS_PER_ACTION, EventEstimate, EventTerm, events_label};
 pub use calibration::{CalibrationConfig, MarketMakerRegime};
 pub use grid::{Cell, FACTOR_COLUMNS, GridConfig, MAX_CELLS};
-pub use mechanism::{MechanismConfig, MechanismSpecError};
+pub use mechanism::{MechanismSettings, MechanismSpecError};
 pub use population::{ArrivalLaw, Decays, Population, Populations};
 
 use crate::agents::{
@@ -25,7 +25,7 @@ use crate::core::config_error::{ConfigError, echo, require};
 use crate::core::{Duration, SimTime};
 use crate::execution::LeakageConfig;
 use crate::info::{FundamentalConfig, NewsConfig};
-use crate::mechanisms::ClobConfig;
+use crate::mechanisms::{ClobConfig, MechanismConfig};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use thiserror::Error;
@@ -50,7 +50,7 @@ pub struct Scenario {
     #[serde(default)]
     pub market: ClobConfig,
     #[serde(default)]
-    pub mechanism: MechanismConfig,
+    pub mechanism: MechanismSettings,
     pub fundamental: FundamentalConfig,
     #[serde(default = "NewsConfig::none")]
     pub news: NewsConfig,
@@ -357,6 +357,12 @@ impl Scenario {
     /// The end of a run.
     pub fn horizon(&self) -> SimTime {
         SimTime::ZERO + Duration((self.duration_s * 1e9).round() as u64)
+    }
+
+    /// The mechanism of a run of this scenario: `[mechanism]`'s `kind` with its parameters, on
+    /// the grid of `[market]`.
+    pub fn mechanism_config(&self) -> MechanismConfig {
+        self.mechanism.config(&self.market)
     }
 }
 

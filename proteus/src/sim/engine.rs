@@ -17,16 +17,13 @@ use super::run_log::{
     Account, BatchRecord, Channel, InventoryLimit, MessageKind, MessageRecord, RequestRecord,
     RunLog,
 };
-use super::venue::Venue;
-use crate::agents::{Action, Agent, AgentCtx, AnyAgent, BookDepth, Quote, RfqNotice};
+use crate::agents::{Action, Agent, AgentCtx, AnyAgent, RfqNotice};
 use crate::core::{
     AgentId, Duration, EventQueue, MechanismKind, OrderId, RepetitionSeed, Role, SimTime,
 };
 use crate::execution::LeakagePolicy;
 use crate::info::{FundamentalPath, NewsSchedule};
-use crate::mechanisms::{
-    BatchAuction, Clob, FbaConfig, Output, Price, Qty, Request, RfqConfig, RfqVenue,
-};
+use crate::mechanisms::{BookDepth, Output, Price, Qty, Quote, Request, Venue};
 use crate::scenario::Scenario;
 use rand_distr::{Distribution, StandardNormal};
 use std::collections::BTreeMap;
@@ -141,7 +138,9 @@ impl<'o> Simulation<'o> {
         // The value everybody knows at time 0 (for a binary value its prior mean: the draw is
         // private); `path.current()` is the true one.
         let initial = sc.fundamental.public_initial_ticks();
-        let mechanism = sc.mechanism.kind;
+        let mechanism_config = sc.mechanism_config();
+        let mechanism = mechanism_config.kind();
+        let rfq_round = mechanism_config.rfq_round().unwrap_or_default();
         let leakage = sc.leakage.policy_for(mechanism);
         let population::Agents { slots, arrivals } =
             population::build(sc, &seed, &leakage, initial);
@@ -177,25 +176,15 @@ impl<'o> Simulation<'o> {
         Simulation {
             horizon,
             queue: EventQueue::with_capacity(slots.len() * 2 + 64),
-            venue: match mechanism {
-                MechanismKind::Clob => Venue::Clob(Clob::new(sc.market)),
-                MechanismKind::Fba => Venue::Fba(BatchAuction::new(FbaConfig {
-                    tick_size: sc.market.tick_size,
-                    lot_size: sc.market.lot_size,
-                    rationing: sc.mechanism.rationing,
-                })),
-                MechanismKind::Rfq => Venue::Rfq(RfqVenue::new(RfqConfig {
-                    tick_size: sc.market.tick_size,
-                    lot_size: sc.market.lot_size,
-                })),
-            },
+            venue: Venue::new(&mechanism_config),
             mechanism,
-            batch_interval: Duration(sc.mechanism.batch_interval_ns),
+            // τ and the RFQ round are only read under their own mechanism (zero otherwise).
+            batch_interval: mechanism_config.batch_interval().unwrap_or_default(),
             cancel_delay: Duration(sc.market.cancel_delay_ns),
             rfq: RfqState {
-                k: sc.mechanism.rfq_dealers as usize,
-                window: Duration(sc.mechanism.rfq_window_ns),
-                two_way: sc.mechanism.rfq_two_way,
+                k: rfq_round.dealers as usize,
+                window: rfq_round.window,
+                two_way: rfq_round.two_way,
                 pool,
                 cursor: 0,
                 last_trade: None,

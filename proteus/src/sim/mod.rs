@@ -30,7 +30,6 @@ mod routing;
 #[cfg(test)]
 mod routing_tests;
 mod run_log;
-mod venue;
 
 pub use observer::{Discard, Observer};
 pub use quote_board::{FeedState, QuoteBoard};
@@ -38,7 +37,6 @@ pub use run_log::{
     Account, AgentInfo, BatchRecord, Channel, FillRecord, InventoryLimit, MessageKind,
     MessageRecord, RequestKind, RequestRecord, RfqOutcome, RfqQuoteRecord, RfqRecord, RunLog,
 };
-pub use venue::Venue;
 
 use crate::scenario::Scenario;
 use engine::Simulation;

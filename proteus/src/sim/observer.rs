@@ -12,9 +12,9 @@
 //! nanosecond in the order the simulation made them (fills in the order the venue made them).
 
 use super::{BatchRecord, FillRecord, RequestRecord, RfqRecord, RunLog};
-use crate::agents::Quote;
 use crate::core::SimTime;
 use crate::info::NewsEvent;
+use crate::mechanisms::Quote;
 
 /// Receives a run's observations as they happen.
 pub trait Observer {

@@ -5,8 +5,8 @@
 //! auction's clearing price). Whether an agent may see each is the leakage policy's decision,
 //! applied when the agent reads.
 
-use crate::agents::{BookDepth, Quote};
 use crate::core::{Duration, SimTime};
+use crate::mechanisms::{BookDepth, Quote};
 use crate::mechanisms::{Price, Qty};
 use std::collections::VecDeque;
 

@@ -7,11 +7,12 @@
 
 use super::engine::{Event, Simulation};
 use super::run_log::{RfqOutcome, RfqQuoteRecord, RfqRecord};
-use super::venue::Venue;
-use crate::agents::{Quote, RfqNotice};
+use crate::agents::RfqNotice;
 use crate::core::{AgentId, Duration, OrderId, SimTime};
 use crate::execution::Field;
-use crate::mechanisms::{DealerQuote, Output, Price, Qty, QuoteRequest, RejectReason, Side};
+use crate::mechanisms::{
+    DealerQuote, Output, Price, Qty, Quote, QuoteRequest, RejectReason, Side, Venue,
+};
 use std::collections::BTreeMap;
 
 /// The event loop's side of RFQ: dealer selection, windows, the reference price, and where each

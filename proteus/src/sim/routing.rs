@@ -10,11 +10,10 @@
 
 use super::engine::{Event, Simulation};
 use super::run_log::{Channel, FillRecord, MessageKind, MessageRecord};
-use super::venue::Venue;
-use crate::agents::{BookDepth, Quote, RfqNotice};
+use crate::agents::RfqNotice;
 use crate::core::{AgentId, Duration, OrderId, Role, SimTime};
 use crate::execution::{Field, LeakagePolicy, Parties};
-use crate::mechanisms::{Output, Price, Qty, Side};
+use crate::mechanisms::{BookDepth, Output, Price, Qty, Quote, Side, Venue};
 
 /// What the leakage policy lets one agent see, looked up once per run instead of at every
 /// callback and report: the policy and the agent's id and role are fixed for the run, and the

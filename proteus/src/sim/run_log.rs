@@ -1,8 +1,8 @@
 //! What one run leaves behind for metrics and artifacts.
 
-use crate::agents::Quote;
 use crate::core::{AgentId, MechanismKind, OrderId, Role, SimTime};
 use crate::info::NewsEvent;
+use crate::mechanisms::Quote;
 use crate::mechanisms::{
     BatchOutcome, NoTradeReason, OrderKind, Output, Price, Qty, RejectReason, Request, Side,
     TimeInForce,

@@ -20,8 +20,7 @@
 use super::{Check, Lines, Repetitions, ValidationError, parse, repetitions};
 use crate::agents::kyle::{KyleError, KyleGrid, Ladder, market_order};
 use crate::core::{AgentId, OrderId, RepetitionSeed, Stream};
-use crate::mechanisms::{BatchAuction, CancelReason, FbaConfig, NewOrder, Output, Request};
-use crate::sim::Venue;
+use crate::mechanisms::{BatchAuction, CancelReason, FbaConfig, NewOrder, Output, Request, Venue};
 use rand_distr::{Distribution, StandardNormal};
 use serde::Deserialize;
 

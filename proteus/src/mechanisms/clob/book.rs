@@ -7,7 +7,7 @@ use super::registry::{IdStatus, OrderRegistry};
 use super::{ClobConfig, RestingOrder, SelfTradePrevention};
 use crate::core::{AgentId, OrderId};
 use crate::mechanisms::types::{
-    CancelReason, Fill, NewOrder, OrderKind, Output, Price, Qty, RejectReason, Request, Side,
+    CancelReason, Fill, Grid, NewOrder, OrderKind, Output, Price, Qty, RejectReason, Request, Side,
     TimeInForce,
 };
 
@@ -15,6 +15,8 @@ use crate::mechanisms::types::{
 #[derive(Debug)]
 pub struct Clob {
     config: ClobConfig,
+    /// Tick and lot, from `config`: every size and price check.
+    grid: Grid,
     arena: OrderArena,
     registry: OrderRegistry,
     bids: Ladder,
@@ -61,18 +63,10 @@ impl Clob {
     /// # Panics
     /// If `tick_size` or `lot_size` is not positive.
     pub fn with_capacity(config: ClobConfig, resting: usize, ids: usize) -> Self {
-        assert!(
-            config.tick_size > 0,
-            "tick_size must be positive, got {}",
-            config.tick_size
-        );
-        assert!(
-            config.lot_size > 0,
-            "lot_size must be positive, got {}",
-            config.lot_size
-        );
+        let grid = config.grid();
         Clob {
             config,
+            grid,
             arena: OrderArena::with_capacity(resting),
             registry: OrderRegistry::with_capacity(ids),
             bids: Ladder::new(Side::Buy),
@@ -181,26 +175,6 @@ impl Clob {
         }
     }
 
-    fn check_qty(&self, qty: Qty) -> Result<(), RejectReason> {
-        if qty <= 0 {
-            Err(RejectReason::NonPositiveQty)
-        } else if qty % self.config.lot_size != 0 {
-            Err(RejectReason::OffLot)
-        } else {
-            Ok(())
-        }
-    }
-
-    fn check_price(&self, price: Price) -> Result<(), RejectReason> {
-        if price <= 0 {
-            Err(RejectReason::NonPositivePrice)
-        } else if price % self.config.tick_size != 0 {
-            Err(RejectReason::OffTick)
-        } else {
-            Ok(())
-        }
-    }
-
     /// Whether an order on `side` at `limit` would trade with the opposite best on arrival.
     fn would_cross(&self, side: Side, limit: Price) -> bool {
         self.ladder(side.opposite())
@@ -244,9 +218,9 @@ impl Clob {
         if !self.registry.claim(o.id, o.trader) {
             return Err(RejectReason::DuplicateOrderId);
         }
-        self.check_qty(o.qty)?;
+        self.grid.check_qty(o.qty)?;
         if let OrderKind::Limit { price, tif } = o.kind {
-            self.check_price(price)?;
+            self.grid.check_price(price)?;
             let taker = Taker {
                 id: o.id,
                 trader: o.trader,
@@ -352,6 +326,7 @@ impl Clob {
             registry,
             bids,
             asks,
+            ..
         } = self;
         let makers = match taker.side {
             Side::Buy => asks,
@@ -466,8 +441,8 @@ impl Clob {
     ) {
         let checked = self
             .open_order(id, trader)
-            .and_then(|h| self.check_qty(qty).map(|()| h))
-            .and_then(|h| self.check_price(price).map(|()| h));
+            .and_then(|h| self.grid.check_qty(qty).map(|()| h))
+            .and_then(|h| self.grid.check_price(price).map(|()| h));
         let h = match checked {
             Ok(h) => h,
             Err(reason) => {

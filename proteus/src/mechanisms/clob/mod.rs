@@ -88,7 +88,7 @@ mod registry;
 pub use book::Clob;
 
 use crate::core::{AgentId, OrderId};
-use crate::mechanisms::types::{Price, Qty, Side};
+use crate::mechanisms::types::{Grid, Price, Qty, Side};
 use serde::{Deserialize, Serialize};
 
 /// What happens when an incoming order would trade with a resting order of the same trader.
@@ -125,6 +125,16 @@ pub struct ClobConfig {
 
 fn is_zero(x: &u64) -> bool {
     *x == 0
+}
+
+impl ClobConfig {
+    /// The venue's tick and lot.
+    ///
+    /// # Panics
+    /// If `tick_size` or `lot_size` is not positive.
+    pub fn grid(&self) -> Grid {
+        Grid::new(self.tick_size, self.lot_size)
+    }
 }
 
 impl Default for ClobConfig {

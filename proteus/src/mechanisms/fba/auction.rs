@@ -7,7 +7,8 @@ use super::rationing::{self, Claim};
 use super::{BatchOrder, BatchOutcome, FbaConfig};
 use crate::core::{AgentId, OrderId};
 use crate::mechanisms::types::{
-    CancelReason, NewOrder, OrderKind, Output, Price, Qty, RejectReason, Request, Side, TimeInForce,
+    CancelReason, Grid, NewOrder, OrderKind, Output, Price, Qty, RejectReason, Request, Side,
+    TimeInForce,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,6 +16,8 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug)]
 pub struct BatchAuction {
     config: FbaConfig,
+    /// Tick and lot, from `config`: every size and price check.
+    grid: Grid,
     /// The owner of every id seen as a new order, resting or not.
     owners: BTreeMap<OrderId, AgentId>,
     /// The open orders.
@@ -84,18 +87,10 @@ impl BatchAuction {
     /// # Panics
     /// If `tick_size` or `lot_size` is not positive.
     pub fn new(config: FbaConfig) -> Self {
-        assert!(
-            config.tick_size > 0,
-            "tick_size must be positive, got {}",
-            config.tick_size
-        );
-        assert!(
-            config.lot_size > 0,
-            "lot_size must be positive, got {}",
-            config.lot_size
-        );
+        let grid = config.grid();
         BatchAuction {
             config,
+            grid,
             owners: BTreeMap::new(),
             open: BTreeMap::new(),
             next_stamp: 0,
@@ -320,26 +315,6 @@ impl BatchAuction {
         self.next_stamp
     }
 
-    fn check_qty(&self, qty: Qty) -> Result<(), RejectReason> {
-        if qty <= 0 {
-            Err(RejectReason::NonPositiveQty)
-        } else if qty % self.config.lot_size != 0 {
-            Err(RejectReason::OffLot)
-        } else {
-            Ok(())
-        }
-    }
-
-    fn check_price(&self, price: Price) -> Result<(), RejectReason> {
-        if price <= 0 {
-            Err(RejectReason::NonPositivePrice)
-        } else if price % self.config.tick_size != 0 {
-            Err(RejectReason::OffTick)
-        } else {
-            Ok(())
-        }
-    }
-
     /// Whether a post-only order on `side` at `price` reaches the opposite best that remained
     /// after the last clearing.
     fn post_only_crosses(&self, side: Side, price: Price) -> bool {
@@ -354,9 +329,9 @@ impl BatchAuction {
             return Err(RejectReason::DuplicateOrderId);
         }
         self.owners.insert(o.id, o.trader);
-        self.check_qty(o.qty)?;
+        self.grid.check_qty(o.qty)?;
         if let OrderKind::Limit { price, tif } = o.kind {
-            self.check_price(price)?;
+            self.grid.check_price(price)?;
             if tif == TimeInForce::PostOnly && self.post_only_crosses(o.side, price) {
                 return Err(RejectReason::PostOnlyWouldCross);
             }
@@ -425,8 +400,8 @@ impl BatchAuction {
             .and_then(|o| match o.order.kind {
                 OrderKind::Market => Err(RejectReason::UnsupportedRequest),
                 OrderKind::Limit { price: old, tif } => {
-                    self.check_qty(qty)?;
-                    self.check_price(price)?;
+                    self.grid.check_qty(qty)?;
+                    self.grid.check_price(price)?;
                     let kept = price == old && qty <= o.order.qty;
                     if !kept
                         && tif == TimeInForce::PostOnly

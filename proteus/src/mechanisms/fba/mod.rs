@@ -118,7 +118,7 @@ mod rationing;
 pub use auction::BatchAuction;
 
 use crate::core::{AgentId, OrderId};
-use crate::mechanisms::types::{NewOrder, OrderKind, Price, Qty, Side};
+use crate::mechanisms::types::{Grid, NewOrder, OrderKind, Price, Qty, Side};
 use serde::{Deserialize, Serialize};
 
 /// How the long side's margin shares the volume left for it.
@@ -144,6 +144,16 @@ pub struct FbaConfig {
     /// Quantities must be multiples of this (in lots); also the unit of rationing.
     pub lot_size: Qty,
     pub rationing: Rationing,
+}
+
+impl FbaConfig {
+    /// The venue's tick and lot.
+    ///
+    /// # Panics
+    /// If `tick_size` or `lot_size` is not positive.
+    pub fn grid(&self) -> Grid {
+        Grid::new(self.tick_size, self.lot_size)
+    }
 }
 
 impl Default for FbaConfig {

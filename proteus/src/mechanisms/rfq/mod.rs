@@ -71,7 +71,7 @@ mod venue;
 pub use venue::RfqVenue;
 
 use crate::core::{AgentId, OrderId};
-use crate::mechanisms::types::{Price, Qty};
+use crate::mechanisms::types::{Grid, Price, Qty};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +81,16 @@ pub struct RfqConfig {
     pub tick_size: Price,
     /// Request sizes must be multiples of this (in lots).
     pub lot_size: Qty,
+}
+
+impl RfqConfig {
+    /// The venue's tick and lot.
+    ///
+    /// # Panics
+    /// If `tick_size` or `lot_size` is not positive.
+    pub fn grid(&self) -> Grid {
+        Grid::new(self.tick_size, self.lot_size)
+    }
 }
 
 impl Default for RfqConfig {

@@ -4,8 +4,8 @@
 use super::{RfqConfig, RfqError};
 use crate::core::{AgentId, OrderId};
 use crate::mechanisms::types::{
-    CancelReason, DealerQuote, Fill, NoTradeReason, Output, Price, Qty, QuoteRequest, RejectReason,
-    Request, Side,
+    CancelReason, DealerQuote, Fill, Grid, NoTradeReason, Output, Price, QuoteRequest,
+    RejectReason, Request, Side,
 };
 use std::collections::BTreeMap;
 
@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 #[derive(Debug)]
 pub struct RfqVenue {
     config: RfqConfig,
+    /// Tick and lot, from `config`: every size and price check.
+    grid: Grid,
     /// Every id seen (requests and quotes) with the agent that used it.
     seen: BTreeMap<OrderId, AgentId>,
     requests: BTreeMap<OrderId, RfqState>,
@@ -39,18 +41,10 @@ impl RfqVenue {
     /// # Panics
     /// If `tick_size` or `lot_size` is not positive.
     pub fn new(config: RfqConfig) -> Self {
-        assert!(
-            config.tick_size > 0,
-            "tick_size must be positive, got {}",
-            config.tick_size
-        );
-        assert!(
-            config.lot_size > 0,
-            "lot_size must be positive, got {}",
-            config.lot_size
-        );
+        let grid = config.grid();
         RfqVenue {
             config,
+            grid,
             seen: BTreeMap::new(),
             requests: BTreeMap::new(),
         }
@@ -275,31 +269,11 @@ impl RfqVenue {
         Ok(())
     }
 
-    fn check_qty(&self, qty: Qty) -> Result<(), RejectReason> {
-        if qty <= 0 {
-            Err(RejectReason::NonPositiveQty)
-        } else if qty % self.config.lot_size != 0 {
-            Err(RejectReason::OffLot)
-        } else {
-            Ok(())
-        }
-    }
-
-    fn check_price(&self, price: Price) -> Result<(), RejectReason> {
-        if price <= 0 {
-            Err(RejectReason::NonPositivePrice)
-        } else if price % self.config.tick_size != 0 {
-            Err(RejectReason::OffTick)
-        } else {
-            Ok(())
-        }
-    }
-
     fn validate_request(&mut self, r: &QuoteRequest) -> Result<(), RejectReason> {
         self.claim(r.id, r.trader)?;
-        self.check_qty(r.qty)?;
+        self.grid.check_qty(r.qty)?;
         if let Some(limit) = r.limit {
-            self.check_price(limit)?;
+            self.grid.check_price(limit)?;
         }
         Ok(())
     }
@@ -321,7 +295,7 @@ impl RfqVenue {
             return Err(RejectReason::DuplicateQuote);
         }
         let r = state.request;
-        self.check_qty(q.qty)?;
+        self.grid.check_qty(q.qty)?;
         if q.qty != r.qty {
             return Err(RejectReason::QuoteSizeMismatch);
         }
@@ -334,7 +308,7 @@ impl RfqVenue {
             return Err(RejectReason::MissingQuoteSide);
         }
         for price in [q.bid, q.ask].into_iter().flatten() {
-            self.check_price(price)?;
+            self.grid.check_price(price)?;
         }
         Ok(r.trader)
     }
