@@ -9,7 +9,7 @@ use proteus::realism::series::trade_signs;
 use proteus::scenario::Scenario;
 use proteus::sim::{RunLog, RunOptions, run};
 
-const METAORDER_SIGNS: &str = include_str!("../scenarios/metaorder-signs.toml");
+const METAORDER_SIGNS: &str = include_str!("../../scenarios/metaorder-signs.toml");
 
 fn scenario(text: &str) -> Scenario {
     Scenario::from_toml(text, "test.toml").unwrap()
@@ -187,7 +187,7 @@ fn arrivals_per_minute(log: &RunLog, noise: std::ops::Range<u32>) -> Vec<f64> {
 #[test]
 fn a_hawkes_population_keeps_its_mean_rate_and_clusters() {
     let noise = "[agents.noise]\ncount = 50\n";
-    let text = include_str!("../scenarios/default.toml");
+    let text = include_str!("../../scenarios/default.toml");
     let mut poisson = scenario(text);
     poisson.duration_s = 7200.0;
     let hawkes_text = edited(
@@ -240,7 +240,7 @@ fn a_hawkes_population_keeps_its_mean_rate_and_clusters() {
 /// parameters are range-checked, each error naming the field.
 #[test]
 fn hawkes_arrivals_are_checked_with_the_field_named() {
-    let text = include_str!("../scenarios/default.toml");
+    let text = include_str!("../../scenarios/default.toml");
     let bad = edited(
         text,
         "[agents.market_maker]\ncount = 2\n",
@@ -276,7 +276,7 @@ fn hawkes_arrivals_are_checked_with_the_field_named() {
 /// the fast one has forgotten (Fano factor of 10-minute counts up); weights are checked.
 #[test]
 fn a_kernel_of_several_exponentials() {
-    let text = include_str!("../scenarios/default.toml");
+    let text = include_str!("../../scenarios/default.toml");
     let noise = "[agents.noise]\ncount = 50\n";
     let with = |arrivals: &str| {
         let mut s = scenario(&edited(
@@ -531,7 +531,7 @@ fn each_hawkes_group_has_its_own_process() {
 /// α_j = n·w_j/τ_j and δ_j = 1/τ_j, μ = rate·(1 − n), and equal weights when none are given.
 #[test]
 fn a_listed_kernel_keeps_each_weight_with_its_decay_time() {
-    let text = include_str!("../scenarios/default.toml");
+    let text = include_str!("../../scenarios/default.toml");
     let law = |arrivals: &str| {
         let sc = scenario(&edited(
             text,
@@ -575,7 +575,7 @@ fn order_flow_agents_price_on_the_tick_and_size_in_lots() {
     use proteus::sim::RequestKind;
     let text = format!(
         "{}\n[[agents.metaorder]]\ncount = 5\nparent_rate_per_s = 0.01\nchild_gap_mean_s = 2.0\nmax_children = 50\nchild_size = {{ kind = \"uniform\", min = 1, max = 5 }}\nlatency = {{ submit = {{ kind = \"constant\", ns = 100_000 }}, ack = {{ kind = \"constant\", ns = 100_000 }}, market_data = {{ kind = \"constant\", ns = 100_000 }} }}\n",
-        include_str!("../scenarios/rmsc04-like.toml")
+        include_str!("../../scenarios/rmsc04-like.toml")
     );
     // Mean quantity of new orders and quote requests by population (value, momentum, ladder
     // makers, metaorder traders), their counts, and the metaorder children.

@@ -10,7 +10,7 @@ use proteus::experiments::{self as run, calibrate, summary};
 use proteus::realism;
 use proteus::replay;
 
-const DOC: &str = include_str!("../docs/bundle-format.md");
+const DOC: &str = include_str!("../../docs/bundle-format.md");
 
 /// Every table a bundle writes: the heading it is documented under, and its columns.
 fn tables() -> Vec<(&'static str, &'static [Column])> {

@@ -265,7 +265,7 @@ fn the_glosten_milgrom_scenario_runs_deterministically_through_sim_run() {
 // `sim::run` deterministically, and the `[market] cancel_delay_ns` ablation switch lets a take
 // beat an earlier cancel exactly when the take arrives within the delay.
 
-const BCS: &str = include_str!("../scenarios/validation/bcs_scenario.toml");
+const BCS: &str = include_str!("../../scenarios/validation/bcs_scenario.toml");
 
 fn bcs(seconds: f64) -> Scenario {
     let mut sc = Scenario::from_toml(BCS, "bcs_scenario.toml").unwrap();

@@ -1,0 +1,6 @@
+//! Metrics of seeded runs (`metrics`), their properties on generated run logs
+//! (`metrics_properties`) and the coverage of the confidence intervals (`stats_coverage`).
+
+mod metrics;
+mod metrics_properties;
+mod stats_coverage;

@@ -1,0 +1,6 @@
+//! The science checks: the validation cases (`validation`), the realism measures (`realism`) and
+//! the equilibrium solver (`equilibrium`).
+
+mod equilibrium;
+mod realism;
+mod validation;
