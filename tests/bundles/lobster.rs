@@ -2,6 +2,8 @@
 //! which messages each depth keeps), the level rule against the whole event stream of
 //! simulated runs, and the order-book file's level 1 against the run's own quote log.
 
+use crate::support::bundles::{hashed_names, manifest};
+use crate::support::scratch::Scratch;
 use proteus::core::{AgentId, OrderId, SimTime};
 use proteus::experiments::{RunBundleOptions, write_run_bundle};
 use proteus::lobster::{
@@ -163,8 +165,8 @@ type Level1 = (i64, i64, i64, i64);
 fn level_one_agrees_with_the_quote_log_at_every_instant() {
     let mut sc = Scenario::default_scenario();
     sc.duration_s = 20.0;
-    let root = std::env::temp_dir().join(format!("proteus-lobster-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&root);
+    let scratch = Scratch::new("lobster");
+    let root = scratch.join("run");
     let opts = RunBundleOptions {
         lobster: Some(5),
         ..Default::default()
@@ -207,16 +209,10 @@ fn level_one_agrees_with_the_quote_log_at_every_instant() {
         checked += 1;
     }
     assert!(checked > 150);
-    let m: serde_json::Value =
-        serde_json::from_slice(&fs::read(root.join("manifest.json")).unwrap()).unwrap();
+    let m = manifest(&root);
     assert_eq!(m["lobster"]["levels"], 5);
     assert_eq!(m["lobster"]["price_scale"], 100);
-    let hashed: Vec<&str> = m["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["name"].as_str().unwrap())
-        .collect();
+    let hashed = hashed_names(&m);
     assert!(
         hashed.contains(&"lobster_message_5.csv") && hashed.contains(&"lobster_orderbook_5.csv")
     );
@@ -228,7 +224,8 @@ fn only_the_continuous_book_exports() {
     let mut sc = Scenario::default_scenario();
     sc.duration_s = 1.0;
     sc.mechanism = sc.mechanism.with_spec("fba:100ms").unwrap();
-    let root = std::env::temp_dir().join(format!("proteus-lobster-fba-{}", std::process::id()));
+    let scratch = Scratch::new("lobster-fba");
+    let root = scratch.join("run");
     let opts = RunBundleOptions {
         lobster: Some(10),
         ..Default::default()

@@ -2,6 +2,10 @@
 //! order replay (`replay`), the LOBSTER export (`lobster`), reports (`report`), packs (`packs`) and
 //! scale-out shards (`shards`).
 
+#[allow(dead_code)]
+#[path = "../support/mod.rs"]
+mod support;
+
 mod bundle_format;
 mod lobster;
 mod packs;

@@ -1,68 +1,28 @@
 //! Packs: calibration, baseline and comparison bundles are identical for any thread count and
 //! after an interrupted run is resumed, and bad input is refused.
 
-use proteus::experiments::execution::Execution;
+use crate::support::bundles::{execution, files, manifest};
+use crate::support::scenarios::small_pack;
+use crate::support::scratch::Scratch;
 use proteus::experiments::pack::{Checkpoint, PackPlan, run_one};
 use proteus::experiments::packs::{baseline_pack, calibration_pack, compare_pack};
 use proteus::scenario::{Cell, Scenario};
 use std::fs;
-use std::path::{Path, PathBuf};
 
 /// The default scenario, shortened, with a small calibration grid: fast enough for a test.
 fn small() -> Scenario {
-    let mut sc = Scenario::default_scenario();
-    sc.duration_s = 5.0;
-    let c = &mut sc.calibration;
-    c.repetitions = 3;
-    c.risk_aversion = vec![0.01];
-    c.half_spread_ticks = vec![1.0, 3.0];
-    c.quote_size = vec![5];
-    c.sensitivity_informed_count = vec![0, 5];
-    c.sensitivity_latency_scale = vec![1.0, 4.0];
-    sc
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("proteus-packs-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let p = e.unwrap().path();
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
-}
-
-fn exec(threads: usize, checkpoint: Option<PathBuf>, resume: bool) -> Execution<'static> {
-    Execution {
-        threads,
-        progress: &|_, _, _| {},
-        checkpoint,
-        resume,
-        tables: Default::default(),
-    }
+    small_pack(3, &[0.01], &[0, 5], &[1.0, 4.0])
 }
 
 #[test]
 fn baseline_bytes_do_not_depend_on_threads() {
-    let root = scratch("threads");
+    let root = Scratch::new("packs-threads");
     let sc = small();
     baseline_pack(
         &sc,
         4,
         None,
-        &exec(1, None, false),
+        &execution(1, None, false),
         &root.join("one"),
         false,
     )
@@ -71,7 +31,7 @@ fn baseline_bytes_do_not_depend_on_threads() {
         &sc,
         4,
         None,
-        &exec(2, None, false),
+        &execution(2, None, false),
         &root.join("two"),
         false,
     )
@@ -114,7 +74,7 @@ fn baseline_bytes_do_not_depend_on_threads() {
 
 #[test]
 fn resumed_pack_gives_the_same_bytes() {
-    let root = scratch("resume");
+    let root = Scratch::new("packs-resume");
     let sc = small();
     let mechs: Vec<_> = ["clob", "fba:100ms"]
         .iter()
@@ -124,7 +84,7 @@ fn resumed_pack_gives_the_same_bytes() {
         &sc,
         &mechs,
         5,
-        &exec(2, None, false),
+        &execution(2, None, false),
         &root.join("straight"),
         false,
     )
@@ -160,7 +120,7 @@ fn resumed_pack_gives_the_same_bytes() {
         &sc,
         &mechs,
         5,
-        &exec(2, Some(ckpt.clone()), true),
+        &execution(2, Some(ckpt.clone()), true),
         &root.join("resumed"),
         false,
     )
@@ -175,8 +135,8 @@ fn resumed_pack_gives_the_same_bytes() {
 
 #[test]
 fn calibration_bundle_ranks_every_candidate_and_explains_its_choice() {
-    let root = scratch("calibrate");
-    let c = calibration_pack(&small(), &exec(2, None, false), &root.join("c"), false).unwrap();
+    let root = Scratch::new("packs-calibrate");
+    let c = calibration_pack(&small(), &execution(2, None, false), &root.join("c"), false).unwrap();
     assert_eq!(c.candidates.len(), 2);
     let mut ranks: Vec<usize> = c.candidates.iter().map(|s| s.rank).collect();
     ranks.sort();
@@ -202,15 +162,14 @@ fn calibration_bundle_ranks_every_candidate_and_explains_its_choice() {
         &small(),
         2,
         Some(&root.join("c/calibration.json")),
-        &exec(2, None, false),
+        &execution(2, None, false),
         &root.join("b"),
         false,
     )
     .unwrap();
     assert!(o.calibration.is_none());
     assert!(!root.join("b/calibration.json").exists());
-    let m: serde_json::Value =
-        serde_json::from_slice(&fs::read(root.join("b/manifest.json")).unwrap()).unwrap();
+    let m = manifest(&root.join("b"));
     assert!(
         m["calibration_source"]
             .as_str()
@@ -227,18 +186,34 @@ fn calibration_bundle_ranks_every_candidate_and_explains_its_choice() {
 
 #[test]
 fn bad_inputs_are_refused_before_anything_is_written() {
-    let root = scratch("bad");
+    let root = Scratch::new("packs-bad");
     let sc = small();
-    let e = baseline_pack(&sc, 0, None, &exec(1, None, false), &root.join("x"), false).unwrap_err();
+    let e = baseline_pack(
+        &sc,
+        0,
+        None,
+        &execution(1, None, false),
+        &root.join("x"),
+        false,
+    )
+    .unwrap_err();
     assert_eq!(e.to_string(), "repetitions must be at least 1 (got 0)");
-    let e = compare_pack(&sc, &[], 3, &exec(1, None, false), &root.join("x"), false).unwrap_err();
+    let e = compare_pack(
+        &sc,
+        &[],
+        3,
+        &execution(1, None, false),
+        &root.join("x"),
+        false,
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("no mechanisms"), "{e}");
     let clob = sc.mechanism.with_spec("clob").unwrap();
     let e = compare_pack(
         &sc,
         &[clob, clob],
         3,
-        &exec(1, None, false),
+        &execution(1, None, false),
         &root.join("x"),
         false,
     )
@@ -251,7 +226,7 @@ fn bad_inputs_are_refused_before_anything_is_written() {
         &sc,
         2,
         Some(&bad),
-        &exec(1, None, false),
+        &execution(1, None, false),
         &root.join("x"),
         false,
     )
@@ -266,7 +241,7 @@ fn bad_inputs_are_refused_before_anything_is_written() {
         &sc,
         2,
         Some(&bad),
-        &exec(1, None, false),
+        &execution(1, None, false),
         &root.join("x"),
         false,
     )
@@ -285,7 +260,7 @@ fn bad_inputs_are_refused_before_anything_is_written() {
 fn audit_finds_identical_bytes_and_catches_a_tampered_manifest() {
     use proteus::experiments::audit::{AuditPlan, audit, rederive_run};
     use proteus::experiments::{RunBundleOptions, write_run_bundle};
-    let root = scratch("audit");
+    let root = Scratch::new("packs-audit");
     let sc = small();
     let mechs: Vec<_> = ["clob", "fba:100ms"]
         .iter()

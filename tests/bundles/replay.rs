@@ -3,19 +3,14 @@
 //! The expected tables were worked out by hand from the file (walk-through in the comments), not
 //! copied from the program's output.
 
+use crate::support::repo_path;
+use crate::support::scratch::Scratch;
 use proteus::replay::replay_file;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/orders_sample.csv")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("proteus-replay-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
+    repo_path("tests/data/orders_sample.csv")
 }
 
 fn read(dir: &Path, name: &str) -> String {
@@ -24,7 +19,7 @@ fn read(dir: &Path, name: &str) -> String {
 
 #[test]
 fn sample_file_gives_the_hand_worked_tables() {
-    let root = scratch("sample");
+    let root = Scratch::new("replay-sample");
     let out = root.join("out");
     replay_file(&sample(), &out, false).unwrap();
 
@@ -80,7 +75,7 @@ fn sample_file_gives_the_hand_worked_tables() {
 
 #[test]
 fn replay_is_byte_identical_across_runs() {
-    let root = scratch("twice");
+    let root = Scratch::new("replay-twice");
     replay_file(&sample(), &root.join("a"), false).unwrap();
     replay_file(&sample(), &root.join("b"), false).unwrap();
     for name in [
@@ -101,7 +96,7 @@ fn replay_is_byte_identical_across_runs() {
 
 #[test]
 fn malformed_file_leaves_no_output_folder() {
-    let root = scratch("bad");
+    let root = Scratch::new("replay-bad");
     let orders = root.join("bad.csv");
     fs::write(
         &orders,

@@ -1,34 +1,24 @@
 //! Reports: every run, baseline, comparison and calibration bundle has one, made from its files
 //! alone, byte-identical when regenerated, and every broken input is refused with the file named.
 
+use crate::support::bundles::{execution, hashed_names, manifest};
+use crate::support::scenarios::{short_default, small_pack};
+use crate::support::scratch::Scratch;
 use proteus::experiments::{RunBundleOptions, write_run_bundle};
 use proteus::report::{RUN_REPORT_FILES, ReportError, regenerate};
 use proteus::scenario::Scenario;
 use std::fs;
 use std::path::PathBuf;
 
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("proteus-report-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn short_default() -> Scenario {
-    let mut sc = Scenario::default_scenario();
-    sc.duration_s = 10.0;
-    sc
-}
-
 fn bundle(root: &std::path::Path, name: &str) -> PathBuf {
     let out = root.join(name);
-    write_run_bundle(&short_default(), &out, &RunBundleOptions::default()).unwrap();
+    write_run_bundle(&short_default(10.0), &out, &RunBundleOptions::default()).unwrap();
     out
 }
 
 #[test]
 fn a_run_bundle_has_its_report_and_regenerating_it_changes_no_byte() {
-    let root = scratch("regen");
+    let root = Scratch::new("report-regen");
     let out = bundle(&root, "run");
     let before: Vec<Vec<u8>> = RUN_REPORT_FILES
         .iter()
@@ -78,20 +68,14 @@ fn a_run_bundle_has_its_report_and_regenerating_it_changes_no_byte() {
 
 #[test]
 fn the_manifest_lists_the_report_as_derived_and_unhashed() {
-    let root = scratch("derived");
+    let root = Scratch::new("report-derived");
     let out = bundle(&root, "run");
-    let m: serde_json::Value =
-        serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let m = manifest(&out);
     assert_eq!(
         m["derived"],
         serde_json::json!(["price_path.svg", "report.html"])
     );
-    let hashed: Vec<&str> = m["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["name"].as_str().unwrap())
-        .collect();
+    let hashed = hashed_names(&m);
     assert_eq!(
         hashed,
         ["fills.csv", "fundamental.csv", "metrics.json", "quotes.csv"]
@@ -101,7 +85,7 @@ fn the_manifest_lists_the_report_as_derived_and_unhashed() {
 
 #[test]
 fn broken_bundles_are_refused_with_the_file_named() {
-    let root = scratch("broken");
+    let root = Scratch::new("report-broken");
 
     let out = bundle(&root, "missing");
     fs::remove_file(out.join("quotes.csv")).unwrap();
@@ -152,35 +136,11 @@ fn broken_bundles_are_refused_with_the_file_named() {
 
 // ---- Pack reports (baseline, compare, calibration) ----
 
-use proteus::experiments::execution::Execution;
 use proteus::experiments::packs::{baseline_pack, calibration_pack, compare_pack};
 
 /// The default scenario, shortened, with a small grid and calibration: fast enough for a test.
-fn small_pack() -> Scenario {
-    let mut sc = Scenario::default_scenario();
-    sc.duration_s = 5.0;
-    let c = &mut sc.calibration;
-    c.repetitions = 3;
-    c.risk_aversion = vec![0.001, 0.01];
-    c.half_spread_ticks = vec![1.0, 3.0];
-    c.quote_size = vec![5];
-    c.sensitivity_informed_count = vec![0, 5];
-    c.sensitivity_latency_scale = vec![1.0, 4.0];
-    sc
-}
-
-fn exec() -> Execution<'static> {
-    Execution {
-        threads: 2,
-        progress: &|_, _, _| {},
-        checkpoint: None,
-        resume: false,
-        tables: Default::default(),
-    }
-}
-
-fn manifest(dir: &std::path::Path) -> serde_json::Value {
-    serde_json::from_slice(&fs::read(dir.join("manifest.json")).unwrap()).unwrap()
+fn small() -> Scenario {
+    small_pack(3, &[0.001, 0.01], &[0, 5], &[1.0, 4.0])
 }
 
 fn names(v: &serde_json::Value) -> Vec<String> {
@@ -256,14 +216,14 @@ fn check_report_files(dir: &std::path::Path) -> String {
 
 #[test]
 fn a_comparison_has_a_headline_table_and_a_forest_plot_per_arm() {
-    let root = scratch("compare");
-    let sc = small_pack();
+    let root = Scratch::new("report-compare");
+    let sc = small();
     let mechs: Vec<_> = ["clob", "fba:100ms", "rfq:2"]
         .iter()
         .map(|s| sc.mechanism.with_spec(s).unwrap())
         .collect();
     let out = root.join("c");
-    compare_pack(&sc, &mechs, 4, &exec(), &out, false).unwrap();
+    compare_pack(&sc, &mechs, 4, &execution(2, None, false), &out, false).unwrap();
     assert_eq!(
         names(&manifest(&out)["derived"]),
         ["forest_fba_100ms.svg", "forest_rfq_2.svg", "report.html"]
@@ -301,9 +261,9 @@ fn a_comparison_has_a_headline_table_and_a_forest_plot_per_arm() {
 
 #[test]
 fn a_baseline_with_its_calibration_shows_the_landscape_and_sensitivity() {
-    let root = scratch("baseline");
+    let root = Scratch::new("report-baseline");
     let out = root.join("b");
-    baseline_pack(&small_pack(), 3, None, &exec(), &out, false).unwrap();
+    baseline_pack(&small(), 3, None, &execution(2, None, false), &out, false).unwrap();
     let derived = names(&manifest(&out)["derived"]);
     // 6 grid cells, the reference excluded; one quote size; six sensitivity metrics.
     assert_eq!(
@@ -340,9 +300,9 @@ fn a_baseline_with_its_calibration_shows_the_landscape_and_sensitivity() {
 
 #[test]
 fn a_calibration_report_has_no_headline_but_every_calibration_figure() {
-    let root = scratch("calibration");
+    let root = Scratch::new("report-calibration");
     let out = root.join("c");
-    calibration_pack(&small_pack(), &exec(), &out, false).unwrap();
+    calibration_pack(&small(), &execution(2, None, false), &out, false).unwrap();
     let html = check_report_files(&out);
     assert!(html.contains("<h1>Calibration report: scenario default</h1>"));
     assert!(html.contains("<table data-table=\"candidates\">"));
@@ -355,14 +315,14 @@ fn a_calibration_report_has_no_headline_but_every_calibration_figure() {
 
 #[test]
 fn broken_pack_bundles_are_refused_with_the_file_named() {
-    let root = scratch("broken-pack");
-    let sc = small_pack();
+    let root = Scratch::new("report-broken-pack");
+    let sc = small();
     let mechs: Vec<_> = ["clob", "fba:100ms"]
         .iter()
         .map(|s| sc.mechanism.with_spec(s).unwrap())
         .collect();
     let out = root.join("c");
-    compare_pack(&sc, &mechs, 3, &exec(), &out, false).unwrap();
+    compare_pack(&sc, &mechs, 3, &execution(2, None, false), &out, false).unwrap();
     let page = fs::read(out.join("report.html")).unwrap();
 
     // runs.csv is not drawn, but it is hashed: a modified bundle is refused as a whole.

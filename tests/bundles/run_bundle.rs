@@ -1,48 +1,20 @@
 //! The run bundle: reproducible bytes, hashes that check out, and pinned excerpts.
 
-use proteus::artifacts::sha256_hex;
+use crate::support::bundles::{assert_digests, files, hashed_names, manifest};
+use crate::support::scenarios::short_default;
+use crate::support::scratch::Scratch;
 use proteus::experiments::{RunBundleOptions, write_run_bundle};
-use proteus::scenario::Scenario;
 use std::fs;
-use std::path::{Path, PathBuf};
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("proteus-run-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn short_default() -> Scenario {
-    let mut sc = Scenario::default_scenario();
-    sc.duration_s = 10.0;
-    sc
-}
-
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let p = e.unwrap().path();
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
-}
 
 #[test]
 fn same_manifest_same_bytes() {
-    let root = scratch("bytes");
+    let root = Scratch::new("run-bytes");
     let opts = RunBundleOptions {
         events: true,
         ..Default::default()
     };
-    write_run_bundle(&short_default(), &root.join("a"), &opts).unwrap();
-    write_run_bundle(&short_default(), &root.join("b"), &opts).unwrap();
+    write_run_bundle(&short_default(10.0), &root.join("a"), &opts).unwrap();
+    write_run_bundle(&short_default(10.0), &root.join("b"), &opts).unwrap();
     let (a, b) = (files(&root.join("a")), files(&root.join("b")));
     let names: Vec<_> = a.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
@@ -60,7 +32,7 @@ fn same_manifest_same_bytes() {
     );
     assert_eq!(a, b);
 
-    let mut other = short_default();
+    let mut other = short_default(10.0);
     other.seed = 43;
     write_run_bundle(&other, &root.join("c"), &opts).unwrap();
     let c = files(&root.join("c"));
@@ -72,26 +44,16 @@ fn same_manifest_same_bytes() {
 
 #[test]
 fn manifest_hashes_every_file_and_records_the_seeds() {
-    let root = scratch("manifest");
+    let root = Scratch::new("run-manifest");
     let out = root.join("run");
-    write_run_bundle(&short_default(), &out, &RunBundleOptions::default()).unwrap();
-    let m: serde_json::Value =
-        serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
-    let listed: Vec<&str> = m["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["name"].as_str().unwrap())
-        .collect();
+    write_run_bundle(&short_default(10.0), &out, &RunBundleOptions::default()).unwrap();
+    let m = manifest(&out);
+    let listed = hashed_names(&m);
     assert_eq!(
         listed,
         ["fills.csv", "fundamental.csv", "metrics.json", "quotes.csv"]
     );
-    for f in m["files"].as_array().unwrap() {
-        let bytes = fs::read(out.join(f["name"].as_str().unwrap())).unwrap();
-        assert_eq!(f["sha256"], sha256_hex(&bytes));
-        assert_eq!(f["bytes"], bytes.len());
-    }
+    assert_digests(&out, &m);
     // docs/seed-protocol.md pins repetition_seed(42, "default", 0).
     assert_eq!(m["seeds"]["repetition_seed"], 3170034154072251074u64);
     assert_eq!(m["scenario"]["duration_s"], 10.0);
@@ -101,16 +63,16 @@ fn manifest_hashes_every_file_and_records_the_seeds() {
 
 #[test]
 fn existing_output_is_refused_without_force() {
-    let root = scratch("force");
+    let root = Scratch::new("run-force");
     let out = root.join("run");
-    write_run_bundle(&short_default(), &out, &RunBundleOptions::default()).unwrap();
-    let e = write_run_bundle(&short_default(), &out, &RunBundleOptions::default()).unwrap_err();
+    write_run_bundle(&short_default(10.0), &out, &RunBundleOptions::default()).unwrap();
+    let e = write_run_bundle(&short_default(10.0), &out, &RunBundleOptions::default()).unwrap_err();
     assert!(e.to_string().contains("--force"), "{e}");
     let opts = RunBundleOptions {
         force: true,
         ..Default::default()
     };
-    write_run_bundle(&short_default(), &out, &opts).unwrap();
+    write_run_bundle(&short_default(10.0), &out, &opts).unwrap();
     assert_eq!(
         fs::read_dir(&root).unwrap().count(),
         1,
@@ -123,13 +85,13 @@ fn existing_output_is_refused_without_force() {
 /// scenario. Any change to matching, agents, latency, leakage or RNG use shows up here.
 #[test]
 fn snapshot_of_a_short_seeded_run() {
-    let root = scratch("snap");
+    let root = Scratch::new("run-snap");
     let out = root.join("run");
     let opts = RunBundleOptions {
         events: true,
         ..Default::default()
     };
-    write_run_bundle(&short_default(), &out, &opts).unwrap();
+    write_run_bundle(&short_default(10.0), &out, &opts).unwrap();
     let head = |name: &str, n: usize| {
         let text = fs::read_to_string(out.join(name)).unwrap();
         text.lines().take(n).collect::<Vec<_>>().join("\n")
@@ -147,9 +109,9 @@ fn snapshot_of_a_short_seeded_run() {
 #[test]
 fn snapshots_of_short_seeded_runs_per_mechanism() {
     for (spec, name) in [("fba:100ms", "fba"), ("rfq:2", "rfq")] {
-        let root = scratch(&format!("snap-{name}"));
+        let root = Scratch::new(&format!("run-snap-{name}"));
         let out = root.join("run");
-        let mut sc = short_default();
+        let mut sc = short_default(10.0);
         sc.mechanism = sc.mechanism.with_spec(spec).unwrap();
         let opts = RunBundleOptions {
             events: true,

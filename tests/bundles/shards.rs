@@ -2,7 +2,9 @@
 //! compare and baseline and several N; missing, corrupt and foreign shard results are named and
 //! refused; a complete shard is skipped; the sbatch scripts are deterministic.
 
-use proteus::experiments::execution::Execution;
+use crate::support::bundles::{execution, files};
+use crate::support::scenarios::small_pack;
+use crate::support::scratch::Scratch;
 use proteus::experiments::packs::{baseline_pack, calibration_pack, compare_pack};
 use proteus::experiments::shard::{
     CALIBRATION_FILE, CalibrationInput, PackKind, ShardError, ShardRun, ShardState, SlurmOptions,
@@ -14,16 +16,7 @@ use std::path::{Path, PathBuf};
 
 /// The default scenario, shortened, with a small calibration grid: fast enough for a test.
 fn small() -> Scenario {
-    let mut sc = Scenario::default_scenario();
-    sc.duration_s = 5.0;
-    let c = &mut sc.calibration;
-    c.repetitions = 2;
-    c.risk_aversion = vec![0.01];
-    c.half_spread_ticks = vec![1.0, 3.0];
-    c.quote_size = vec![5];
-    c.sensitivity_informed_count = vec![0];
-    c.sensitivity_latency_scale = vec![1.0];
-    sc
+    small_pack(2, &[0.01], &[0], &[1.0])
 }
 
 fn mechs(sc: &Scenario) -> Vec<MechanismConfig> {
@@ -31,38 +24,6 @@ fn mechs(sc: &Scenario) -> Vec<MechanismConfig> {
         .iter()
         .map(|s| sc.mechanism.with_spec(s).unwrap())
         .collect()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("proteus-shards-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let p = e.unwrap().path();
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
-}
-
-fn exec() -> Execution<'static> {
-    Execution {
-        threads: 2,
-        progress: &|_, _, _| {},
-        checkpoint: None,
-        resume: false,
-        tables: Default::default(),
-    }
 }
 
 fn slurm(cap: Option<u32>) -> SlurmOptions {
@@ -100,9 +61,17 @@ fn run_all(dir: &Path, shards: usize) {
 
 #[test]
 fn compare_merge_is_byte_identical_to_one_process_for_several_shard_counts() {
-    let root = scratch("compare");
+    let root = Scratch::new("shards-compare");
     let sc = small();
-    compare_pack(&sc, &mechs(&sc), 5, &exec(), &root.join("single"), false).unwrap();
+    compare_pack(
+        &sc,
+        &mechs(&sc),
+        5,
+        &execution(2, None, false),
+        &root.join("single"),
+        false,
+    )
+    .unwrap();
     let single = files(&root.join("single"));
     for n in [1, 2, 3, 5] {
         let plan = root.join(format!("plan-{n}"));
@@ -117,9 +86,15 @@ fn compare_merge_is_byte_identical_to_one_process_for_several_shard_counts() {
 
 #[test]
 fn baseline_merge_is_byte_identical_to_one_process_with_the_same_calibration_file() {
-    let root = scratch("baseline");
+    let root = Scratch::new("shards-baseline");
     let sc = small();
-    calibration_pack(&sc, &exec(), &root.join("calibration"), false).unwrap();
+    calibration_pack(
+        &sc,
+        &execution(2, None, false),
+        &root.join("calibration"),
+        false,
+    )
+    .unwrap();
     let given = root.join("calibration").join("calibration.json");
     // The same plan folder for every N, so the calibration file the manifest names is the same.
     let plan = root.join("plan");
@@ -148,7 +123,7 @@ fn baseline_merge_is_byte_identical_to_one_process_with_the_same_calibration_fil
                 &sc,
                 2,
                 Some(&calibration_in_plan),
-                &exec(),
+                &execution(2, None, false),
                 &root.join("single"),
                 false,
             )
@@ -166,7 +141,7 @@ fn baseline_merge_is_byte_identical_to_one_process_with_the_same_calibration_fil
         &sc,
         &[],
         2,
-        Some(CalibrationInput::Calibrate(&exec())),
+        Some(CalibrationInput::Calibrate(&execution(2, None, false))),
         3,
         &slurm(None),
         &root.join("plan-calibrated"),
@@ -182,7 +157,7 @@ fn baseline_merge_is_byte_identical_to_one_process_with_the_same_calibration_fil
 
 #[test]
 fn merge_names_missing_and_corrupt_shards_and_writes_nothing() {
-    let root = scratch("broken");
+    let root = Scratch::new("shards-broken");
     let sc = small();
     let plan = root.join("plan");
     plan_compare(&sc, 3, 3, &plan).unwrap();
@@ -219,14 +194,22 @@ fn merge_names_missing_and_corrupt_shards_and_writes_nothing() {
     ));
     run_shard(&plan, 1, 1, &|_, _| {}).unwrap();
     merge_shards(&plan, &out, false).unwrap();
-    compare_pack(&sc, &mechs(&sc), 3, &exec(), &root.join("single"), false).unwrap();
+    compare_pack(
+        &sc,
+        &mechs(&sc),
+        3,
+        &execution(2, None, false),
+        &root.join("single"),
+        false,
+    )
+    .unwrap();
     assert_eq!(files(&out), files(&root.join("single")));
     fs::remove_dir_all(root).unwrap();
 }
 
 #[test]
 fn a_complete_shard_is_skipped_and_an_unfinished_write_is_redone() {
-    let root = scratch("skip");
+    let root = Scratch::new("shards-skip");
     let sc = small();
     let plan = root.join("plan");
     plan_compare(&sc, 2, 2, &plan).unwrap();
@@ -264,7 +247,7 @@ fn a_complete_shard_is_skipped_and_an_unfinished_write_is_redone() {
 
 #[test]
 fn a_result_from_another_plan_is_refused() {
-    let root = scratch("foreign");
+    let root = Scratch::new("shards-foreign");
     let sc = small();
     let (a, b) = (root.join("a"), root.join("b"));
     plan_compare(&sc, 2, 2, &a).unwrap();
@@ -298,7 +281,7 @@ fn a_result_from_another_plan_is_refused() {
 
 #[test]
 fn plans_refuse_bad_input_and_write_deterministic_scripts() {
-    let root = scratch("plan");
+    let root = Scratch::new("shards-plan");
     let sc = small();
     let plan = root.join("plan");
     // 2 mechanisms x 2 repetitions = 4 runs.

@@ -5,16 +5,17 @@
 //!
 //! Runs at `PROPTEST_CASES` cases per property (256 by default, 2048 under `cargo xtask ci`).
 
+use crate::support::scenarios::default_with;
 use proptest::prelude::*;
 use proteus::experiments::budget::WorkEstimate;
 use proteus::mechanisms::ClobConfig;
 use proteus::replay::{HEADER, parse_order_file, replay};
-use proteus::scenario::{DEFAULT_SCENARIO_TOML, Scenario};
+use proteus::scenario::Scenario;
 use proteus::sim::{RunOptions, run};
 
 /// The default scenario, shortened to 2 s so that an accepted mutant runs in milliseconds.
 fn short_default() -> String {
-    DEFAULT_SCENARIO_TOML.replace("duration_s = 300.0", "duration_s = 2.0")
+    default_with("duration_s = 300.0", "duration_s = 2.0")
 }
 
 /// Values a user (or an attacker) might put right of an `=`.

@@ -2,25 +2,10 @@
 //! hold that once made Proteus panic or exhaust memory. Each is refused with the field (or line)
 //! named and the allowed range stated, or handled without a panic.
 
-use proteus::scenario::{DEFAULT_SCENARIO_TOML, Scenario};
+use crate::support::scenarios::{default_with, error_of};
+use crate::support::scratch::Scratch;
+use proteus::scenario::Scenario;
 use proteus::sim::{self, RunOptions};
-
-/// The default scenario with `from` replaced by `to` (`from` must occur exactly once).
-fn edited(text: &str, from: &str, to: &str) -> String {
-    assert_eq!(text.matches(from).count(), 1, "{from}");
-    text.replace(from, to)
-}
-
-fn default_with(from: &str, to: &str) -> String {
-    edited(DEFAULT_SCENARIO_TOML, from, to)
-}
-
-fn error_of(text: &str) -> String {
-    match Scenario::from_toml(text, "my.toml") {
-        Ok(_) => panic!("accepted:\n{text}"),
-        Err(e) => e.to_string(),
-    }
-}
 
 const NEWS_LAW: &str = "jump_size = { kind = \"normal\", mean = 0.0, std = 6.0 }";
 const JUMP_LAW: &str = "jump_size = { kind = \"normal\", mean = 0.0, std = 4.0 }";
@@ -172,13 +157,6 @@ fn quiet_exec(threads: usize) -> proteus::experiments::execution::Execution<'sta
     }
 }
 
-fn scratch(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("proteus-hostile-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 /// Defect 4: a repetition count near u64::MAX overflowed the run count; a baseline with one ran
 /// its whole calibration first. Both are refused before anything runs.
 #[test]
@@ -194,7 +172,7 @@ fn repetitions_past_the_bound_are_refused_before_anything_runs() {
             format!("repetitions must be in [1, 1000000] (got {reps})")
         );
     }
-    let root = scratch("reps");
+    let root = Scratch::new("hostile-reps");
     let started = std::time::Instant::now();
     let e = baseline_pack(
         &sc,
@@ -219,7 +197,7 @@ fn shard_counts_past_the_bound_are_refused_before_anything_runs() {
         CalibrationInput, MAX_SHARDS, PackKind, ShardError, SlurmOptions, plan_shards,
     };
     let sc = Scenario::default_scenario();
-    let root = scratch("shards");
+    let root = Scratch::new("hostile-shards");
     let slurm = SlurmOptions {
         binary: root.join("xtask"),
         partition: None,
@@ -304,7 +282,7 @@ const ORDER_HEADER: &str = "time_ns,trader,action,order_id,side,price,qty,tif\n"
 #[test]
 fn replay_quantities_past_the_bound_are_refused_with_the_line() {
     use proteus::replay::{MAX_ORDER_QTY, replay_file};
-    let root = scratch("replay-qty");
+    let root = Scratch::new("hostile-replay-qty");
     let out = root.join("out");
     let cases = [
         (
@@ -349,7 +327,7 @@ fn replay_quantities_past_the_bound_are_refused_with_the_line() {
 fn replay_reads_a_bounded_stream_and_checks_the_header_first() {
     use proteus::replay::{MAX_ORDER_FILE_BYTES, ReplayError, read_orders, replay_file};
     use std::io::Read;
-    let root = scratch("replay-big");
+    let root = Scratch::new("hostile-replay-big");
     let out = root.join("out");
     if std::path::Path::new("/dev/zero").exists() {
         let started = std::time::Instant::now();
@@ -399,7 +377,7 @@ fn replay_reads_a_bounded_stream_and_checks_the_header_first() {
 #[test]
 fn scenario_files_are_read_with_a_size_bound() {
     use proteus::scenario::ScenarioError;
-    let root = scratch("scenario-size");
+    let root = Scratch::new("hostile-scenario-size");
     if std::path::Path::new("/dev/zero").exists() {
         let started = std::time::Instant::now();
         let e = Scenario::load(std::path::Path::new("/dev/zero")).unwrap_err();
@@ -444,7 +422,7 @@ fn calibration_file(dir: &std::path::Path, selected: &str) -> std::path::PathBuf
 #[test]
 fn calibration_files_are_range_checked_like_scenarios() {
     use proteus::experiments::packs::{baseline_pack, calibration_from_file};
-    let root = scratch("calibration");
+    let root = Scratch::new("hostile-calibration");
     let cases = [
         (
             r#"{"risk_aversion": 0.1, "half_spread_ticks": 1.0, "quote_size": -3}"#,
@@ -500,7 +478,7 @@ fn an_edited_checkpoint_is_refused_on_resume() {
     sc.duration_s = 5.0;
     let plan = compare_spec(&sc, &[sc.mechanism], 2).unwrap().plan;
     let full = run_pack(&plan, 1, None, &|_, _| {}).unwrap();
-    let root = scratch("checkpoint");
+    let root = Scratch::new("hostile-checkpoint");
     let dir = root.join(".out.checkpoint");
     // An interrupted pack: run 0 saved. Resuming reuses it as saved.
     let c = Checkpoint::open(&dir, &plan, false).unwrap();
@@ -557,7 +535,7 @@ fn dead_pid() -> u32 {
 #[test]
 fn stale_staging_folders_of_dead_processes_are_removed() {
     use proteus::artifacts::{BundleWriter, remove_stale_staging};
-    let root = scratch("staging");
+    let root = Scratch::new("hostile-staging");
     let dest = root.join("out");
     let dead = dead_pid();
     let stale = root.join(format!(".out.staging-{dead}"));

@@ -1,11 +1,13 @@
 //! Scenario files: the built-in default, the shipped files, and every way a user can get one
 //! wrong (each error names the file, the field path, the value and what is allowed).
 
+use crate::support::repo_path;
+use crate::support::scenarios::{default_with, error_of};
 use proteus::scenario::{DEFAULT_SCENARIO_TOML, Scenario};
 use std::path::Path;
 
 fn scenarios_dir() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
+    repo_path("scenarios")
 }
 
 #[test]
@@ -41,18 +43,6 @@ fn rmsc04_like_is_sized_like_abides_reference_market() {
     assert_eq!(a.ladder_market_maker.as_ref().unwrap().count(), 2);
     assert!(a.informed.is_none() && a.market_maker.is_none() && a.arbitrageur.is_none());
     assert_eq!(sc.duration_s, 6.5 * 3600.0);
-}
-
-/// The default scenario with `from` replaced by `to` (which must occur exactly once).
-fn edited(from: &str, to: &str) -> String {
-    assert_eq!(DEFAULT_SCENARIO_TOML.matches(from).count(), 1, "{from}");
-    DEFAULT_SCENARIO_TOML.replace(from, to)
-}
-
-fn error_of(text: &str) -> String {
-    Scenario::from_toml(text, "my.toml")
-        .unwrap_err()
-        .to_string()
 }
 
 #[test]
@@ -115,20 +105,23 @@ fn out_of_range_values_name_the_field_value_and_range() {
         ),
     ];
     for (from, to, needle) in cases {
-        let e = error_of(&edited(from, to));
+        let e = error_of(&default_with(from, to));
         assert!(e.contains(needle), "{to}: got {e}");
     }
 }
 
 #[test]
 fn unknown_and_missing_fields_are_refused() {
-    let e = error_of(&edited("count = 50", "count = 50\nrate_per_min = 3.0"));
+    let e = error_of(&default_with(
+        "count = 50",
+        "count = 50\nrate_per_min = 3.0",
+    ));
     assert!(e.contains("my.toml") && e.contains("rate_per_min"), "{e}");
-    let e = error_of(&edited("seed = 42", "seed = 42\nsede = 1"));
+    let e = error_of(&default_with("seed = 42", "seed = 42\nsede = 1"));
     assert!(e.contains("unknown field `sede`"), "{e}");
-    let e = error_of(&edited("quote_size = 5\n", ""));
+    let e = error_of(&default_with("quote_size = 5\n", ""));
     assert!(e.contains("quote_size"), "{e}");
-    let e = error_of(&edited("kind = \"clob\"", "kind = \"dark_pool\""));
+    let e = error_of(&default_with("kind = \"clob\"", "kind = \"dark_pool\""));
     assert!(e.contains("dark_pool"), "{e}");
     let e = error_of("this is not toml");
     assert!(e.starts_with("scenario my.toml:"), "{e}");
@@ -136,7 +129,7 @@ fn unknown_and_missing_fields_are_refused() {
 
 #[test]
 fn arrays_of_populations_index_within_the_role() {
-    let text = edited("[agents.arbitrageur]", "[[agents.arbitrageur]]")
+    let text = default_with("[agents.arbitrageur]", "[[agents.arbitrageur]]")
         + "\n[[agents.arbitrageur]]\ncount = 3\nthreshold_ticks = 1.0\nmax_size = -1\n"
         + "latency = { submit = { kind = \"constant\", ns = 1 }, ack = { kind = \"constant\", ns = 1 }, market_data = { kind = \"constant\", ns = 1 } }\n";
     let e = error_of(&text);

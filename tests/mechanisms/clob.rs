@@ -1,146 +1,17 @@
 //! Unit tests of the continuous limit order book: one behaviour per test, exact outputs.
 
+use crate::support::builders::*;
 use proteus::core::{AgentId, OrderId};
 use proteus::mechanisms::{
-    CancelReason, Clob, ClobConfig, DealerQuote, Fill, NewOrder, OrderKind, Output, Price, Qty,
-    QuoteRequest, RejectReason, Request, RestingOrder, SelfTradePrevention, Side, TimeInForce,
+    CancelReason, Clob, ClobConfig, DealerQuote, Output, Price, Qty, QuoteRequest, RejectReason,
+    Request, SelfTradePrevention, Side,
 };
-use std::fmt::Write as _;
 
 use Side::{Buy, Sell};
 
 const A: u32 = 1;
 const B: u32 = 2;
 const C: u32 = 3;
-
-// ---- requests ----
-
-fn new(id: u64, trader: u32, side: Side, qty: Qty, kind: OrderKind) -> Request {
-    Request::New(NewOrder {
-        id: OrderId(id),
-        trader: AgentId(trader),
-        side,
-        qty,
-        kind,
-    })
-}
-
-fn with_tif(id: u64, trader: u32, side: Side, price: Price, qty: Qty, tif: TimeInForce) -> Request {
-    new(id, trader, side, qty, OrderKind::Limit { price, tif })
-}
-
-fn limit(id: u64, trader: u32, side: Side, price: Price, qty: Qty) -> Request {
-    with_tif(id, trader, side, price, qty, TimeInForce::Gtc)
-}
-
-fn ioc(id: u64, trader: u32, side: Side, price: Price, qty: Qty) -> Request {
-    with_tif(id, trader, side, price, qty, TimeInForce::Ioc)
-}
-
-fn fok(id: u64, trader: u32, side: Side, price: Price, qty: Qty) -> Request {
-    with_tif(id, trader, side, price, qty, TimeInForce::Fok)
-}
-
-fn post_only(id: u64, trader: u32, side: Side, price: Price, qty: Qty) -> Request {
-    with_tif(id, trader, side, price, qty, TimeInForce::PostOnly)
-}
-
-fn market(id: u64, trader: u32, side: Side, qty: Qty) -> Request {
-    new(id, trader, side, qty, OrderKind::Market)
-}
-
-fn cancel(id: u64, trader: u32) -> Request {
-    Request::Cancel {
-        id: OrderId(id),
-        trader: AgentId(trader),
-    }
-}
-
-fn amend(id: u64, trader: u32, price: Price, qty: Qty) -> Request {
-    Request::Amend {
-        id: OrderId(id),
-        trader: AgentId(trader),
-        price,
-        qty,
-    }
-}
-
-// ---- outputs ----
-
-fn accepted(id: u64, trader: u32) -> Output {
-    Output::Accepted {
-        id: OrderId(id),
-        trader: AgentId(trader),
-    }
-}
-
-fn rejected(id: u64, trader: u32, reason: RejectReason) -> Output {
-    Output::Rejected {
-        id: OrderId(id),
-        trader: AgentId(trader),
-        reason,
-    }
-}
-
-/// A fill as (taker order, taker) against (maker order, maker).
-fn fill(
-    taker_order: u64,
-    taker: u32,
-    maker_order: u64,
-    maker: u32,
-    taker_side: Side,
-    price: Price,
-    qty: Qty,
-) -> Output {
-    Output::Fill(Fill {
-        taker_order: OrderId(taker_order),
-        maker_order: OrderId(maker_order),
-        taker: AgentId(taker),
-        maker: AgentId(maker),
-        taker_side,
-        price,
-        qty,
-    })
-}
-
-fn rested(id: u64, trader: u32, side: Side, price: Price, qty: Qty) -> Output {
-    Output::Rested {
-        id: OrderId(id),
-        trader: AgentId(trader),
-        side,
-        price,
-        qty,
-    }
-}
-
-fn cancelled(id: u64, trader: u32, qty: Qty, reason: CancelReason) -> Output {
-    Output::Cancelled {
-        id: OrderId(id),
-        trader: AgentId(trader),
-        qty,
-        reason,
-    }
-}
-
-fn amended(id: u64, trader: u32, price: Price, qty: Qty, kept_priority: bool) -> Output {
-    Output::Amended {
-        id: OrderId(id),
-        trader: AgentId(trader),
-        price,
-        qty,
-        kept_priority,
-    }
-}
-
-fn resting(id: u64, trader: u32, side: Side, price: Price, qty: Qty) -> RestingOrder {
-    RestingOrder {
-        id: OrderId(id),
-        trader: AgentId(trader),
-        side,
-        price,
-        qty,
-    }
-}
 
 // ---- harness ----
 
@@ -170,28 +41,6 @@ fn setup(book: &mut Clob, requests: &[Request]) {
             "setup request {r:?} was rejected: {out:?}"
         );
     }
-}
-
-/// Lists expected against actual, line by line, marking the lines that differ.
-#[track_caller]
-fn check<T: PartialEq + std::fmt::Debug>(what: &str, actual: &[T], expected: &[T]) {
-    if actual == expected {
-        return;
-    }
-    let mut msg = format!(
-        "{what} differ (expected {}, actual {}):\n",
-        expected.len(),
-        actual.len()
-    );
-    for i in 0..actual.len().max(expected.len()) {
-        let (e, a) = (expected.get(i), actual.get(i));
-        let mark = if e == a { "  " } else { "!!" };
-        let _ = writeln!(
-            msg,
-            "{mark} #{i}\n     expected: {e:?}\n     actual:   {a:?}"
-        );
-    }
-    panic!("{msg}");
 }
 
 macro_rules! assert_outputs {

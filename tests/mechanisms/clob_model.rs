@@ -10,6 +10,9 @@
 //!
 //! The number of cases is `PROPTEST_CASES` when set, 256 otherwise.
 
+use crate::support::builders::OrderLedger;
+use crate::support::proptest_cases;
+use crate::support::strategies::{qty, side, tif};
 use proptest::prelude::*;
 use proteus::core::{AgentId, OrderId};
 use proteus::mechanisms::{
@@ -408,27 +411,13 @@ enum Op {
     },
 }
 
-fn side() -> impl Strategy<Value = Side> {
-    prop_oneof![Just(Side::Buy), Just(Side::Sell)]
-}
-
-fn qty() -> impl Strategy<Value = Qty> {
-    prop_oneof![12 => 1i64..=8, 1 => -2i64..=0]
-}
-
 fn price() -> impl Strategy<Value = Price> {
     prop_oneof![20 => 1i64..=10, 1 => -1i64..=0]
 }
 
 fn kind() -> impl Strategy<Value = Kind> {
-    let tif = prop_oneof![
-        5 => Just(TimeInForce::Gtc),
-        1 => Just(TimeInForce::Ioc),
-        1 => Just(TimeInForce::Fok),
-        2 => Just(TimeInForce::PostOnly),
-    ];
     prop_oneof![
-        8 => (price(), tif).prop_map(|(p, t)| Kind::Limit(p, t)),
+        8 => (price(), tif()).prop_map(|(p, t)| Kind::Limit(p, t)),
         1 => Just(Kind::Market),
     ]
 }
@@ -589,22 +578,6 @@ impl RequestStream {
 }
 
 // ---- invariants checked from the real book's outputs and state ----
-
-/// Where one order's quantity went, from the outputs.
-#[derive(Clone, Copy, Debug, Default)]
-struct OrderLedger {
-    submitted: Qty,
-    amended_up: Qty,
-    amended_down: Qty,
-    filled: Qty,
-    cancelled: Qty,
-}
-
-impl OrderLedger {
-    fn open(&self) -> Qty {
-        self.submitted + self.amended_up - self.amended_down - self.filled - self.cancelled
-    }
-}
 
 #[derive(Default)]
 struct Audit {
@@ -808,15 +781,8 @@ fn snapshot(book: &Clob) -> BTreeMap<OrderId, RestingOrder> {
         .collect()
 }
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #![proptest_config(ProptestConfig::with_cases(proptest_cases()))]
 
     #[test]
     fn book_agrees_with_reference_model(config in config(), ops in proptest::collection::vec(op(), 1..150)) {

@@ -1,13 +1,12 @@
 //! Unit tests of the frequent batch auction: one behaviour per test, exact outputs and batch
 //! outcomes worked out by hand from the rules in `proteus::mechanisms::fba`.
 
+use crate::support::builders::*;
 use proteus::core::{AgentId, OrderId};
 use proteus::mechanisms::{
-    BatchAuction, BatchOrder, BatchOutcome, CancelReason, DealerQuote, FbaConfig, Fill, NewOrder,
-    OrderKind, Output, Price, Qty, QuoteRequest, Rationing, RejectReason, Request, Side,
-    TimeInForce,
+    BatchAuction, BatchOrder, BatchOutcome, CancelReason, DealerQuote, FbaConfig, OrderKind,
+    Output, Price, Qty, QuoteRequest, Rationing, RejectReason, Request, Side, TimeInForce,
 };
-use std::fmt::Write as _;
 
 use Side::{Buy, Sell};
 
@@ -16,105 +15,10 @@ const B: u32 = 2;
 const C: u32 = 3;
 const D: u32 = 4;
 
-// ---- requests ----
-
-fn new(id: u64, trader: u32, side: Side, qty: Qty, kind: OrderKind) -> Request {
-    Request::New(NewOrder {
-        id: OrderId(id),
-        trader: AgentId(trader),
-        side,
-        qty,
-        kind,
-    })
-}
-
-fn with_tif(id: u64, trader: u32, side: Side, price: Price, qty: Qty, tif: TimeInForce) -> Request {
-    new(id, trader, side, qty, OrderKind::Limit { price, tif })
-}
-
-fn limit(id: u64, trader: u32, side: Side, price: Price, qty: Qty) -> Request {
-    with_tif(id, trader, side, price, qty, TimeInForce::Gtc)
-}
-
-fn market(id: u64, trader: u32, side: Side, qty: Qty) -> Request {
-    new(id, trader, side, qty, OrderKind::Market)
-}
-
-fn cancel(id: u64, trader: u32) -> Request {
-    Request::Cancel {
-        id: OrderId(id),
-        trader: AgentId(trader),
-    }
-}
-
-fn amend(id: u64, trader: u32, price: Price, qty: Qty) -> Request {
-    Request::Amend {
-        id: OrderId(id),
-        trader: AgentId(trader),
-        price,
-        qty,
-    }
-}
-
-// ---- outputs ----
-
-fn accepted(id: u64, trader: u32) -> Output {
-    Output::Accepted {
-        id: OrderId(id),
-        trader: AgentId(trader),
-    }
-}
-
-fn rejected(id: u64, trader: u32, reason: RejectReason) -> Output {
-    Output::Rejected {
-        id: OrderId(id),
-        trader: AgentId(trader),
-        reason,
-    }
-}
-
-/// A fill as (taker order, taker) against (maker order, maker).
-fn fill(
-    taker_order: u64,
-    taker: u32,
-    maker_order: u64,
-    maker: u32,
-    taker_side: Side,
-    price: Price,
-    qty: Qty,
-) -> Output {
-    Output::Fill(Fill {
-        taker_order: OrderId(taker_order),
-        maker_order: OrderId(maker_order),
-        taker: AgentId(taker),
-        maker: AgentId(maker),
-        taker_side,
-        price,
-        qty,
-    })
-}
-
-fn cancelled(id: u64, trader: u32, qty: Qty, reason: CancelReason) -> Output {
-    Output::Cancelled {
-        id: OrderId(id),
-        trader: AgentId(trader),
-        qty,
-        reason,
-    }
-}
+// ---- outputs and book entries (the rest is in `support::builders`) ----
 
 fn expired(id: u64, trader: u32, qty: Qty) -> Output {
     cancelled(id, trader, qty, CancelReason::Expired)
-}
-
-fn amended(id: u64, trader: u32, price: Price, qty: Qty, kept_priority: bool) -> Output {
-    Output::Amended {
-        id: OrderId(id),
-        trader: AgentId(trader),
-        price,
-        qty,
-        kept_priority,
-    }
 }
 
 fn gtc(id: u64, trader: u32, side: Side, price: Price, qty: Qty) -> BatchOrder {
@@ -182,28 +86,6 @@ fn clear(a: &mut BatchAuction) -> (Vec<Output>, BatchOutcome) {
     let mut out = Vec::new();
     let o = a.clear(&mut out);
     (out, o)
-}
-
-/// Lists expected against actual, line by line, marking the lines that differ.
-#[track_caller]
-fn check<T: PartialEq + std::fmt::Debug>(what: &str, actual: &[T], expected: &[T]) {
-    if actual == expected {
-        return;
-    }
-    let mut msg = format!(
-        "{what} differ (expected {}, actual {}):\n",
-        expected.len(),
-        actual.len()
-    );
-    for i in 0..actual.len().max(expected.len()) {
-        let (e, a) = (expected.get(i), actual.get(i));
-        let mark = if e == a { "  " } else { "!!" };
-        let _ = writeln!(
-            msg,
-            "{mark} #{i}\n     expected: {e:?}\n     actual:   {a:?}"
-        );
-    }
-    panic!("{msg}");
 }
 
 macro_rules! assert_outputs {

@@ -13,6 +13,9 @@
 //!
 //! The number of cases is `PROPTEST_CASES` when set, 256 otherwise.
 
+use crate::support::builders::OrderLedger;
+use crate::support::proptest_cases;
+use crate::support::strategies::{qty, side, tif};
 use proptest::prelude::*;
 use proteus::core::{AgentId, OrderId};
 use proteus::mechanisms::{
@@ -516,27 +519,13 @@ enum Op {
     Clear,
 }
 
-fn side() -> impl Strategy<Value = Side> {
-    prop_oneof![Just(Side::Buy), Just(Side::Sell)]
-}
-
-fn qty() -> impl Strategy<Value = Qty> {
-    prop_oneof![12 => 1i64..=8, 1 => -2i64..=0]
-}
-
 fn price() -> impl Strategy<Value = Price> {
     prop_oneof![20 => 1i64..=12, 1 => -1i64..=0]
 }
 
 fn kind() -> impl Strategy<Value = Kind> {
-    let tif = prop_oneof![
-        5 => Just(TimeInForce::Gtc),
-        1 => Just(TimeInForce::Ioc),
-        1 => Just(TimeInForce::Fok),
-        2 => Just(TimeInForce::PostOnly),
-    ];
     prop_oneof![
-        8 => (price(), tif).prop_map(|(p, t)| Kind::Limit(p, t)),
+        8 => (price(), tif()).prop_map(|(p, t)| Kind::Limit(p, t)),
         1 => Just(Kind::Market),
     ]
 }
@@ -654,21 +643,6 @@ impl RequestStream {
 }
 
 // ---- invariants checked from the real auction's outputs and state ----
-
-#[derive(Clone, Copy, Debug, Default)]
-struct OrderLedger {
-    submitted: Qty,
-    amended_up: Qty,
-    amended_down: Qty,
-    filled: Qty,
-    cancelled: Qty,
-}
-
-impl OrderLedger {
-    fn open(&self) -> Qty {
-        self.submitted + self.amended_up - self.amended_down - self.filled - self.cancelled
-    }
-}
 
 #[derive(Default)]
 struct Audit {
@@ -960,15 +934,8 @@ fn all_orders(a: &BatchAuction) -> Vec<BatchOrder> {
     v
 }
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #![proptest_config(ProptestConfig::with_cases(proptest_cases()))]
 
     #[test]
     fn auction_agrees_with_reference_model(config in config(), ops in proptest::collection::vec(op(), 1..150)) {

@@ -4,6 +4,8 @@
 //!
 //! The number of property cases is `PROPTEST_CASES` when set, 256 otherwise.
 
+use crate::support::builders::{accepted, rejected};
+use crate::support::proptest_cases;
 use proptest::prelude::*;
 use proteus::core::{AgentId, OrderId};
 use proteus::mechanisms::{
@@ -50,21 +52,6 @@ fn quote(
         bid,
         ask,
         qty,
-    }
-}
-
-fn accepted(id: u64, trader: u32) -> Output {
-    Output::Accepted {
-        id: OrderId(id),
-        trader: AgentId(trader),
-    }
-}
-
-fn rejected(id: u64, trader: u32, reason: RejectReason) -> Output {
-    Output::Rejected {
-        id: OrderId(id),
-        trader: AgentId(trader),
-        reason,
     }
 }
 
@@ -523,15 +510,8 @@ fn book_fill(accounts: &mut BTreeMap<AgentId, Account>, f: &Fill) {
     maker.cash += i128::from(sign) * value;
 }
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #![proptest_config(ProptestConfig::with_cases(proptest_cases()))]
 
     /// Dealers 2.. answer (or not) in a random order with random prices; the client must trade
     /// exactly with the best quote for its side (earliest among equals) if it meets the limit,

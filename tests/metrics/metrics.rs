@@ -3,15 +3,19 @@
 //! The snapshot pins every metric of one short run, so a change to the simulator or to a metric
 //! definition shows up as a reviewed diff (`cargo insta review`).
 
+use crate::support::repo_path;
+use crate::support::scenarios::short_default;
 use proteus::metrics::{self, MetricRecord};
 use proteus::scenario::Scenario;
 use proteus::sim::{self, RunOptions};
 use std::collections::BTreeMap;
 
 fn short_default_run(duration_s: f64, repetition: u64) -> MetricRecord {
-    let mut sc = Scenario::default_scenario();
-    sc.duration_s = duration_s;
-    let log = sim::run(&sc, repetition, RunOptions::default());
+    let log = sim::run(
+        &short_default(duration_s),
+        repetition,
+        RunOptions::default(),
+    );
     metrics::compute(&log).expect("the simulator's log is consistent")
 }
 
@@ -71,7 +75,7 @@ fn the_identities_hold_on_a_simulated_run() {
 /// file and the default under each mechanism; and the observed run keeps none of the streams.
 #[test]
 fn metrics_observed_during_the_run_equal_the_replay_of_its_log() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let root = repo_path("scenarios");
     let mut scenarios = vec![("default".to_owned(), Scenario::default_scenario())];
     for dir in [root.clone(), root.join("validation")] {
         let mut files: Vec<_> = std::fs::read_dir(&dir)

@@ -16,6 +16,7 @@
 //!
 //! The number of cases is `PROPTEST_CASES` when set, 256 otherwise.
 
+use crate::support::proptest_cases;
 use proptest::prelude::*;
 use proteus::agents::Quote;
 use proteus::core::MechanismKind;
@@ -349,15 +350,8 @@ fn check(r: &MetricRecord) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #![proptest_config(ProptestConfig::with_cases(proptest_cases()))]
 
     #[test]
     fn identities_hold_on_generated_logs(

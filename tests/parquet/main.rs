@@ -2,6 +2,10 @@
 //! also written as Parquet, read back here with the Arrow reader and compared cell by cell with
 //! the CSV. Run with `cargo test -p proteus --features parquet --test parquet`.
 
+#[allow(dead_code)]
+#[path = "../support/mod.rs"]
+mod support;
+
 use arrow_array::{Array, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Schema};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -22,19 +26,9 @@ use proteus::experiments::{
 use proteus::scenario::{MechanismConfig, Scenario};
 use std::fs;
 use std::path::{Path, PathBuf};
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("proteus-parquet-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn short_default() -> Scenario {
-    let mut sc = Scenario::default_scenario();
-    sc.duration_s = 10.0;
-    sc
-}
+use support::bundles::manifest;
+use support::scenarios::short_default;
+use support::scratch::Scratch;
 
 /// The declared columns of a bundle's table, by its CSV file name.
 fn columns_of(csv_name: &str) -> &'static [Column] {
@@ -196,8 +190,7 @@ fn csv_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn manifest_files(dir: &Path) -> Vec<(String, String)> {
-    let m: serde_json::Value =
-        serde_json::from_slice(&fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    let m = manifest(dir);
     m["files"]
         .as_array()
         .unwrap()
@@ -213,13 +206,13 @@ fn manifest_files(dir: &Path) -> Vec<(String, String)> {
 
 #[test]
 fn run_tables_read_back_equal_to_the_csv() {
-    let root = scratch("run");
+    let root = Scratch::new("parquet-run");
     let opts = RunBundleOptions {
         events: true,
         tables: TableFormat::Parquet,
         ..Default::default()
     };
-    write_run_bundle(&short_default(), &root.join("a"), &opts).unwrap();
+    write_run_bundle(&short_default(10.0), &root.join("a"), &opts).unwrap();
     let dir = root.join("a");
     let csvs = csv_files(&dir);
     let names: Vec<String> = csvs
@@ -253,7 +246,7 @@ fn run_tables_read_back_equal_to_the_csv() {
         assert_eq!(sha, &sha256_hex(&fs::read(dir.join(&pq)).unwrap()));
     }
     // Same manifest, same bytes: the Parquet files are deterministic too.
-    write_run_bundle(&short_default(), &root.join("b"), &opts).unwrap();
+    write_run_bundle(&short_default(10.0), &root.join("b"), &opts).unwrap();
     for name in ["events", "fills", "fundamental", "quotes"] {
         let pq = format!("{name}.parquet");
         assert_eq!(
@@ -277,7 +270,7 @@ fn run_tables_read_back_equal_to_the_csv() {
         events: true,
         ..Default::default()
     };
-    write_run_bundle(&short_default(), &root.join("c"), &csv_only).unwrap();
+    write_run_bundle(&short_default(10.0), &root.join("c"), &csv_only).unwrap();
     for csv in &csvs {
         let name = csv.file_name().unwrap();
         assert_eq!(
@@ -290,8 +283,8 @@ fn run_tables_read_back_equal_to_the_csv() {
 
 #[test]
 fn pack_tables_read_back_equal_to_the_csv() {
-    let root = scratch("pack");
-    let mut sc = short_default();
+    let root = Scratch::new("parquet-pack");
+    let mut sc = short_default(10.0);
     sc.duration_s = 5.0;
     let mechanisms = [
         MechanismConfig::default().with_spec("clob").unwrap(),
@@ -380,7 +373,7 @@ fn small_baseline(
     informed_count: Option<Vec<u32>>,
     latency_scale: Option<Vec<f64>>,
 ) -> Scenario {
-    let mut sc = short_default();
+    let mut sc = short_default(10.0);
     sc.duration_s = 5.0;
     let c = &mut sc.calibration;
     c.repetitions = 2;
@@ -405,7 +398,7 @@ fn small_baseline(
 /// `.ci/parquet_concat.py DIR` (the same check with pyarrow).
 #[test]
 fn pack_schemas_do_not_depend_on_the_data() {
-    let root = scratch("schemas");
+    let root = Scratch::new("parquet-schemas");
     let exec = Execution {
         threads: 0,
         progress: &|_, _, _| {},
@@ -419,7 +412,7 @@ fn pack_schemas_do_not_depend_on_the_data() {
     baseline_pack(&a, 2, None, &exec, &root.join("baseline-a"), false).unwrap();
     let b = small_baseline(vec![1.5, 2.0], None, Some(vec![0.5, 2.0]));
     baseline_pack(&b, 2, None, &exec, &root.join("baseline-b"), false).unwrap();
-    let mut sc = short_default();
+    let mut sc = short_default(10.0);
     sc.duration_s = 5.0;
     let mechanisms = [
         MechanismConfig::default().with_spec("clob").unwrap(),

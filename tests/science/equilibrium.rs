@@ -1,6 +1,7 @@
 //! The equilibrium solver on games whose equilibria are known in closed form, and (below) the
 //! empirical game of the BCS speed race.
 
+use crate::support::scratch::Scratch;
 use proteus::equilibrium::game::all_profiles;
 use proteus::equilibrium::{Game, RoleSpec, SolverOptions, equilibria};
 use std::collections::BTreeMap;
@@ -308,8 +309,7 @@ fn shards_merge_into_the_single_process_bundle() {
         repetitions: 3,
         threads: 2,
     };
-    let root = std::env::temp_dir().join(format!("proteus-eq-shards-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
+    let root = Scratch::new("eq-shards");
     let one = proteus::equilibrium::analyse(&base, &spec, &opts, &|_, _| {}).unwrap();
     write_bundle(&one, &root.join("one"), false).unwrap();
     let dirs: Vec<_> = (0..3)

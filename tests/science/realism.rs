@@ -3,23 +3,16 @@
 //! files alone, each verdict consistent with its rule, and bad options refused before anything
 //! is written.
 
+use crate::support::scenarios::shipped;
+use crate::support::scratch::Scratch;
 use proteus::realism::{
     CSV_COLUMNS, RealismError, RealismOptions, Verdict, run_realism, write_realism_bundle,
 };
 use proteus::scenario::Scenario;
 use std::fs;
-use std::path::{Path, PathBuf};
 
 fn rmsc04() -> Scenario {
-    Scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/rmsc04-like.toml"))
-        .expect("the rmsc04-like scenario is valid")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("proteus-realism-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
+    shipped("rmsc04-like.toml")
 }
 
 fn options(threads: usize) -> RealismOptions {
@@ -34,7 +27,7 @@ fn quiet(_: u64, _: u64) {}
 
 #[test]
 fn two_repetitions_of_the_rmsc04_day_give_the_same_bundle_on_one_or_two_threads() {
-    let root = scratch("threads");
+    let root = Scratch::new("realism-threads");
     let sc = rmsc04();
     let (report, one) = write_realism_bundle(&sc, &options(1), &root.join("one"), false, &quiet)
         .expect("realism runs");
@@ -171,7 +164,7 @@ fn two_repetitions_of_the_rmsc04_day_give_the_same_bundle_on_one_or_two_threads(
 
 #[test]
 fn bad_options_are_refused_by_name_before_anything_is_written() {
-    let root = scratch("bad");
+    let root = Scratch::new("realism-bad");
     let sc = rmsc04();
     let cases: [(RealismOptions, &str, &str); 5] = [
         (

@@ -2,6 +2,7 @@
 //! results do not depend on the number of threads, the files are written, and the `market` case
 //! yields every line it should with theory's direction holding in the full market.
 
+use crate::support::scratch::Scratch;
 use proteus::validation::{Check, Mode, ValidateOptions, Verdict, validate, write_outputs};
 
 fn quick(case: &str, threads: usize) -> proteus::validation::ValidationReport {
@@ -59,7 +60,7 @@ fn unknown_case_is_an_error() {
 #[test]
 fn writes_json_and_csv() {
     let r = quick("glosten_milgrom", 0);
-    let dir = std::env::temp_dir().join(format!("proteus-validation-{}", std::process::id()));
+    let dir = Scratch::new("validation");
     write_outputs(&r, &dir).unwrap();
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("validation.json")).unwrap()).unwrap();
@@ -395,8 +396,7 @@ fn market_quick_yields_every_line_independently_of_threads() {
 #[test]
 fn a_points_file_overlays_the_case_file_and_bad_ones_are_refused() {
     use proteus::validation::overlay_points;
-    let dir = std::env::temp_dir().join(format!("proteus-points-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = Scratch::new("points");
     let write = |name: &str, text: &str| {
         let p = dir.join(name);
         std::fs::write(&p, text).unwrap();

@@ -2,6 +2,8 @@
 //! memory (Lillo, Mike and Farmer 2005), and a Hawkes population's arrivals cluster with the
 //! mean rate of the Poisson clocks it replaces. Both work the same way under CLOB, FBA and RFQ.
 
+use crate::support::scenarios::{edited, off_grid_rejects, with_mechanism};
+use crate::support::stats::{ks_exponential, rescaled};
 use proteus::core::Role;
 use proteus::core::hawkes::HawkesParams;
 use proteus::realism::estimators::{acf, log_spaced_lags, power_law_fit};
@@ -13,12 +15,6 @@ const METAORDER_SIGNS: &str = include_str!("../../scenarios/metaorder-signs.toml
 
 fn scenario(text: &str) -> Scenario {
     Scenario::from_toml(text, "test.toml").unwrap()
-}
-
-/// `text` with `from` (which must occur once) replaced by `to`.
-fn edited(text: &str, from: &str, to: &str) -> String {
-    assert_eq!(text.matches(from).count(), 1, "{from}");
-    text.replace(from, to)
 }
 
 /// γ of the sign ACF fitted at the realism report's lags (1–100 trades), and the ACF itself.
@@ -123,9 +119,7 @@ fn metaorder_children_are_the_same_under_every_mechanism() {
         ..Default::default()
     };
     let children = |spec: &str| {
-        let mut s = sc.clone();
-        s.mechanism = s.mechanism.with_spec(spec).unwrap();
-        let log = run(&s, 1, opts);
+        let log = run(&with_mechanism(&sc, spec), 1, opts);
         // Metaorder traders are indexed in the noise role after the 20 noise traders.
         let meta: Vec<u32> = log
             .agents
@@ -368,46 +362,6 @@ fn a_kernel_of_several_exponentials() {
     }
 }
 
-/// The compensator increments between successive times of a Hawkes process started at its
-/// stationary excess (as `core::hawkes` starts), and the log-likelihood of the times,
-/// `Σ ln λ(t_i) − Λ(t_last)`. The first gap is left out of the increments (the orders reach the
-/// venue a constant latency after the arrival).
-fn rescaled(p: &HawkesParams, t: &[f64]) -> (Vec<f64>, f64) {
-    let mu = p.baseline_per_s;
-    let rate = p.mean_rate();
-    let mut excess: Vec<f64> = p.components.iter().map(|(a, d)| rate * a / d).collect();
-    let mut out = Vec::with_capacity(t.len());
-    let (mut last, mut ll) = (0.0, 0.0);
-    for (i, &ti) in t.iter().enumerate() {
-        let gap = ti - last;
-        let (mut inc, mut intensity) = (mu * gap, mu);
-        for (&(a, d), e) in p.components.iter().zip(&mut excess) {
-            let decay = (-d * gap).exp();
-            inc += *e * (1.0 - decay) / d;
-            intensity += *e * decay;
-            *e = *e * decay + a;
-        }
-        ll += intensity.ln() - inc;
-        if i > 0 {
-            out.push(inc);
-        }
-        last = ti;
-    }
-    (out, ll)
-}
-
-/// Kolmogorov–Smirnov distance of `x` from the unit exponential.
-fn ks_exponential(mut x: Vec<f64>) -> f64 {
-    x.sort_by(f64::total_cmp);
-    let n = x.len() as f64;
-    x.iter()
-        .enumerate()
-        .map(|(i, &v)| {
-            let f = 1.0 - (-v).exp();
-            (f - i as f64 / n).abs().max(((i + 1) as f64 / n - f).abs())
-        })
-        .fold(0.0, f64::max)
-}
 const ONE_CHILD_HAWKES: &str = "size_exponent = 1.5\nmax_children = 1\narrivals = { kind = \"hawkes\", branching_ratio = 0.5, decay_s = 20.0 }\n";
 
 /// metaorder-signs with one-child parents, so that every arrival of a metaorder trader is
@@ -571,7 +525,6 @@ fn a_listed_kernel_keeps_each_weight_with_its_decay_time() {
 /// trade.
 #[test]
 fn order_flow_agents_price_on_the_tick_and_size_in_lots() {
-    use proteus::mechanisms::RejectReason;
     use proteus::sim::RequestKind;
     let text = format!(
         "{}\n[[agents.metaorder]]\ncount = 5\nparent_rate_per_s = 0.01\nchild_gap_mean_s = 2.0\nmax_children = 50\nchild_size = {{ kind = \"uniform\", min = 1, max = 5 }}\nlatency = {{ submit = {{ kind = \"constant\", ns = 100_000 }}, ack = {{ kind = \"constant\", ns = 100_000 }}, market_data = {{ kind = \"constant\", ns = 100_000 }} }}\n",
@@ -587,16 +540,7 @@ fn order_flow_agents_price_on_the_tick_and_size_in_lots() {
             sc.market.lot_size = 10;
         }
         let log = run(&sc, 0, RunOptions::default());
-        let off: Vec<_> = log
-            .venue_requests
-            .iter()
-            .filter(|r| {
-                matches!(
-                    r.rejected,
-                    Some(RejectReason::OffTick | RejectReason::OffLot)
-                )
-            })
-            .collect();
+        let off = off_grid_rejects(&log);
         assert!(
             off.is_empty(),
             "{spec}: {} off-grid, {:?}",

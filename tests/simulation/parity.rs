@@ -1,31 +1,13 @@
 //! The same market under different mechanisms (CLOB, FBA, RFQ): common random numbers, and what
 //! batch auctions do to the latency race.
 
+use crate::support::scenarios::{
+    FIXED_HALF_SPREAD_2, arbitrageur, constant_latency, flat_fundamental, news_at,
+    request_messages, requests_of, with_mechanism,
+};
 use proteus::core::Role;
 use proteus::scenario::Scenario;
 use proteus::sim::{RunLog, RunOptions, run};
-
-fn under(sc: &Scenario, spec: &str) -> Scenario {
-    let mut s = sc.clone();
-    s.mechanism = s.mechanism.with_spec(spec).unwrap();
-    s
-}
-
-fn requests_of(log: &RunLog, role: Role, index: u32) -> Vec<(u64, u64)> {
-    let id = log
-        .agents
-        .iter()
-        .find(|a| a.role == role && a.index == index)
-        .unwrap()
-        .id;
-    log.messages
-        .as_ref()
-        .unwrap()
-        .iter()
-        .filter(|m| m.agent == id && m.channel == "request")
-        .map(|m| (m.sent.0, m.delivered.0))
-        .collect()
-}
 
 #[test]
 fn every_mechanism_sees_the_same_fundamental_news_and_arrivals() {
@@ -39,9 +21,9 @@ fn every_mechanism_sees_the_same_fundamental_news_and_arrivals() {
         record_messages: true,
         ..Default::default()
     };
-    let clob = run(&under(&sc, "clob"), 2, opts);
-    let fba = run(&under(&sc, "fba:50ms"), 2, opts);
-    let rfq = run(&under(&sc, "rfq:2"), 2, opts);
+    let clob = run(&with_mechanism(&sc, "clob"), 2, opts);
+    let fba = run(&with_mechanism(&sc, "fba:50ms"), 2, opts);
+    let rfq = run(&with_mechanism(&sc, "rfq:2"), 2, opts);
     for other in [&fba, &rfq] {
         assert_eq!(clob.fundamental, other.fundamental);
         assert_eq!(clob.news, other.news);
@@ -91,57 +73,27 @@ fn every_mechanism_sees_the_same_fundamental_news_and_arrivals() {
 /// news moves the value up 10 ticks. The market maker learns it after `mm_ns` and needs `mm_ns`
 /// more to reach the venue.
 fn race(mechanism: &str, quote_size: u32, mm_ns: u64) -> Scenario {
-    let latency = |ns: u64| {
-        format!(
-            "{{ submit = {{ kind = \"constant\", ns = {ns} }}, ack = {{ kind = \"constant\", ns = 10_000 }}, market_data = {{ kind = \"constant\", ns = {} }} }}",
-            if ns == mm_ns { mm_ns } else { 10_000 }
-        )
-    };
+    let latency = |ns: u64| constant_latency(ns, 10_000, if ns == mm_ns { mm_ns } else { 10_000 });
     let text = format!(
         r#"
 id = "race"
 seed = 7
 duration_s = 2.0
-[fundamental]
-kind = "jump_diffusion"
-initial_ticks = 10000.0
-sigma_ticks_per_sqrt_s = 0.0
-jump_rate_per_s = 0.0
-jump_size = {{ kind = "fixed", size = 0.0 }}
-step_ns = 1_000_000_000
-[news]
-rate_per_s = 0.0
-jump_size = {{ kind = "fixed", size = 0.0 }}
-scheduled = [{{ time_ns = 1_005_000_000, shift_ticks = 10.0 }}]
-[agents.market_maker]
+{fundamental}{news}[agents.market_maker]
 count = 1
 quote_size = {quote_size}
-half_spread_ticks = 2.0
-min_half_spread_ticks = 2.0
-max_half_spread_ticks = 2.0
-risk_aversion = 0.0
-sigma_ticks_per_sqrt_s = 0.0
-horizon_s = 0.0
-inventory_limit = 100
+{FIXED_HALF_SPREAD_2}inventory_limit = 100
 requote_interval_ns = 100_000_000_000
 latency = {mm}
-[[agents.arbitrageur]]
-count = 1
-threshold_ticks = 1.0
-max_size = 5
-latency = {a0}
-[[agents.arbitrageur]]
-count = 1
-threshold_ticks = 1.0
-max_size = 5
-latency = {a1}
-"#,
+{a0}{a1}"#,
+        fundamental = flat_fundamental(10000.0),
+        news = news_at(1_005_000_000, 10.0),
         mm = latency(mm_ns),
-        a0 = latency(50_000),
-        a1 = latency(51_000),
+        a0 = arbitrageur(&latency(50_000)),
+        a1 = arbitrageur(&latency(51_000)),
     );
     let sc = Scenario::from_toml(&text, "race").unwrap();
-    under(&sc, mechanism)
+    with_mechanism(&sc, mechanism)
 }
 
 /// Lots each arbitrageur bought, by index.
@@ -196,17 +148,8 @@ fn a_microsecond_wins_the_clob_race_and_nothing_in_a_batch() {
 /// under RFQ both are quote requests, the resting intent with a limit and the marketable one
 /// without.
 fn noise_decisions(log: &RunLog, index: u32) -> Vec<(u64, i64, i64, bool)> {
-    let id = log
-        .agents
-        .iter()
-        .find(|a| a.role == Role::Noise && a.index == index)
-        .unwrap()
-        .id;
-    log.messages
-        .as_ref()
-        .unwrap()
-        .iter()
-        .filter(|m| m.agent == id && m.channel == "request")
+    request_messages(log, Role::Noise, index)
+        .into_iter()
         .filter_map(|m| {
             let rests = match m.kind {
                 "gtc" => true,
@@ -231,9 +174,9 @@ fn noise_traders_make_the_same_decisions_under_every_mechanism() {
         record_messages: true,
         ..Default::default()
     };
-    let clob = run(&under(&sc, "clob"), 3, opts);
-    let fba = run(&under(&sc, "fba:100ms"), 3, opts);
-    let rfq = run(&under(&sc, "rfq:3"), 3, opts);
+    let clob = run(&with_mechanism(&sc, "clob"), 3, opts);
+    let fba = run(&with_mechanism(&sc, "fba:100ms"), 3, opts);
+    let rfq = run(&with_mechanism(&sc, "rfq:3"), 3, opts);
     let (mut decisions, mut resting) = (0usize, 0usize);
     for i in 0..50 {
         let a = noise_decisions(&clob, i);
@@ -274,7 +217,7 @@ fn noise_traders_make_the_same_decisions_under_every_mechanism() {
 fn fba_publishes_its_book_only_at_batch_ends() {
     let mut sc = Scenario::default_scenario();
     sc.duration_s = 30.0;
-    let fba = run(&under(&sc, "fba:100ms"), 1, RunOptions::default());
+    let fba = run(&with_mechanism(&sc, "fba:100ms"), 1, RunOptions::default());
     let ends: std::collections::BTreeSet<u64> = fba.batches.iter().map(|b| b.time.0).collect();
     assert!(fba.quotes.len() > 50, "{} quote changes", fba.quotes.len());
     for (t, q) in &fba.quotes {

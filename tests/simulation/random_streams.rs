@@ -17,7 +17,7 @@ fn seed() -> RepetitionSeed {
 fn explain(what: &str) -> String {
     format!(
         "the first draws of {what} changed: a dependency update altered the random numbers behind \
-         every result (see the comment at the top of tests/random_streams.rs)"
+         every result (see the comment at the top of tests/simulation/random_streams.rs)"
     )
 }
 

@@ -7,6 +7,7 @@
 //! after 2 ms, dealer 2 after 20 ms, past the 10 ms window. One noise trader sends marketable
 //! requests (no limit).
 
+use crate::support::scenarios::{FIXED_HALF_SPREAD_2, constant_latency, flat_fundamental};
 use proteus::core::{AgentId, OrderId, Role};
 use proteus::mechanisms::{NoTradeReason, Side};
 use proteus::metrics;
@@ -18,9 +19,7 @@ const WINDOW_NS: u64 = 10_000_000;
 const DURATION_NS: u64 = 5_000_000_000;
 
 fn latency(ns: u64) -> String {
-    format!(
-        "{{ submit = {{ kind = \"constant\", ns = {ns} }}, ack = {{ kind = \"constant\", ns = {ns} }}, market_data = {{ kind = \"constant\", ns = {ns} }} }}"
-    )
+    constant_latency(ns, ns, ns)
 }
 
 fn dealer(ns: u64) -> String {
@@ -29,13 +28,7 @@ fn dealer(ns: u64) -> String {
 [[agents.market_maker]]
 count = 1
 quote_size = 5
-half_spread_ticks = 2.0
-min_half_spread_ticks = 2.0
-max_half_spread_ticks = 2.0
-risk_aversion = 0.0
-sigma_ticks_per_sqrt_s = 0.0
-horizon_s = 0.0
-adverse_selection_coef = 0.0
+{FIXED_HALF_SPREAD_2}adverse_selection_coef = 0.0
 inventory_limit = 1000
 requote_interval_ns = 1_000_000_000
 latency = {}
@@ -56,14 +49,7 @@ duration_s = 5.0
 kind = "rfq"
 rfq_dealers = {dealers}
 rfq_window_ns = {WINDOW_NS}
-[fundamental]
-kind = "jump_diffusion"
-initial_ticks = 10000.0
-sigma_ticks_per_sqrt_s = 0.0
-jump_rate_per_s = 0.0
-jump_size = {{ kind = "fixed", size = 0.0 }}
-step_ns = 1_000_000_000
-{d0}{d1}{d2}
+{fundamental}{d0}{d1}{d2}
 [agents.noise]
 count = 1
 rate_per_s = 4.0
@@ -75,6 +61,7 @@ limit_lifetime_ns = 1_000_000_000
 latency = {noise}
 {extra}
 "#,
+        fundamental = flat_fundamental(10000.0),
         d0 = dealer(2_000_000),
         d1 = dealer(1_000_000),
         d2 = dealer(10_000_000),

@@ -1,6 +1,10 @@
 //! The seeded market end to end: races decided by latency, determinism, stream isolation and
 //! the accounting identity.
 
+use crate::support::scenarios::{
+    FIXED_HALF_SPREAD_2, arbitrageur, constant_latency, flat_fundamental, news_at,
+    off_grid_rejects, requests_of, shipped, short_default, with_mechanism,
+};
 use proteus::core::Role;
 use proteus::scenario::Scenario;
 use proteus::sim::{RunLog, RunOptions, run};
@@ -10,48 +14,24 @@ use proteus::sim::{RunLog, RunOptions, run};
 /// t = 1 s a public news moves the value up 10 ticks: both arbitrageurs see it 10 µs later and
 /// send an IOC buy for 5 at the stale ask of 10002.
 fn race_scenario(arb0_submit_ns: u64, arb1_submit_ns: u64) -> Scenario {
-    let arb = |ns: u64| {
-        format!(
-            r#"
-[[agents.arbitrageur]]
-count = 1
-threshold_ticks = 1.0
-max_size = 5
-latency = {{ submit = {{ kind = "constant", ns = {ns} }}, ack = {{ kind = "constant", ns = 10_000 }}, market_data = {{ kind = "constant", ns = 10_000 }} }}
-"#
-        )
-    };
+    let arb = |ns: u64| arbitrageur(&constant_latency(ns, 10_000, 10_000));
     let text = format!(
         r#"
 id = "race"
 seed = 7
 duration_s = 2.0
-[fundamental]
-kind = "jump_diffusion"
-initial_ticks = 10000.0
-sigma_ticks_per_sqrt_s = 0.0
-jump_rate_per_s = 0.0
-jump_size = {{ kind = "fixed", size = 0.0 }}
-step_ns = 1_000_000_000
-[news]
-rate_per_s = 0.0
-jump_size = {{ kind = "fixed", size = 0.0 }}
-scheduled = [{{ time_ns = 1_000_000_000, shift_ticks = 10.0 }}]
-[agents.market_maker]
+{fundamental}{news}[agents.market_maker]
 count = 1
 quote_size = 5
-half_spread_ticks = 2.0
-min_half_spread_ticks = 2.0
-max_half_spread_ticks = 2.0
-risk_aversion = 0.0
-sigma_ticks_per_sqrt_s = 0.0
-horizon_s = 0.0
-inventory_limit = 100
+{FIXED_HALF_SPREAD_2}inventory_limit = 100
 requote_interval_ns = 100_000_000_000
-latency = {{ submit = {{ kind = "constant", ns = 1_000_000 }}, ack = {{ kind = "constant", ns = 1_000_000 }}, market_data = {{ kind = "constant", ns = 1_000_000 }} }}
-{}{}"#,
-        arb(arb0_submit_ns),
-        arb(arb1_submit_ns)
+latency = {mm}
+{a0}{a1}"#,
+        fundamental = flat_fundamental(10000.0),
+        news = news_at(1_000_000_000, 10.0),
+        mm = constant_latency(1_000_000, 1_000_000, 1_000_000),
+        a0 = arb(arb0_submit_ns),
+        a1 = arb(arb1_submit_ns)
     );
     Scenario::from_toml(&text, "race").unwrap()
 }
@@ -82,12 +62,6 @@ fn one_microsecond_decides_the_race() {
     // The loser's IOC found nothing left at its price and expired.
     let log = run(&race_scenario(50_000, 50_001), 0, RunOptions::default());
     assert_eq!(arbitrageur_fills(&log), [(0, 1_000_060_000, 10002, 5)]);
-}
-
-fn short_default(seconds: f64) -> Scenario {
-    let mut sc = Scenario::default_scenario();
-    sc.duration_s = seconds;
-    sc
 }
 
 #[test]
@@ -131,22 +105,6 @@ fn same_seed_same_run_different_seed_different_run() {
     assert_ne!(run(&other, 0, opts).fills, a.fills);
 }
 
-/// Send times and arrival times of one agent's requests, keyed by (role, index).
-fn requests_of(log: &RunLog, role: Role, index: u32) -> Vec<(u64, u64)> {
-    let id = log
-        .agents
-        .iter()
-        .find(|a| a.role == role && a.index == index)
-        .unwrap()
-        .id;
-    let messages = log.messages.as_ref().unwrap();
-    messages
-        .iter()
-        .filter(|m| m.agent == id && m.channel == "request")
-        .map(|m| (m.sent.0, m.delivered.0))
-        .collect()
-}
-
 #[test]
 fn adding_a_noise_trader_shifts_nobody_elses_draws() {
     // Market orders only, so every arrival sends exactly one request whatever the book shows.
@@ -180,24 +138,12 @@ fn adding_a_noise_trader_shifts_nobody_elses_draws() {
 /// every mechanism without a single off-tick or off-lot reject, and it still trades.
 #[test]
 fn agents_price_on_the_tick_and_size_on_the_lot() {
-    use proteus::mechanisms::RejectReason;
     let mut sc = Scenario::default_scenario();
     sc.market.tick_size = 5;
     sc.market.lot_size = 10;
     for spec in ["clob", "fba:100ms", "rfq:3"] {
-        let mut s = sc.clone();
-        s.mechanism = s.mechanism.with_spec(spec).unwrap();
-        let log = run(&s, 0, RunOptions::default());
-        let off_grid: Vec<_> = log
-            .venue_requests
-            .iter()
-            .filter(|r| {
-                matches!(
-                    r.rejected,
-                    Some(RejectReason::OffTick | RejectReason::OffLot)
-                )
-            })
-            .collect();
+        let log = run(&with_mechanism(&sc, spec), 0, RunOptions::default());
+        let off_grid = off_grid_rejects(&log);
         assert!(
             off_grid.is_empty(),
             "{spec}: {} off-grid rejects, first {:?}",
@@ -234,11 +180,7 @@ fn market_makers_rarely_sit_at_their_inventory_limit() {
 /// the value in the log is one of the two.
 #[test]
 fn the_glosten_milgrom_scenario_runs_deterministically_through_sim_run() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../scenarios/validation/glosten_milgrom_scenario.toml"
-    );
-    let sc = Scenario::load(std::path::Path::new(path)).unwrap();
+    let sc = shipped("validation/glosten_milgrom_scenario.toml");
     let a = run(&sc, 3, RunOptions::default());
     let b = run(&sc, 3, RunOptions::default());
     assert_eq!(format!("{a:?}"), format!("{b:?}"));
@@ -314,11 +256,7 @@ fn the_bcs_scenario_runs_deterministically_through_sim_run() {
 /// at t = 1 s a public news moves the value up 15 ticks: the sniper sends an IOC buy at the
 /// stale ask (100010), which arrives 50 µs after the provider's cancel.
 fn cancel_race(cancel_delay_ns: u64) -> RunLog {
-    let lat = |ns: u64| {
-        format!(
-            "latency = {{ submit = {{ kind = \"constant\", ns = {ns} }}, ack = {{ kind = \"constant\", ns = 0 }}, market_data = {{ kind = \"constant\", ns = 0 }} }}"
-        )
-    };
+    let lat = |ns: u64| format!("latency = {}", constant_latency(ns, 0, 0));
     let text = format!(
         r#"
 id = "cancel-race"
@@ -326,18 +264,7 @@ seed = 3
 duration_s = 2.0
 [market]
 cancel_delay_ns = {cancel_delay_ns}
-[fundamental]
-kind = "jump_diffusion"
-initial_ticks = 100000.0
-sigma_ticks_per_sqrt_s = 0.0
-jump_rate_per_s = 0.0
-jump_size = {{ kind = "fixed", size = 0.0 }}
-step_ns = 1_000_000_000
-[news]
-rate_per_s = 0.0
-jump_size = {{ kind = "fixed", size = 0.0 }}
-scheduled = [{{ time_ns = 1_000_000_000, shift_ticks = 15.0 }}]
-[agents.arbitrageur]
+{}{}[agents.arbitrageur]
 count = 1
 threshold_ticks = 0.0
 max_size = 1
@@ -348,6 +275,8 @@ half_spread_ticks = 10
 size = 1
 {}
 "#,
+        flat_fundamental(100000.0),
+        news_at(1_000_000_000, 15.0),
         lat(150_000),
         lat(100_000)
     );
@@ -399,11 +328,7 @@ fn bad_fixed_spread_and_cancel_delay_values_name_their_field() {
 /// bracket the mid it was last told (it quotes around the value, it is not guessing it).
 #[test]
 fn the_avellaneda_stoikov_scenario_runs_deterministically_through_sim_run() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../scenarios/validation/avellaneda_stoikov_scenario.toml"
-    );
-    let sc = Scenario::load(std::path::Path::new(path)).unwrap();
+    let sc = shipped("validation/avellaneda_stoikov_scenario.toml");
     let a = run(&sc, 0, RunOptions::default());
     let b = run(&sc, 0, RunOptions::default());
     assert_eq!(fingerprint(&a), fingerprint(&b));
@@ -505,11 +430,7 @@ latency.market_data = { kind = "constant", ns = 0 }
             );
         }
     }
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../scenarios/validation/avellaneda_stoikov_scenario.toml"
-    );
-    let sc = Scenario::load(std::path::Path::new(path)).unwrap();
+    let sc = shipped("validation/avellaneda_stoikov_scenario.toml");
     for rep in 0..5 {
         let log = run(&sc, rep, RunOptions::default());
         let (t1, s1) = log.fundamental[1];
@@ -530,8 +451,7 @@ latency.market_data = { kind = "constant", ns = 0 }
 #[test]
 fn the_rmsc04_like_day_does_abides_work() {
     use proteus::sim::RequestKind;
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/rmsc04-like.toml");
-    let sc = Scenario::load(std::path::Path::new(path)).unwrap();
+    let sc = shipped("rmsc04-like.toml");
     let log = run(&sc, 0, RunOptions::default());
     let orders = log
         .venue_requests
