@@ -2,8 +2,7 @@
 //! batch auctions do to the latency race.
 
 use crate::support::scenarios::{
-    FIXED_HALF_SPREAD_2, arbitrageur, constant_latency, flat_fundamental, news_at,
-    request_messages, requests_of, with_mechanism,
+    constant_latency, latency_race, request_messages, requests_of, with_mechanism,
 };
 use proteus::core::Role;
 use proteus::scenario::Scenario;
@@ -74,25 +73,12 @@ fn every_mechanism_sees_the_same_fundamental_news_and_arrivals() {
 /// more to reach the venue.
 fn race(mechanism: &str, quote_size: u32, mm_ns: u64) -> Scenario {
     let latency = |ns: u64| constant_latency(ns, 10_000, if ns == mm_ns { mm_ns } else { 10_000 });
-    let text = format!(
-        r#"
-id = "race"
-seed = 7
-duration_s = 2.0
-{fundamental}{news}[agents.market_maker]
-count = 1
-quote_size = {quote_size}
-{FIXED_HALF_SPREAD_2}inventory_limit = 100
-requote_interval_ns = 100_000_000_000
-latency = {mm}
-{a0}{a1}"#,
-        fundamental = flat_fundamental(10000.0),
-        news = news_at(1_005_000_000, 10.0),
-        mm = latency(mm_ns),
-        a0 = arbitrageur(&latency(50_000)),
-        a1 = arbitrageur(&latency(51_000)),
+    let sc = latency_race(
+        1_005_000_000,
+        quote_size,
+        &latency(mm_ns),
+        [&latency(50_000), &latency(51_000)],
     );
-    let sc = Scenario::from_toml(&text, "race").unwrap();
     with_mechanism(&sc, mechanism)
 }
 

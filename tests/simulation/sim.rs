@@ -2,8 +2,8 @@
 //! the accounting identity.
 
 use crate::support::scenarios::{
-    FIXED_HALF_SPREAD_2, arbitrageur, constant_latency, flat_fundamental, news_at,
-    off_grid_rejects, requests_of, shipped, short_default, with_mechanism,
+    constant_latency, flat_fundamental, latency_race, news_at, off_grid_rejects, requests_of,
+    shipped, short_default, with_mechanism,
 };
 use proteus::core::Role;
 use proteus::scenario::Scenario;
@@ -14,26 +14,13 @@ use proteus::sim::{RunLog, RunOptions, run};
 /// t = 1 s a public news moves the value up 10 ticks: both arbitrageurs see it 10 µs later and
 /// send an IOC buy for 5 at the stale ask of 10002.
 fn race_scenario(arb0_submit_ns: u64, arb1_submit_ns: u64) -> Scenario {
-    let arb = |ns: u64| arbitrageur(&constant_latency(ns, 10_000, 10_000));
-    let text = format!(
-        r#"
-id = "race"
-seed = 7
-duration_s = 2.0
-{fundamental}{news}[agents.market_maker]
-count = 1
-quote_size = 5
-{FIXED_HALF_SPREAD_2}inventory_limit = 100
-requote_interval_ns = 100_000_000_000
-latency = {mm}
-{a0}{a1}"#,
-        fundamental = flat_fundamental(10000.0),
-        news = news_at(1_000_000_000, 10.0),
-        mm = constant_latency(1_000_000, 1_000_000, 1_000_000),
-        a0 = arb(arb0_submit_ns),
-        a1 = arb(arb1_submit_ns)
-    );
-    Scenario::from_toml(&text, "race").unwrap()
+    let arb = |ns: u64| constant_latency(ns, 10_000, 10_000);
+    latency_race(
+        1_000_000_000,
+        5,
+        &constant_latency(1_000_000, 1_000_000, 1_000_000),
+        [&arb(arb0_submit_ns), &arb(arb1_submit_ns)],
+    )
 }
 
 /// (arbitrageur index, time, price, qty) of the arbitrageurs' fills.

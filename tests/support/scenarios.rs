@@ -108,6 +108,36 @@ pub fn arbitrageur(latency: &str) -> String {
     )
 }
 
+/// The latency race (`race`, seed 7, 2 s): a flat value of 10000, one public news at
+/// `news_ns` moving it up 10 ticks, one market maker quoting 9998 / 10002 for `quote_size` with
+/// the latency table `maker_latency`, and two arbitrageurs with the latency tables
+/// `arbitrageur_latencies`.
+pub fn latency_race(
+    news_ns: u64,
+    quote_size: u32,
+    maker_latency: &str,
+    arbitrageur_latencies: [&str; 2],
+) -> Scenario {
+    let text = format!(
+        r#"
+id = "race"
+seed = 7
+duration_s = 2.0
+{fundamental}{news}[agents.market_maker]
+count = 1
+quote_size = {quote_size}
+{FIXED_HALF_SPREAD_2}inventory_limit = 100
+requote_interval_ns = 100_000_000_000
+latency = {maker_latency}
+{a0}{a1}"#,
+        fundamental = flat_fundamental(10000.0),
+        news = news_at(news_ns, 10.0),
+        a0 = arbitrageur(arbitrageur_latencies[0]),
+        a1 = arbitrageur(arbitrageur_latencies[1]),
+    );
+    Scenario::from_toml(&text, "race").unwrap()
+}
+
 // ---- what a run log says ----
 
 /// The request messages of one agent, keyed by (role, index), in the log's order (the run must
