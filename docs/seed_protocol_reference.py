@@ -2,7 +2,7 @@
 """Reference implementation of the Proteus seed protocol (docs/seed-protocol.md).
 
 Standard library only. Prints the pinned values of the document's table; they must equal
-what tests/seed_protocol.rs asserts of the Rust implementation.
+what tests/simulation/seed_protocol.rs asserts of the Rust implementation.
 """
 import hashlib
 import struct
