@@ -317,7 +317,7 @@ fn replay_quantities_past_the_bound_are_refused_with_the_line() {
     )
     .unwrap();
     let r = replay_file(&orders, &out, false).unwrap();
-    assert_eq!(r.fills.iter().map(|f| f.qty).sum::<i64>(), q + 1);
+    assert_eq!(r.fills.iter().map(|f| f.fill.qty).sum::<i64>(), q + 1);
     std::fs::remove_dir_all(root).unwrap();
 }
 

@@ -26,7 +26,7 @@ impl Replay {
                     self.orders.display()
                 )
             })?;
-        let filled: i64 = result.fills.iter().map(|f| f.qty).sum();
+        let filled: i64 = result.fills.iter().map(|f| f.fill.qty).sum();
         println!(
             "replayed {}: {} fills ({} lots), {} rejects, {} orders resting",
             self.orders.display(),

@@ -379,7 +379,7 @@ pub fn replay_file(orders: &Path, out: &Path, force: bool) -> Result<ReplayResul
         clob: config,
         summary: Summary {
             fills: result.fills.len(),
-            filled_qty: result.fills.iter().map(|f| f.qty).sum(),
+            filled_qty: result.fills.iter().map(|f| f.fill.qty).sum(),
             rejects: result.rejects.len(),
             resting_orders: result.book.len(),
         },

@@ -39,51 +39,18 @@ pub const FILL_COLUMNS: [Column; 10] = [
 ];
 
 /// A row of a replay's `fills.csv`: the run bundle's columns, then `line`, the 1-based line of
-/// the order-file row whose request traded. (The CSV writer takes flat rows, so the fields are
-/// repeated here; `replay_fill_columns_extend_the_run_bundles` holds the two to one order.)
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// the order-file row whose request traded. Bundle tables are written without a serde header
+/// (the header comes from the columns), so the nested row serializes as one flat record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct ReplayFillRow {
-    pub time_ns: u64,
-    pub price: i64,
-    pub qty: i64,
-    pub taker_side: Side,
-    pub taker_agent: u32,
-    pub taker_role: Option<Role>,
-    pub maker_agent: u32,
-    pub maker_role: Option<Role>,
-    pub taker_order_id: u64,
-    pub maker_order_id: u64,
+    pub fill: FillRow,
     pub line: u64,
 }
 
 impl ReplayFillRow {
     /// `fill`, produced by the request on line `line` of the order file.
     pub fn new(fill: FillRow, line: u64) -> ReplayFillRow {
-        let FillRow {
-            time_ns,
-            price,
-            qty,
-            taker_side,
-            taker_agent,
-            taker_role,
-            maker_agent,
-            maker_role,
-            taker_order_id,
-            maker_order_id,
-        } = fill;
-        ReplayFillRow {
-            time_ns,
-            price,
-            qty,
-            taker_side,
-            taker_agent,
-            taker_role,
-            maker_agent,
-            maker_role,
-            taker_order_id,
-            maker_order_id,
-            line,
-        }
+        ReplayFillRow { fill, line }
     }
 }
 
@@ -113,6 +80,14 @@ mod tests {
         text.lines().next().unwrap().to_owned()
     }
 
+    fn record<T: Serialize>(row: T) -> String {
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        w.serialize(row).unwrap();
+        String::from_utf8(w.into_inner().unwrap()).unwrap()
+    }
+
     fn names(cols: &[Column]) -> String {
         cols.iter().map(|c| c.name).collect::<Vec<_>>().join(",")
     }
@@ -132,11 +107,13 @@ mod tests {
             maker_order_id: 8,
         };
         assert_eq!(header(fill), names(&FILL_COLUMNS));
-        assert_eq!(
-            header(ReplayFillRow::new(fill, 4)),
-            names(&REPLAY_FILL_COLUMNS)
-        );
         assert_eq!(REPLAY_FILL_COLUMNS[..10], FILL_COLUMNS);
+        assert_eq!(REPLAY_FILL_COLUMNS[10].name, "line");
+        // The replay row is the run bundle's record with the line after it.
+        assert_eq!(
+            record(ReplayFillRow::new(fill, 4)),
+            record(fill).replace('\n', ",4\n")
+        );
         // An unknown role is an empty cell, and reads back as `None`.
         let mut w = csv::Writer::from_writer(Vec::new());
         w.serialize(fill).unwrap();
