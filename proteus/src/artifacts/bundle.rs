@@ -164,22 +164,9 @@ impl BundleWriter {
         rows: impl IntoIterator<Item = T>,
     ) -> Result<(), ArtifactError> {
         let path = self.staging.join(name);
-        let mut w = csv::WriterBuilder::new()
-            .has_headers(false)
-            .from_writer(Vec::new());
-        let csv_err = |cause| ArtifactError::Csv {
+        let bytes = tables::csv_bytes(columns, rows).map_err(|cause| ArtifactError::Csv {
             path: path.clone(),
             cause,
-        };
-        w.write_record(columns.iter().map(|c| c.name))
-            .map_err(csv_err)?;
-        for row in rows {
-            w.serialize(row).map_err(csv_err)?;
-        }
-        let bytes = w.into_inner().map_err(|e| ArtifactError::Io {
-            action: "flushing",
-            path: path.clone(),
-            cause: e.into_error(),
         })?;
         self.write(name, &bytes)?;
         if self.tables == TableFormat::Parquet {

@@ -122,6 +122,23 @@ pub fn opt_float_cell(x: Option<f64>) -> String {
     x.map(float_cell).unwrap_or_default()
 }
 
+/// `rows` as CSV: a header of `columns`' names, then one record per row (each row must serialise
+/// to one cell per column; a nested struct flattens into its fields). The one CSV writer of the
+/// crate: bundle tables (`BundleWriter::write_csv`) and the validation table go through it.
+pub fn csv_bytes<T: serde::Serialize>(
+    columns: &[Column],
+    rows: impl IntoIterator<Item = T>,
+) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    w.write_record(columns.iter().map(|c| c.name))?;
+    for row in rows {
+        w.serialize(row)?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
 #[cfg(feature = "parquet")]
 pub use parquet_impl::{arrow_schema, csv_to_parquet};
 

@@ -1,6 +1,7 @@
 //! The validation table, `validation.json` and `validation.csv`.
 
 use super::{CaseResult, Mode, ValidationError, Verdict};
+use crate::artifacts::tables::{Column, csv_bytes};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -105,45 +106,63 @@ impl ValidationReport {
         s
     }
 
-    /// CSV, one line per result.
+    /// CSV, one line per result ([`RESULT_COLUMNS`]; numbers in Rust's `{:e}` notation, exact
+    /// round trips).
     pub fn csv(&self) -> Result<String, csv::Error> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record([
-            "case",
-            "point",
-            "quantity",
-            "theory",
-            "simulated_mean",
-            "ci95_low",
-            "ci95_high",
-            "se",
-            "n",
-            "verdict",
-            "tolerance",
-            "p_value",
-            "p_holm",
-        ])?;
         let opt = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v:e}"));
-        for r in &self.results {
-            w.write_record([
-                r.case.clone(),
-                r.point.clone(),
-                r.quantity.clone(),
-                opt(r.theory),
-                format!("{:e}", r.simulated.mean),
-                opt(r.simulated.ci95_low),
-                opt(r.simulated.ci95_high),
-                opt(r.simulated.se),
-                r.simulated.n.to_string(),
-                r.verdict.as_str().to_owned(),
-                r.tolerance.clone(),
-                opt(r.p_value),
-                opt(r.p_holm),
-            ])?;
-        }
-        let bytes = w.into_inner().map_err(|e| e.into_error())?;
+        let rows = self.results.iter().map(|r| ResultRow {
+            case: &r.case,
+            point: &r.point,
+            quantity: &r.quantity,
+            theory: opt(r.theory),
+            simulated_mean: format!("{:e}", r.simulated.mean),
+            ci95_low: opt(r.simulated.ci95_low),
+            ci95_high: opt(r.simulated.ci95_high),
+            se: opt(r.simulated.se),
+            n: r.simulated.n,
+            verdict: r.verdict.as_str(),
+            tolerance: &r.tolerance,
+            p_value: opt(r.p_value),
+            p_holm: opt(r.p_holm),
+        });
+        let bytes = csv_bytes(&RESULT_COLUMNS, rows)?;
         Ok(String::from_utf8(bytes).expect("CSV of UTF-8 strings"))
     }
+}
+
+/// The columns of `validation.csv`.
+pub const RESULT_COLUMNS: [Column; 13] = [
+    Column::text("case"),
+    Column::text("point"),
+    Column::text("quantity"),
+    Column::float("theory"),
+    Column::float("simulated_mean"),
+    Column::float("ci95_low"),
+    Column::float("ci95_high"),
+    Column::float("se"),
+    Column::int("n"),
+    Column::text("verdict"),
+    Column::text("tolerance"),
+    Column::float("p_value"),
+    Column::float("p_holm"),
+];
+
+/// One line of `validation.csv`: the floats already in `{:e}` notation (empty: not defined).
+#[derive(serde::Serialize)]
+struct ResultRow<'a> {
+    case: &'a str,
+    point: &'a str,
+    quantity: &'a str,
+    theory: String,
+    simulated_mean: String,
+    ci95_low: String,
+    ci95_high: String,
+    se: String,
+    n: usize,
+    verdict: &'static str,
+    tolerance: &'a str,
+    p_value: String,
+    p_holm: String,
 }
 
 /// Four significant digits, plain or scientific.
