@@ -19,7 +19,8 @@ use crate::metrics::{self, MetricsError};
 use crate::report::{self, RUN_REPORT_FILES, ReportError};
 use crate::scenario::Scenario;
 use crate::schema::{
-    FillRow, LobsterRecord, RunBody, RunManifest, RunSeeds, RunTail, SEED_PROTOCOL,
+    FillRow, FundamentalRow, LobsterRecord, QuoteRow, RunBody, RunManifest, RunSeeds, RunTail,
+    SEED_PROTOCOL,
 };
 use crate::sim::{
     self, BatchRecord, FillRecord, Observer, RequestRecord, RfqRecord, RunLog, RunOptions,
@@ -59,25 +60,9 @@ pub struct RunSummary {
 /// The columns of `fills.csv` ([`crate::schema::FillRow`]).
 pub use crate::schema::FILL_COLUMNS;
 
-#[derive(Serialize)]
-struct QuoteRow {
-    time_ns: u64,
-    bid_price: Option<i64>,
-    bid_qty: Option<i64>,
-    ask_price: Option<i64>,
-    ask_qty: Option<i64>,
-}
-/// The columns of `quotes.csv` (an empty side of the book: empty cells).
-pub const QUOTE_COLUMNS: [Column; 5] = [
-    Column::int("time_ns"),
-    Column::int("bid_price"),
-    Column::int("bid_qty"),
-    Column::int("ask_price"),
-    Column::int("ask_qty"),
-];
-
-/// The columns of `fundamental.csv`: the fundamental value's change points.
-pub const FUNDAMENTAL_COLUMNS: [Column; 2] = [Column::int("time_ns"), Column::float("value_ticks")];
+/// The columns of `quotes.csv` and `fundamental.csv` ([`crate::schema::QuoteRow`],
+/// [`crate::schema::FundamentalRow`]).
+pub use crate::schema::{FUNDAMENTAL_COLUMNS, QUOTE_COLUMNS};
 
 #[derive(Serialize)]
 struct EventRow {
@@ -181,7 +166,10 @@ pub fn write_run_bundle(
     w.write_csv(
         "fundamental.csv",
         &FUNDAMENTAL_COLUMNS,
-        log.fundamental.iter().map(|(t, v)| (t.0, *v)),
+        log.fundamental.iter().map(|&(t, v)| FundamentalRow {
+            time_ns: t.0,
+            value_ticks: v,
+        }),
     )?;
     if let Some(messages) = &log.messages {
         w.write_csv(
@@ -257,7 +245,7 @@ pub fn write_run_bundle(
         quotes: log
             .quotes
             .iter()
-            .map(|(t, q)| report::QuoteRow {
+            .map(|(t, q)| QuoteRow {
                 time_ns: t.0,
                 bid_price: q.bid.map(|b| b.0),
                 bid_qty: q.bid.map(|b| b.1),

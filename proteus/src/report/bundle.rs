@@ -3,7 +3,8 @@
 
 use crate::artifacts::sha256_hex;
 use crate::report::ReportError;
-pub use crate::schema::FillRow;
+use crate::schema::FundamentalRow;
+pub use crate::schema::{FillRow, QuoteRow};
 use crate::schema::{Manifest, RunManifest};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -74,22 +75,6 @@ pub(crate) fn csv_rows<R: DeserializeOwned, B, T>(
         })?);
     }
     Ok(rows)
-}
-
-/// One row of `quotes.csv`: the venue's top of book from `time_ns` on (empty side: `None`).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct QuoteRow {
-    pub time_ns: u64,
-    pub bid_price: Option<i64>,
-    pub bid_qty: Option<i64>,
-    pub ask_price: Option<i64>,
-    pub ask_qty: Option<i64>,
-}
-
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct FundamentalRow {
-    time_ns: u64,
-    value_ticks: f64,
 }
 
 /// One agent's line of `metrics.json`'s `pnl_by_agent`.

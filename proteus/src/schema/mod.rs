@@ -15,4 +15,7 @@ pub use manifest::{
     LobsterRecord, PackBody, PackManifest, PackSeeds, PlanRecord, RealismBody, RealismManifest,
     RunBody, RunManifest, RunSeeds, RunTail, SEED_PROTOCOL, SEED_PROTOCOL_PACK,
 };
-pub use rows::{FILL_COLUMNS, FillRow, REPLAY_FILL_COLUMNS, ReplayFillRow};
+pub use rows::{
+    FILL_COLUMNS, FUNDAMENTAL_COLUMNS, FillRow, FundamentalRow, QUOTE_COLUMNS, QuoteRow,
+    REPLAY_FILL_COLUMNS, ReplayFillRow,
+};

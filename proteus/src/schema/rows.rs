@@ -38,6 +38,37 @@ pub const FILL_COLUMNS: [Column; 10] = [
     Column::int("maker_order_id"),
 ];
 
+/// A row of `quotes.csv`: the venue's top of book from `time_ns` on (an empty side: empty
+/// cells, `None`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteRow {
+    pub time_ns: u64,
+    pub bid_price: Option<i64>,
+    pub bid_qty: Option<i64>,
+    pub ask_price: Option<i64>,
+    pub ask_qty: Option<i64>,
+}
+
+/// The columns of `quotes.csv`, in [`QuoteRow`]'s order.
+pub const QUOTE_COLUMNS: [Column; 5] = [
+    Column::int("time_ns"),
+    Column::int("bid_price"),
+    Column::int("bid_qty"),
+    Column::int("ask_price"),
+    Column::int("ask_qty"),
+];
+
+/// A row of `fundamental.csv`: a change point of the fundamental, the value in ticks from
+/// `time_ns` on.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FundamentalRow {
+    pub time_ns: u64,
+    pub value_ticks: f64,
+}
+
+/// The columns of `fundamental.csv`, in [`FundamentalRow`]'s order.
+pub const FUNDAMENTAL_COLUMNS: [Column; 2] = [Column::int("time_ns"), Column::float("value_ticks")];
+
 /// A row of a replay's `fills.csv`: the run bundle's columns, then `line`, the 1-based line of
 /// the order-file row whose request traded. Bundle tables are written without a serde header
 /// (the header comes from the columns), so the nested row serializes as one flat record.
