@@ -2,88 +2,16 @@
 //! `welfare_contrasts.csv`, `manifest.json` and `report.html` (`docs/equilibrium.md`).
 
 use super::empirical::{EquilibriumError, Outcome, WELFARE_METRICS};
-use crate::artifacts::tables::Column;
 use crate::artifacts::{BundleKind, BundleWriter, Manifest};
+pub use crate::schema::{
+    PAYOFF_COLUMNS, WELFARE_COLUMNS, WELFARE_CONTRAST_COLUMNS as CONTRAST_COLUMNS,
+};
+use crate::schema::{PayoffRow, WelfareContrastRow, WelfareRow};
 use crate::stats::Summary;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 pub const EQUILIBRIUM_SCHEMA_VERSION: u32 = 1;
-
-pub const PAYOFF_COLUMNS: [Column; 11] = [
-    Column::text("mechanism"),
-    Column::text("profile"),
-    Column::text("role"),
-    Column::text("strategy"),
-    Column::int("players"),
-    Column::text("full_profile"),
-    Column::float("payoff"),
-    Column::float("std_error"),
-    Column::float("ci95_low"),
-    Column::float("ci95_high"),
-    Column::int("repetitions"),
-];
-
-pub const WELFARE_COLUMNS: [Column; 8] = [
-    Column::text("mechanism"),
-    Column::int("equilibrium"),
-    Column::text("metric"),
-    Column::float("mean"),
-    Column::float("std_error"),
-    Column::float("ci95_low"),
-    Column::float("ci95_high"),
-    Column::int("runs"),
-];
-
-pub const CONTRAST_COLUMNS: [Column; 8] = [
-    Column::text("mechanism"),
-    Column::text("reference"),
-    Column::text("metric"),
-    Column::float("difference"),
-    Column::float("std_error"),
-    Column::float("ci95_low"),
-    Column::float("ci95_high"),
-    Column::int("pairs"),
-];
-
-#[derive(Serialize)]
-struct PayoffRow<'a> {
-    mechanism: &'a str,
-    profile: &'a str,
-    role: &'a str,
-    strategy: &'a str,
-    players: u32,
-    full_profile: &'a str,
-    payoff: Option<f64>,
-    std_error: Option<f64>,
-    ci95_low: Option<f64>,
-    ci95_high: Option<f64>,
-    repetitions: usize,
-}
-
-#[derive(Serialize)]
-struct WelfareRow<'a> {
-    mechanism: &'a str,
-    equilibrium: usize,
-    metric: &'a str,
-    mean: Option<f64>,
-    std_error: Option<f64>,
-    ci95_low: Option<f64>,
-    ci95_high: Option<f64>,
-    runs: usize,
-}
-
-#[derive(Serialize)]
-struct ContrastRow<'a> {
-    mechanism: &'a str,
-    reference: &'a str,
-    metric: &'a str,
-    difference: Option<f64>,
-    std_error: Option<f64>,
-    ci95_low: Option<f64>,
-    ci95_high: Option<f64>,
-    pairs: usize,
-}
 
 /// A paired contrast of one welfare metric: mechanism `m`'s first equilibrium against the
 /// first mechanism's, run by run.
@@ -296,17 +224,17 @@ pub fn write_bundle(o: &Outcome, out: &Path, force: bool) -> Result<PathBuf, Equ
         "payoffs.csv",
         &PAYOFF_COLUMNS,
         o.payoffs.iter().map(|c| PayoffRow {
-            mechanism: &c.mechanism,
-            profile: &c.profile,
-            role: &c.role,
-            strategy: &c.strategy,
+            mechanism: c.mechanism.clone(),
+            profile: c.profile.clone(),
+            role: c.role.clone(),
+            strategy: c.strategy.clone(),
             players: c.players,
-            full_profile: &c.full_profile,
+            full_profile: c.full_profile.clone(),
             payoff: c.summary.mean.value(),
             std_error: c.summary.se.value(),
             ci95_low: c.summary.ci95_low.value(),
             ci95_high: c.summary.ci95_high.value(),
-            repetitions: c.summary.n,
+            repetitions: c.summary.n as u64,
         }),
     )?;
     w.write_json("equilibria.json", &equilibria_json(o))?;
@@ -316,14 +244,14 @@ pub fn write_bundle(o: &Outcome, out: &Path, force: bool) -> Result<PathBuf, Equ
             let Some(ws) = &r.welfare else { continue };
             for (metric, s) in WELFARE_METRICS.iter().zip(ws) {
                 rows.push(WelfareRow {
-                    mechanism: mech,
-                    equilibrium: e,
-                    metric,
+                    mechanism: mech.clone(),
+                    equilibrium: e as u64,
+                    metric: (*metric).to_owned(),
                     mean: s.mean.value(),
                     std_error: s.se.value(),
                     ci95_low: s.ci95_low.value(),
                     ci95_high: s.ci95_high.value(),
-                    runs: s.n,
+                    runs: s.n as u64,
                 });
             }
         }
@@ -333,15 +261,15 @@ pub fn write_bundle(o: &Outcome, out: &Path, force: bool) -> Result<PathBuf, Equ
     w.write_csv(
         "welfare_contrasts.csv",
         &CONTRAST_COLUMNS,
-        cs.iter().map(|c| ContrastRow {
-            mechanism: &c.mechanism,
-            reference: &c.reference,
-            metric: c.metric,
+        cs.iter().map(|c| WelfareContrastRow {
+            mechanism: c.mechanism.clone(),
+            reference: c.reference.clone(),
+            metric: c.metric.to_owned(),
             difference: c.summary.mean.value(),
             std_error: c.summary.se.value(),
             ci95_low: c.summary.ci95_low.value(),
             ci95_high: c.summary.ci95_high.value(),
-            pairs: c.summary.n,
+            pairs: c.summary.n as u64,
         }),
     )?;
     let body = EquilibriumBody {

@@ -13,11 +13,11 @@
 
 use super::execution::Execution;
 use super::pack::{PackError, PackPlan, RunRecord};
-use crate::artifacts::tables::{Column, float_cell, opt_float_cell};
 use crate::artifacts::{BundleKind, MAX_CONFIG_FILE_BYTES, ReadLimitError, read_limited};
 use crate::core::ConfigError;
 use crate::metrics::names;
-use crate::scenario::{Cell, FACTOR_COLUMNS, MarketMakerRegime, Scenario};
+use crate::scenario::{Cell, MarketMakerRegime, Scenario};
+pub use crate::schema::{CANDIDATE_COLUMNS, CandidateRow, SENSITIVITY_COLUMNS, SensitivityRow};
 use crate::stats::{Estimate, StatsError, Summary};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -362,29 +362,8 @@ pub fn load_selected_regime(path: &Path) -> Result<MarketMakerRegime, Calibratio
     Ok(regime)
 }
 
-/// The columns of `calibration_candidates.csv`.
-pub const CANDIDATE_COLUMNS: [Column; 13] = [
-    Column::int("rank"),
-    Column::float("risk_aversion"),
-    Column::float("half_spread_ticks"),
-    Column::int("quote_size"),
-    Column::int("violations"),
-    Column::float("mm_pnl_mean"),
-    Column::float("mm_pnl_ci95_low"),
-    Column::float("mm_pnl_ci95_high"),
-    Column::float("quoted_spread_mean"),
-    Column::float("quoted_spread_ci95_low"),
-    Column::float("quoted_spread_ci95_high"),
-    Column::float("mm_fill_rate_mean"),
-    Column::text("checks_failed"),
-];
-
-fn cell(e: Estimate) -> String {
-    opt_float_cell(e.value())
-}
-
 /// `calibration_candidates.csv`, in rank order.
-pub fn candidate_rows(c: &Calibration) -> Vec<[String; 13]> {
+pub fn candidate_rows(c: &Calibration) -> Vec<CandidateRow> {
     let mut v: Vec<&CandidateScore> = c.candidates.iter().collect();
     v.sort_by_key(|s| s.rank);
     v.into_iter()
@@ -403,51 +382,39 @@ pub fn candidate_rows(c: &Calibration) -> Vec<[String; 13]> {
             .filter(|(ok, _)| !ok)
             .map(|(_, name)| name)
             .collect();
-            [
-                s.rank.to_string(),
-                float_cell(s.regime.risk_aversion),
-                float_cell(s.regime.half_spread_ticks),
-                s.regime.quote_size.to_string(),
-                s.violations.to_string(),
-                cell(s.mm_pnl_ticks.mean),
-                cell(s.mm_pnl_ticks.ci95_low),
-                cell(s.mm_pnl_ticks.ci95_high),
-                cell(s.quoted_spread_ticks.mean),
-                cell(s.quoted_spread_ticks.ci95_low),
-                cell(s.quoted_spread_ticks.ci95_high),
-                cell(s.mm_fill_rate.mean),
-                failed.join(";"),
-            ]
+            CandidateRow {
+                rank: s.rank as u64,
+                risk_aversion: s.regime.risk_aversion,
+                half_spread_ticks: s.regime.half_spread_ticks,
+                quote_size: s.regime.quote_size,
+                violations: s.violations,
+                mm_pnl_mean: s.mm_pnl_ticks.mean.value(),
+                mm_pnl_ci95_low: s.mm_pnl_ticks.ci95_low.value(),
+                mm_pnl_ci95_high: s.mm_pnl_ticks.ci95_high.value(),
+                quoted_spread_mean: s.quoted_spread_ticks.mean.value(),
+                quoted_spread_ci95_low: s.quoted_spread_ticks.ci95_low.value(),
+                quoted_spread_ci95_high: s.quoted_spread_ticks.ci95_high.value(),
+                mm_fill_rate_mean: s.mm_fill_rate.mean.value(),
+                checks_failed: failed.join(";"),
+            }
         })
         .collect()
 }
 
-/// The columns of `sensitivity.csv`: the sensitivity cell's grid factors first (the same
-/// names and types as a pack's factor columns, `scenario::FACTOR_COLUMNS`).
-pub const SENSITIVITY_COLUMNS: [Column; 7] = [
-    FACTOR_COLUMNS[0],
-    FACTOR_COLUMNS[1],
-    Column::text("metric"),
-    Column::int("n"),
-    Column::float("mean"),
-    Column::float("ci95_low"),
-    Column::float("ci95_high"),
-];
-
 /// `sensitivity.csv`: one row per sensitivity cell × metric.
-pub fn sensitivity_rows(c: &Calibration) -> Vec<[String; 7]> {
+pub fn sensitivity_rows(c: &Calibration) -> Vec<SensitivityRow> {
     let mut rows = Vec::new();
     for s in &c.sensitivity {
         for (m, sum) in &s.metrics {
-            rows.push([
-                s.informed_count.to_string(),
-                float_cell(s.latency_scale),
-                m.clone(),
-                sum.n.to_string(),
-                cell(sum.mean),
-                cell(sum.ci95_low),
-                cell(sum.ci95_high),
-            ]);
+            rows.push(SensitivityRow {
+                informed_count: s.informed_count,
+                latency_scale: s.latency_scale,
+                metric: m.clone(),
+                n: sum.n as u64,
+                mean: sum.mean.value(),
+                ci95_low: sum.ci95_low.value(),
+                ci95_high: sum.ci95_high.value(),
+            });
         }
     }
     rows

@@ -8,8 +8,11 @@
 
 use super::pack::{PackPlan, RunRecord};
 use crate::artifacts::BundleKind;
-use crate::artifacts::tables::{Column, opt_float_cell};
-use crate::scenario::{Cell, FACTOR_COLUMNS};
+use crate::scenario::Cell;
+use crate::schema::pack_rows::factors;
+pub use crate::schema::{
+    CONTRAST_COLUMNS, ContrastRow, RUN_COLUMNS, RunRow, SUMMARY_COLUMNS, SummaryRow,
+};
 use crate::stats::{Estimate, PairedComparison, StatsError, Summary, holm_adjust};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -162,151 +165,94 @@ pub fn summarize(
     })
 }
 
-fn cell(e: Estimate) -> String {
-    opt_float_cell(e.value())
+/// The grid factors of the cell labelled `label`, where `labels[i]` is the label of `cells[i]`
+/// (`None`s for a label of no cell).
+fn factors_of(labels: &[String], cells: &[Cell], label: &str) -> (Option<u32>, Option<f64>) {
+    factors(
+        labels
+            .iter()
+            .position(|l| l == label)
+            .and_then(|i| cells.get(i))
+            .unwrap_or(&Cell::BASE),
+    )
 }
-
-/// The factor cells ([`Cell::factor_cells`]) of the cell labelled `label`, where `labels[i]` is
-/// the label of `cells[i]`; empty cells for a label of no cell.
-fn factors_of(labels: &[String], cells: &[Cell], label: &str) -> [String; FACTOR_COLUMNS.len()] {
-    labels
-        .iter()
-        .position(|l| l == label)
-        .and_then(|i| cells.get(i))
-        .unwrap_or(&Cell::BASE)
-        .factor_cells()
-}
-
-/// The columns of `summary.csv`: the grid factors of the row's cell last.
-pub const SUMMARY_COLUMNS: [Column; 14] = [
-    Column::text("cell"),
-    Column::text("mechanism"),
-    Column::text("metric"),
-    Column::int("n"),
-    Column::int("n_missing"),
-    Column::float("mean"),
-    Column::float("sd"),
-    Column::float("se"),
-    Column::float("ci95_low"),
-    Column::float("ci95_high"),
-    Column::float("min"),
-    Column::float("max"),
-    FACTOR_COLUMNS[0],
-    FACTOR_COLUMNS[1],
-];
 
 /// `summary.csv`: one row per cell × mechanism × metric. `cells[i]` is the grid cell labelled
 /// `s.cells[i]` (its factors fill the factor columns).
-pub fn summary_rows(s: &PackSummary, cells: &[Cell]) -> Vec<[String; 14]> {
+pub fn summary_rows(s: &PackSummary, cells: &[Cell]) -> Vec<SummaryRow> {
     s.metrics
         .iter()
         .map(|m| {
-            let n_missing: usize = m.missing.values().sum();
-            let [informed_count, latency_scale] = factors_of(&s.cells, cells, &m.cell);
-            [
-                m.cell.clone(),
-                m.mechanism.clone(),
-                m.metric.clone(),
-                m.summary.n.to_string(),
-                n_missing.to_string(),
-                cell(m.summary.mean),
-                cell(m.summary.sd),
-                cell(m.summary.se),
-                cell(m.summary.ci95_low),
-                cell(m.summary.ci95_high),
-                cell(m.summary.min),
-                cell(m.summary.max),
+            let (informed_count, latency_scale) = factors_of(&s.cells, cells, &m.cell);
+            SummaryRow {
+                cell: m.cell.clone(),
+                mechanism: m.mechanism.clone(),
+                metric: m.metric.clone(),
+                n: m.summary.n as u64,
+                n_missing: m.missing.values().sum::<usize>() as u64,
+                mean: m.summary.mean.value(),
+                sd: m.summary.sd.value(),
+                se: m.summary.se.value(),
+                ci95_low: m.summary.ci95_low.value(),
+                ci95_high: m.summary.ci95_high.value(),
+                min: m.summary.min.value(),
+                max: m.summary.max.value(),
                 informed_count,
                 latency_scale,
-            ]
+            }
         })
         .collect()
 }
 
-/// The columns of `contrasts.csv`: the grid factors of the row's (treatment) `cell` last.
-pub const CONTRAST_COLUMNS: [Column; 18] = [
-    Column::text("metric"),
-    Column::text("cell"),
-    Column::text("mechanism"),
-    Column::text("reference_cell"),
-    Column::text("reference_mechanism"),
-    Column::int("pairs"),
-    Column::float("mean_difference"),
-    Column::float("ci95_low"),
-    Column::float("ci95_high"),
-    Column::float("p_value"),
-    Column::float("p_holm"),
-    Column::float("cohens_dz"),
-    Column::float("hedges_g_av"),
-    Column::float("variance_reduction"),
-    Column::float("welch_ci95_low"),
-    Column::float("welch_ci95_high"),
-    FACTOR_COLUMNS[0],
-    FACTOR_COLUMNS[1],
-];
-
 /// `contrasts.csv`: one row per paired contrast and metric. `cells` as for [`summary_rows`].
-pub fn contrast_rows(s: &PackSummary, cells: &[Cell]) -> Vec<[String; 18]> {
+pub fn contrast_rows(s: &PackSummary, cells: &[Cell]) -> Vec<ContrastRow> {
     s.contrasts
         .iter()
         .map(|c| {
             let p = &c.comparison;
-            let [informed_count, latency_scale] = factors_of(&s.cells, cells, &c.cell);
-            [
-                c.metric.clone(),
-                c.cell.clone(),
-                c.mechanism.clone(),
-                c.reference_cell.clone(),
-                c.reference_mechanism.clone(),
-                c.pairs.to_string(),
-                cell(p.paired.difference),
-                cell(p.paired.ci95_low),
-                cell(p.paired.ci95_high),
-                cell(p.paired.p_value),
-                cell(c.p_holm),
-                cell(p.cohens_dz),
-                cell(p.hedges_g_av),
-                cell(p.variance_reduction),
-                cell(p.welch.ci95_low),
-                cell(p.welch.ci95_high),
+            let (informed_count, latency_scale) = factors_of(&s.cells, cells, &c.cell);
+            ContrastRow {
+                metric: c.metric.clone(),
+                cell: c.cell.clone(),
+                mechanism: c.mechanism.clone(),
+                reference_cell: c.reference_cell.clone(),
+                reference_mechanism: c.reference_mechanism.clone(),
+                pairs: c.pairs as u64,
+                mean_difference: p.paired.difference.value(),
+                ci95_low: p.paired.ci95_low.value(),
+                ci95_high: p.paired.ci95_high.value(),
+                p_value: p.paired.p_value.value(),
+                p_holm: c.p_holm.value(),
+                cohens_dz: p.cohens_dz.value(),
+                hedges_g_av: p.hedges_g_av.value(),
+                variance_reduction: p.variance_reduction.value(),
+                welch_ci95_low: p.welch.ci95_low.value(),
+                welch_ci95_high: p.welch.ci95_high.value(),
                 informed_count,
                 latency_scale,
-            ]
+            }
         })
         .collect()
 }
 
-/// The columns of `runs.csv`: the grid factors of the run's cell last.
-pub const RUN_COLUMNS: [Column; 8] = [
-    Column::text("cell"),
-    Column::text("mechanism"),
-    Column::int("repetition"),
-    Column::text("metric"),
-    Column::float("value"),
-    Column::text("missing_reason"),
-    FACTOR_COLUMNS[0],
-    FACTOR_COLUMNS[1],
-];
-
 /// `runs.csv`: one row per run × metric, in run order then metric name. `cells[i]` is the grid
 /// cell of the plan's cell `i`.
-pub fn run_rows(plan: &PackPlan, records: &[RunRecord], cells: &[Cell]) -> Vec<[String; 8]> {
+pub fn run_rows(plan: &PackPlan, records: &[RunRecord], cells: &[Cell]) -> Vec<RunRow> {
     let mut rows = Vec::new();
     for r in records {
         let names: BTreeSet<&String> = r.metrics.keys().chain(r.missing.keys()).collect();
-        let [informed_count, latency_scale] =
-            cells.get(r.key.cell).unwrap_or(&Cell::BASE).factor_cells();
+        let (informed_count, latency_scale) = factors(cells.get(r.key.cell).unwrap_or(&Cell::BASE));
         for name in names {
-            rows.push([
-                plan.cell_labels[r.key.cell].clone(),
-                plan.mechanism_labels[r.key.mechanism].clone(),
-                r.key.repetition.to_string(),
-                name.clone(),
-                opt_float_cell(r.metrics.get(name).copied()),
-                r.missing.get(name).cloned().unwrap_or_default(),
-                informed_count.clone(),
-                latency_scale.clone(),
-            ]);
+            rows.push(RunRow {
+                cell: plan.cell_labels[r.key.cell].clone(),
+                mechanism: plan.mechanism_labels[r.key.mechanism].clone(),
+                repetition: r.key.repetition,
+                metric: name.clone(),
+                value: r.metrics.get(name).copied(),
+                missing_reason: r.missing.get(name).cloned(),
+                informed_count,
+                latency_scale,
+            });
         }
     }
     rows

@@ -8,7 +8,9 @@ use crate::report::chart::{Colour, FONT, e, render_svg};
 use crate::report::forest::{ForestPlot, ForestRow};
 use crate::report::html::HtmlPage;
 use crate::report::{Cell, ReportError, ReportFiles, Table};
-use crate::schema::{AnyManifest, BundleKind};
+use crate::schema::{
+    AnyManifest, BundleKind, PayoffRow, WelfareContrastRow as ContrastRow, WelfareRow,
+};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Deserialize;
@@ -17,37 +19,6 @@ use std::path::Path;
 
 /// The files a report adds to an equilibrium bundle.
 pub const EQUILIBRIUM_REPORT_FILES: [&str; 1] = ["report.html"];
-
-#[derive(Deserialize)]
-struct PayoffRow {
-    mechanism: String,
-    profile: String,
-    role: String,
-    strategy: String,
-    payoff: Option<f64>,
-    std_error: Option<f64>,
-}
-
-#[derive(Deserialize)]
-struct WelfareRow {
-    mechanism: String,
-    equilibrium: u64,
-    metric: String,
-    mean: Option<f64>,
-    ci95_low: Option<f64>,
-    ci95_high: Option<f64>,
-    runs: u64,
-}
-
-#[derive(Deserialize)]
-struct ContrastRow {
-    mechanism: String,
-    reference: String,
-    metric: String,
-    difference: Option<f64>,
-    ci95_low: Option<f64>,
-    ci95_high: Option<f64>,
-}
 
 /// One role of the game: its name and strategies in order.
 struct RoleNames {

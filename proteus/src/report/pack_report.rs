@@ -19,67 +19,16 @@ use crate::report::run_report::{
 use crate::report::{
     Cell, Colour, ForestPlot, ForestRow, Heatmap, HtmlPage, Mark, ReportError, ReportFiles, Table,
 };
-use crate::schema::{AnyManifest, BundleKind, Manifest, PackBody, PackManifest};
-use serde::Deserialize;
+use crate::schema::{
+    AnyManifest, BundleKind, CandidateRow, ContrastRow, Manifest, PackBody, PackManifest,
+    SensitivityRow, SummaryRow,
+};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The page of every report.
 pub const REPORT_PAGE: &str = "report.html";
-
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct SummaryRow {
-    cell: String,
-    mechanism: String,
-    metric: String,
-    n: u64,
-    n_missing: u64,
-    mean: Option<f64>,
-    ci95_low: Option<f64>,
-    ci95_high: Option<f64>,
-}
-
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct ContrastRow {
-    metric: String,
-    cell: String,
-    mechanism: String,
-    reference_cell: String,
-    reference_mechanism: String,
-    pairs: u64,
-    mean_difference: Option<f64>,
-    ci95_low: Option<f64>,
-    ci95_high: Option<f64>,
-    p_holm: Option<f64>,
-    cohens_dz: Option<f64>,
-    variance_reduction: Option<f64>,
-}
-
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct CandidateRow {
-    rank: u64,
-    risk_aversion: f64,
-    half_spread_ticks: f64,
-    quote_size: i64,
-    violations: u32,
-    mm_pnl_mean: Option<f64>,
-    mm_pnl_ci95_low: Option<f64>,
-    mm_pnl_ci95_high: Option<f64>,
-    quoted_spread_mean: Option<f64>,
-    quoted_spread_ci95_low: Option<f64>,
-    quoted_spread_ci95_high: Option<f64>,
-    mm_fill_rate_mean: Option<f64>,
-    checks_failed: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct SensitivityRow {
-    informed_count: u32,
-    latency_scale: f64,
-    metric: String,
-    mean: Option<f64>,
-}
 
 struct CalibrationData {
     json: Value,

@@ -13,7 +13,7 @@
 //! news and arrivals (common random numbers across cells as across mechanisms).
 
 use super::Scenario;
-use crate::artifacts::tables::{Column, opt_float_cell};
+use crate::artifacts::tables::Column;
 use crate::core::config_error::{ConfigError, require};
 use serde::{Deserialize, Serialize};
 
@@ -39,7 +39,8 @@ pub struct Cell {
 }
 
 /// The grid's factors as typed table columns, one per axis and named after it: the last columns
-/// of a pack's `summary.csv`, `contrasts.csv` and `runs.csv` ([`Cell::factor_cells`]).
+/// of a pack's `summary.csv`, `contrasts.csv` and `runs.csv` (`schema::pack_rows`), each empty where
+/// the grid does not set the axis.
 pub const FACTOR_COLUMNS: [Column; 2] = [
     Column::int("informed_count"),
     Column::float("latency_scale"),
@@ -51,17 +52,6 @@ impl Cell {
         informed_count: None,
         latency_scale: None,
     };
-
-    /// The cells of [`FACTOR_COLUMNS`] for this cell: each axis's value, or an empty cell where
-    /// the axis is not set (not varied in this grid).
-    pub fn factor_cells(&self) -> [String; FACTOR_COLUMNS.len()] {
-        [
-            self.informed_count
-                .map(|n| n.to_string())
-                .unwrap_or_default(),
-            opt_float_cell(self.latency_scale),
-        ]
-    }
 
     /// A stable, human-readable label, e.g. `informed_count=5,latency_scale=1`.
     pub fn label(&self) -> String {
@@ -221,19 +211,17 @@ mod tests {
     }
 
     #[test]
-    fn factor_cells_are_typed_and_empty_when_not_varied() {
+    fn labels_name_the_set_axes() {
         let c = Cell {
             informed_count: Some(5),
             latency_scale: Some(1.0),
         };
         assert_eq!(c.label(), "informed_count=5,latency_scale=1");
-        assert_eq!(c.factor_cells(), ["5".to_owned(), "1.0".to_owned()]);
         let c = Cell {
             informed_count: None,
             latency_scale: Some(0.5),
         };
-        assert_eq!(c.factor_cells(), [String::new(), "0.5".to_owned()]);
-        assert_eq!(Cell::BASE.factor_cells(), [String::new(), String::new()]);
+        assert_eq!(c.label(), "latency_scale=0.5");
         assert_eq!(Cell::BASE.label(), "base");
     }
 }

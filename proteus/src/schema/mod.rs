@@ -8,12 +8,18 @@
 //! `report`).
 
 pub mod manifest;
+pub mod pack_rows;
 pub mod rows;
 
 pub use crate::artifacts::manifest::{AnyManifest, BundleKind, Manifest, NoTail};
 pub use manifest::{
     LobsterRecord, PackBody, PackManifest, PackSeeds, PlanRecord, RealismBody, RealismManifest,
     RunBody, RunManifest, RunSeeds, RunTail, SEED_PROTOCOL, SEED_PROTOCOL_PACK,
+};
+pub use pack_rows::{
+    CANDIDATE_COLUMNS, CONTRAST_COLUMNS, CandidateRow, ContrastRow, PAYOFF_COLUMNS, PayoffRow,
+    RUN_COLUMNS, RunRow, SENSITIVITY_COLUMNS, SUMMARY_COLUMNS, SensitivityRow, SummaryRow,
+    WELFARE_COLUMNS, WELFARE_CONTRAST_COLUMNS, WelfareContrastRow, WelfareRow,
 };
 pub use rows::{
     FILL_COLUMNS, FUNDAMENTAL_COLUMNS, FillRow, FundamentalRow, QUOTE_COLUMNS, QuoteRow,
