@@ -1,3 +1,4 @@
+use super::IoError;
 use super::tables::{self, Column, TableFormat};
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -19,12 +20,8 @@ pub enum ArtifactError {
     OutputNotAFolder(PathBuf),
     #[error("invalid file name {0:?} inside a bundle (plain names only)")]
     InvalidFileName(String),
-    #[error("{action} {path}: {cause}")]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        cause: io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     #[error("writing CSV {path}: {cause}")]
     Csv { path: PathBuf, cause: csv::Error },
     #[error(
@@ -39,17 +36,6 @@ pub enum ArtifactError {
         path: PathBuf,
         cause: serde_json::Error,
     },
-}
-
-fn io_err<'a>(
-    action: &'static str,
-    path: &'a Path,
-) -> impl FnOnce(io::Error) -> ArtifactError + 'a {
-    move |cause| ArtifactError::Io {
-        action,
-        path: path.to_owned(),
-        cause,
-    }
 }
 
 /// SHA-256 of `bytes`, lowercase hex.
@@ -87,7 +73,7 @@ impl BundleWriter {
             Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
             _ => PathBuf::from("."),
         };
-        fs::create_dir_all(&parent).map_err(io_err("creating folder", &parent))?;
+        fs::create_dir_all(&parent).map_err(IoError::at("creating folder", &parent))?;
         remove_stale_staging(dest)?;
         let name = dest
             .file_name()
@@ -96,9 +82,9 @@ impl BundleWriter {
         let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
         if staging.exists() {
             fs::remove_dir_all(&staging)
-                .map_err(io_err("removing stale staging folder", &staging))?;
+                .map_err(IoError::at("removing stale staging folder", &staging))?;
         }
-        fs::create_dir(&staging).map_err(io_err("creating staging folder", &staging))?;
+        fs::create_dir(&staging).map_err(IoError::at("creating staging folder", &staging))?;
         Ok(BundleWriter {
             dest: dest.to_owned(),
             staging,
@@ -148,9 +134,9 @@ impl BundleWriter {
             return Err(ArtifactError::InvalidFileName(name.to_owned()));
         }
         let path = self.staging.join(name);
-        let mut f = fs::File::create(&path).map_err(io_err("creating", &path))?;
-        f.write_all(bytes).map_err(io_err("writing", &path))?;
-        f.sync_all().map_err(io_err("syncing", &path))?;
+        let mut f = fs::File::create(&path).map_err(IoError::at("creating", &path))?;
+        f.write_all(bytes).map_err(IoError::at("writing", &path))?;
+        f.sync_all().map_err(IoError::at("syncing", &path))?;
         Ok(())
     }
 
@@ -230,11 +216,11 @@ impl BundleWriter {
             let mut trash_name = self.staging.file_name().unwrap_or_default().to_owned();
             trash_name.push(".old");
             let trash = self.staging.with_file_name(trash_name);
-            fs::rename(&self.dest, &trash).map_err(io_err("moving aside", &self.dest))?;
-            fs::rename(&self.staging, &self.dest).map_err(io_err("publishing", &self.dest))?;
-            fs::remove_dir_all(&trash).map_err(io_err("removing", &trash))?;
+            fs::rename(&self.dest, &trash).map_err(IoError::at("moving aside", &self.dest))?;
+            fs::rename(&self.staging, &self.dest).map_err(IoError::at("publishing", &self.dest))?;
+            fs::remove_dir_all(&trash).map_err(IoError::at("removing", &trash))?;
         } else {
-            fs::rename(&self.staging, &self.dest).map_err(io_err("publishing", &self.dest))?;
+            fs::rename(&self.staging, &self.dest).map_err(IoError::at("publishing", &self.dest))?;
         }
         self.committed = true;
         Ok(self.dest.clone())
@@ -275,11 +261,11 @@ pub fn remove_stale_staging(dest: &Path) -> Result<Vec<StaleStaging>, ArtifactEr
         Ok(e) => e,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(cause) => {
-            return Err(ArtifactError::Io {
+            return Err(ArtifactError::Io(IoError {
                 action: "reading",
                 path: parent,
                 cause,
-            });
+            }));
         }
     };
     let mut removed = Vec::new();
@@ -295,7 +281,7 @@ pub fn remove_stale_staging(dest: &Path) -> Result<Vec<StaleStaging>, ArtifactEr
             continue;
         }
         let path = entry.path();
-        fs::remove_dir_all(&path).map_err(io_err("removing stale staging folder", &path))?;
+        fs::remove_dir_all(&path).map_err(IoError::at("removing stale staging folder", &path))?;
         removed.push(StaleStaging { path, pid });
     }
     removed.sort_by(|a, b| a.path.cmp(&b.path));
@@ -342,15 +328,15 @@ pub fn is_proteus_output(dir: &Path) -> bool {
 fn check_destination(dest: &Path, force: bool) -> Result<(), ArtifactError> {
     match fs::metadata(dest) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(ArtifactError::Io {
+        Err(e) => Err(ArtifactError::Io(IoError {
             action: "inspecting",
             path: dest.to_owned(),
             cause: e,
-        }),
+        })),
         Ok(m) if !m.is_dir() => Err(ArtifactError::OutputNotAFolder(dest.to_owned())),
         Ok(_) => {
             let empty = fs::read_dir(dest)
-                .map_err(io_err("reading", dest))?
+                .map_err(IoError::at("reading", dest))?
                 .next()
                 .is_none();
             if empty {

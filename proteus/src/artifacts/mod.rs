@@ -6,6 +6,7 @@
 
 mod atomic;
 mod bundle;
+mod io_error;
 pub mod manifest;
 pub mod read;
 mod staged;
@@ -16,6 +17,7 @@ pub use bundle::{
     ArtifactError, BundleWriter, FileDigest, StaleStaging, is_proteus_output, remove_stale_staging,
     sha256_hex,
 };
+pub use io_error::IoError;
 pub use manifest::{AnyManifest, BundleKind, Manifest, NoTail};
 pub use read::{MAX_CONFIG_FILE_BYTES, ReadLimitError, read_limited};
 pub use staged::StagedFiles;

@@ -7,6 +7,7 @@
 //! The staging folder is named like a bundle's (`.NAME.staging-PID`), so
 //! [`super::remove_stale_staging`] removes one a killed process left.
 
+use super::IoError;
 use super::bundle::{ArtifactError, remove_stale_staging};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,17 +17,6 @@ pub struct StagedFiles {
     staging: PathBuf,
     target: PathBuf,
     published: bool,
-}
-
-fn io<'a>(
-    action: &'static str,
-    path: &'a Path,
-) -> impl FnOnce(std::io::Error) -> ArtifactError + 'a {
-    move |cause| ArtifactError::Io {
-        action,
-        path: path.to_owned(),
-        cause,
-    }
 }
 
 impl StagedFiles {
@@ -52,16 +42,17 @@ impl StagedFiles {
             Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
             _ => PathBuf::from("."),
         };
-        fs::create_dir_all(&parent).map_err(io("creating folder", &parent))?;
+        fs::create_dir_all(&parent).map_err(IoError::at("creating folder", &parent))?;
         let name = named
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
         if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(io("removing stale staging folder", &staging))?;
+            fs::remove_dir_all(&staging)
+                .map_err(IoError::at("removing stale staging folder", &staging))?;
         }
-        fs::create_dir(&staging).map_err(io("creating staging folder", &staging))?;
+        fs::create_dir(&staging).map_err(IoError::at("creating staging folder", &staging))?;
         Ok(StagedFiles {
             staging,
             target,
@@ -78,26 +69,26 @@ impl StagedFiles {
     /// and removes the staging folder. Returns the published paths.
     pub fn publish(mut self) -> Result<Vec<PathBuf>, ArtifactError> {
         let mut names: Vec<PathBuf> = fs::read_dir(&self.staging)
-            .map_err(io("reading", &self.staging))?
+            .map_err(IoError::at("reading", &self.staging))?
             .map(|e| e.map(|e| e.path()))
             .collect::<Result<_, _>>()
-            .map_err(io("reading", &self.staging))?;
+            .map_err(IoError::at("reading", &self.staging))?;
         names.sort();
         for p in &names {
             fs::File::open(p)
                 .and_then(|f| f.sync_all())
-                .map_err(io("syncing", p))?;
+                .map_err(IoError::at("syncing", p))?;
         }
-        fs::create_dir_all(&self.target).map_err(io("creating folder", &self.target))?;
+        fs::create_dir_all(&self.target).map_err(IoError::at("creating folder", &self.target))?;
         let mut published = Vec::new();
         for p in &names {
             let dest = self
                 .target
                 .join(p.file_name().expect("a staged file has a name"));
-            fs::rename(p, &dest).map_err(io("publishing", &dest))?;
+            fs::rename(p, &dest).map_err(IoError::at("publishing", &dest))?;
             published.push(dest);
         }
-        fs::remove_dir(&self.staging).map_err(io("removing", &self.staging))?;
+        fs::remove_dir(&self.staging).map_err(IoError::at("removing", &self.staging))?;
         self.published = true;
         Ok(published)
     }

@@ -6,6 +6,7 @@ use super::execution::Execution;
 use super::packs::{ExperimentError, compare_pack};
 use super::run_bundle::{RunBundleError, RunBundleOptions, write_run_bundle};
 use super::shard::{PackKind, ShardError, SlurmOptions, merge_shards, plan_shards, run_shard};
+use crate::artifacts::IoError;
 use crate::artifacts::{ArtifactError, BundleWriter, TableFormat, sha256_hex};
 use crate::scenario::{MechanismSettings, Scenario};
 use crate::schema::{AnyManifest, BundleKind, RunManifest};
@@ -51,12 +52,8 @@ pub enum AuditError {
     Shard(Box<ShardError>),
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
-    #[error("{action} {path}: {cause}")]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        cause: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     #[error("manifest {path}: {why}")]
     Manifest { path: PathBuf, why: String },
 }
@@ -74,10 +71,12 @@ impl From<ExperimentError> for AuditError {
 }
 
 fn hashes(dir: &Path) -> Result<BTreeMap<String, String>, AuditError> {
-    let io = |action, cause| AuditError::Io {
-        action,
-        path: dir.to_owned(),
-        cause,
+    let io = |action, cause| {
+        AuditError::Io(IoError {
+            action,
+            path: dir.to_owned(),
+            cause,
+        })
     };
     let mut out = BTreeMap::new();
     for e in fs::read_dir(dir).map_err(|e| io("reading", e))? {
@@ -124,11 +123,7 @@ pub fn rederive_run(
     out: &mut Vec<Verdict>,
 ) -> Result<(), AuditError> {
     let path = bundle.join("manifest.json");
-    let bytes = fs::read(&path).map_err(|cause| AuditError::Io {
-        action: "reading",
-        path: path.clone(),
-        cause,
-    })?;
+    let bytes = fs::read(&path).map_err(IoError::at("reading", &path))?;
     let malformed = |e: serde_json::Error| AuditError::Manifest {
         path: path.clone(),
         why: e.to_string(),

@@ -2,6 +2,7 @@
 //! result.
 
 use super::pack::{Checkpoint, PackError, PackPlan, RunRecord, run_pack};
+use crate::artifacts::IoError;
 use crate::artifacts::TableFormat;
 use std::path::PathBuf;
 
@@ -36,11 +37,7 @@ impl Execution<'_> {
         if let Some(dir) = &self.checkpoint
             && dir.exists()
         {
-            std::fs::remove_dir_all(dir).map_err(|cause| PackError::Io {
-                action: "removing checkpoint",
-                path: dir.clone(),
-                cause,
-            })?;
+            std::fs::remove_dir_all(dir).map_err(IoError::at("removing checkpoint", dir))?;
         }
         Ok(())
     }

@@ -6,6 +6,7 @@
 //! any number of threads and whether or not it was interrupted and resumed: each run depends only
 //! on its (cell, mechanism, repetition), and results are placed by index, not by finishing order.
 
+use crate::artifacts::IoError;
 use crate::artifacts::sha256_hex;
 use crate::metrics::{self, MetricsError};
 use crate::scenario::Scenario;
@@ -100,12 +101,8 @@ pub enum PackError {
     Metrics { key: RunKey, cause: MetricsError },
     #[error("building a thread pool of {threads} threads: {cause}")]
     Threads { threads: usize, cause: String },
-    #[error("{action} {path}: {cause}")]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        cause: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     #[error(
         "checkpoint {path} belongs to another pack (different scenario, grid, mechanisms or \
          repetitions); remove it or run without --resume"
@@ -131,10 +128,12 @@ pub struct Checkpoint {
 impl Checkpoint {
     /// Opens (resume) or starts afresh the checkpoint folder `dir` for `plan`.
     pub fn open(dir: &Path, plan: &PackPlan, resume: bool) -> Result<Checkpoint, PackError> {
-        let io = |action, cause| PackError::Io {
-            action,
-            path: dir.to_owned(),
-            cause,
+        let io = |action, cause| {
+            PackError::Io(IoError {
+                action,
+                path: dir.to_owned(),
+                cause,
+            })
         };
         let stamp = dir.join("plan.sha256");
         let fp = plan.fingerprint();
@@ -168,11 +167,11 @@ impl Checkpoint {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(cause) => {
-                return Err(PackError::Io {
+                return Err(PackError::Io(IoError {
                     action: "reading",
                     path,
                     cause,
-                });
+                }));
             }
         };
         let corrupt = |why: String| PackError::CorruptCheckpoint {
@@ -207,10 +206,12 @@ impl Checkpoint {
     /// Saves finished run `i` with its digest (atomically: a temporary file, then a rename).
     pub fn save(&self, i: u64, rec: &RunRecord) -> Result<(), PackError> {
         let path = self.path(i);
-        let io = |action, cause| PackError::Io {
-            action,
-            path: path.clone(),
-            cause,
+        let io = |action, cause| {
+            PackError::Io(IoError {
+                action,
+                path: path.clone(),
+                cause,
+            })
         };
         let record = serde_json::to_vec(rec).expect("a record serializes");
         let mut bytes = sha256_hex(&record).into_bytes();
@@ -221,10 +222,12 @@ impl Checkpoint {
 
     /// Removes the checkpoint (after the pack's bundle is safely written).
     pub fn remove(self) -> Result<(), PackError> {
-        fs::remove_dir_all(&self.dir).map_err(|cause| PackError::Io {
-            action: "removing checkpoint",
-            path: self.dir.clone(),
-            cause,
+        fs::remove_dir_all(&self.dir).map_err(|cause| {
+            PackError::Io(IoError {
+                action: "removing checkpoint",
+                path: self.dir.clone(),
+                cause,
+            })
         })
     }
 }

@@ -19,6 +19,7 @@ use super::packs::{
     compare_spec, write_pack_bundle,
 };
 use super::summary::PackSummary;
+use crate::artifacts::IoError;
 use crate::artifacts::{ArtifactError, BundleKind, BundleWriter, TableFormat, sha256_hex};
 use crate::scenario::{MechanismSettings, Scenario};
 use serde::{Deserialize, Serialize};
@@ -64,12 +65,8 @@ pub enum ShardError {
         crate::core::config_error::echo(.0)
     )]
     BadTimeLimit(String),
-    #[error("{action} {path}: {cause}")]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        cause: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     #[error("{path} is not a shard plan ({why}); make one with `cargo xtask shard plan`")]
     NotAPlan { path: PathBuf, why: String },
     #[error(
@@ -271,17 +268,8 @@ pub fn shard_ranges(runs: u64, shards: usize) -> Vec<ShardRange> {
         .collect()
 }
 
-fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> ShardError {
-    let path = path.to_owned();
-    move |cause| ShardError::Io {
-        action,
-        path,
-        cause,
-    }
-}
-
 fn absolute(path: &Path) -> Result<PathBuf, ShardError> {
-    std::path::absolute(path).map_err(io("resolving", path))
+    Ok(std::path::absolute(path).map_err(IoError::at("resolving", path))?)
 }
 
 /// A value that goes into an `#SBATCH` line or a quoted shell word.
@@ -438,7 +426,7 @@ pub fn plan_shards(
     w.commit()?;
     for sub in ["shards", "logs"] {
         let p = dir.join(sub);
-        fs::create_dir_all(&p).map_err(io("creating", &p))?;
+        fs::create_dir_all(&p).map_err(IoError::at("creating", &p))?;
     }
     Ok(manifest)
 }
@@ -633,7 +621,7 @@ pub fn load_plan(dir: &Path) -> Result<LoadedPlan, ShardError> {
                 .as_ref()
                 .ok_or_else(|| not_plan("a baseline plan without a calibration".to_owned()))?;
             let cpath = dir.join(&c.file);
-            let bytes = fs::read(&cpath).map_err(io("reading", &cpath))?;
+            let bytes = fs::read(&cpath).map_err(IoError::at("reading", &cpath))?;
             let found = sha256_hex(&bytes);
             if found != c.sha256 {
                 return Err(ShardError::CalibrationChanged {
@@ -687,7 +675,8 @@ pub enum ShardRun {
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ShardError> {
-    crate::artifacts::write_file_atomically(path, bytes).map_err(io("writing", path))
+    Ok(crate::artifacts::write_file_atomically(path, bytes)
+        .map_err(IoError::at("writing", path))?)
 }
 
 /// Runs shard `index` of the plan in `dir` on `threads` threads (0: all cores), unless a
@@ -731,11 +720,11 @@ pub fn run_shard(
     };
     let bytes = serde_json::to_vec(&result).expect("a shard result serializes");
     let shards = dir.join("shards");
-    fs::create_dir_all(&shards).map_err(io("creating", &shards))?;
+    fs::create_dir_all(&shards).map_err(IoError::at("creating", &shards))?;
     // The sidecar goes last: a result without one is never taken for complete.
     let sidecar = plan.sidecar_path(index);
     if sidecar.exists() {
-        fs::remove_file(&sidecar).map_err(io("removing stale", &sidecar))?;
+        fs::remove_file(&sidecar).map_err(IoError::at("removing stale", &sidecar))?;
     }
     write_atomically(&path, &bytes)?;
     let name = path.file_name().expect("a file name").to_string_lossy();

@@ -1,7 +1,7 @@
 //! Reading a bundle's files for a report: each file parsed strictly, every error naming the
 //! file (and the CSV line), and each file checked against its SHA-256 in the manifest.
 
-use crate::artifacts::sha256_hex;
+use crate::artifacts::{IoError, sha256_hex};
 use crate::report::ReportError;
 use crate::schema::FundamentalRow;
 pub use crate::schema::{FillRow, QuoteRow};
@@ -19,7 +19,7 @@ fn read(dir: &Path, name: &str) -> Result<Vec<u8>, ReportError> {
         if cause.kind() == io::ErrorKind::NotFound {
             ReportError::Missing { path }
         } else {
-            ReportError::Read { path, cause }
+            IoError::new("reading", path, cause).into()
         }
     })
 }

@@ -1,5 +1,5 @@
+use crate::artifacts::IoError;
 use crate::report::PlotError;
-use std::io;
 use std::path::PathBuf;
 use thiserror::Error;
 
@@ -8,8 +8,9 @@ use thiserror::Error;
 pub enum ReportError {
     #[error("{path} is missing (is this a Proteus bundle?)")]
     Missing { path: PathBuf },
-    #[error("reading {path}: {cause}")]
-    Read { path: PathBuf, cause: io::Error },
+    /// Reading a bundle file or writing a report file failed.
+    #[error(transparent)]
+    Io(#[from] IoError),
     #[error("{path} is malformed: {why}")]
     Malformed { path: PathBuf, why: String },
     #[error(
@@ -35,6 +36,4 @@ pub enum ReportError {
     },
     #[error(transparent)]
     Plot(#[from] PlotError),
-    #[error("writing {path}: {cause}")]
-    Write { path: PathBuf, cause: io::Error },
 }

@@ -42,6 +42,7 @@ pub use realism_report::{REALISM_REPORT_FILES, build_realism_report};
 pub use run_report::{RUN_REPORT_FILES, build_run_report, run_report_of};
 pub use table::{Cell, Table};
 
+use crate::artifacts::IoError;
 use crate::schema::BundleKind;
 use std::path::{Path, PathBuf};
 
@@ -97,12 +98,8 @@ pub fn regenerate(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     let mut written = Vec::new();
     for (name, bytes) in &report.files {
         let target = dir.join(name);
-        crate::artifacts::write_file_atomically(&target, bytes).map_err(|cause| {
-            ReportError::Write {
-                path: target.clone(),
-                cause,
-            }
-        })?;
+        crate::artifacts::write_file_atomically(&target, bytes)
+            .map_err(IoError::at("writing", &target))?;
         written.push(target);
     }
     Ok(written)

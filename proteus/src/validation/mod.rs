@@ -39,6 +39,7 @@ mod report;
 pub use mutants::{Mutant, MutantReport, MutantResult, run_mutants};
 pub use report::{ValidationReport, write_outputs};
 
+use crate::artifacts::IoError;
 use crate::core::RepetitionSeed;
 use crate::stats::{Estimate, StatsError, Summary, holm_adjust, student_t};
 use rayon::prelude::*;
@@ -75,12 +76,8 @@ pub enum ValidationError {
         quantity: String,
         cause: StatsError,
     },
-    #[error("{action} {path}: {cause}")]
-    Io {
-        action: &'static str,
-        path: std::path::PathBuf,
-        cause: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     #[error("{0}")]
     Usage(String),
     #[error("building a thread pool: {0}")]
@@ -583,11 +580,8 @@ pub fn case_file(case: &str) -> Result<(&'static str, &'static str), ValidationE
 pub fn overlay_points(case: &str, points: &std::path::Path) -> Result<CaseRun, ValidationError> {
     let (file, text) = case_file(case)?;
     let user_file = points.display().to_string();
-    let user_text = std::fs::read_to_string(points).map_err(|cause| ValidationError::Io {
-        action: "reading the points file",
-        path: points.to_owned(),
-        cause,
-    })?;
+    let user_text =
+        std::fs::read_to_string(points).map_err(IoError::at("reading the points file", points))?;
     let bad = |message: String| ValidationError::Parse {
         file: user_file.clone(),
         message,

@@ -1,6 +1,7 @@
 //! The validation table, `validation.json` and `validation.csv`.
 
 use super::{CaseResult, Mode, ValidationError, Verdict};
+use crate::artifacts::IoError;
 use crate::artifacts::tables::{Column, csv_bytes};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -179,10 +180,12 @@ fn fmt(x: f64) -> String {
 
 /// Writes `validation.json` and `validation.csv` into `dir` (created if needed).
 pub fn write_outputs(report: &ValidationReport, dir: &Path) -> Result<(), ValidationError> {
-    let io = |action, path: &Path, cause| ValidationError::Io {
-        action,
-        path: path.to_owned(),
-        cause,
+    let io = |action, path: &Path, cause| {
+        ValidationError::Io(IoError {
+            action,
+            path: path.to_owned(),
+            cause,
+        })
     };
     std::fs::create_dir_all(dir).map_err(|e| io("creating", dir, e))?;
     let json = serde_json::to_string_pretty(report).expect("a report serializes") + "\n";
