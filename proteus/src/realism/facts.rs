@@ -9,11 +9,10 @@ use super::estimators::{
 use super::garch::fit_garch11;
 use super::series::{book_samples, grid_series, trade_signs};
 use crate::core::RepetitionSeed;
+pub use crate::schema::realism::{FactRow, FactVerdict, RowDef, Rule, RunValue, Settings, Verdict};
 use crate::sim::RunLog;
-use crate::stats::{Estimate, Summary};
+use crate::stats::Summary;
 use rand::RngExt;
-use serde::Serialize;
-use serde::ser::{SerializeMap, Serializer};
 
 /// Lags (in grid intervals) of the return autocorrelation rows.
 pub const RETURN_ACF_LAGS: [usize; 7] = [1, 2, 3, 4, 5, 10, 20];
@@ -53,24 +52,6 @@ pub const PLOT_SIGN_LAGS: usize = 300;
 pub const HISTOGRAM_BIN_SD: f64 = 0.5;
 pub const HISTOGRAM_MAX_SD: f64 = 20.0;
 
-/// The fixed settings of the measurement, as written to `realism.json`.
-#[derive(Clone, Debug, Serialize)]
-pub struct Settings {
-    pub interval_s: u64,
-    pub return_acf_lags: Vec<usize>,
-    pub abs_acf_lags: usize,
-    pub abs_fit_lags: Vec<usize>,
-    pub hill_fraction: f64,
-    pub horizons: Vec<usize>,
-    pub leverage_lags: usize,
-    pub block: usize,
-    pub top_share: f64,
-    pub shuffles: usize,
-    pub sign_fit_lags: Vec<usize>,
-    pub quantiles: Vec<f64>,
-    pub min_returns: usize,
-}
-
 impl Settings {
     pub fn new(interval_s: u64) -> Settings {
         Settings {
@@ -91,26 +72,14 @@ impl Settings {
     }
 }
 
-/// How a statistic's mean over repetitions, with its 95% CI `[lo, hi]`, is judged.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Rule {
-    /// pass: lo > bound; fail: hi ≤ bound; otherwise inconclusive.
-    Above { bound: f64 },
-    /// pass: hi < bound; fail: lo ≥ bound; otherwise inconclusive.
-    Below { bound: f64 },
-    /// pass: low ≤ lo and hi ≤ high; fail: hi < low or lo > high; otherwise inconclusive.
-    Within { low: f64, high: f64 },
-    /// The white-noise band ±1.96/√n, n the mean number of returns per run: resolved into
-    /// `Within` when the runs are aggregated.
-    WhiteNoiseBand,
-    /// The fact should be absent: pass when the CI includes 0, fail otherwise.
-    IncludesZero,
-    /// Reported without a verdict, for the reason given.
-    Info { why: &'static str },
-}
-
 impl Rule {
+    /// Reported without a verdict, for the reason `why`.
+    pub fn info(why: &str) -> Rule {
+        Rule::Info {
+            why: why.to_owned(),
+        }
+    }
+
     /// The rule in words, for the CSV and the report.
     pub fn text(&self) -> String {
         match self {
@@ -140,16 +109,6 @@ fn fmt(x: f64) -> String {
     s.to_owned()
 }
 
-/// A verdict on one statistic or one fact.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    Pass,
-    Fail,
-    Inconclusive,
-    Info,
-}
-
 impl Verdict {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -157,38 +116,6 @@ impl Verdict {
             Verdict::Fail => "fail",
             Verdict::Inconclusive => "inconclusive",
             Verdict::Info => "info",
-        }
-    }
-}
-
-/// One statistic: what it is, what the literature says, and how it is judged.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct RowDef {
-    pub fact: &'static str,
-    pub statistic: String,
-    pub description: String,
-    pub published: &'static str,
-    pub source: &'static str,
-    pub rule: Rule,
-    /// A run without a fit because its autocorrelation is not positive has no power-law decay:
-    /// the row fails when more than half of the runs are so.
-    pub missing_fails: bool,
-}
-
-/// One run's value of a statistic: a number or why there is none. JSON: `2.5` or
-/// `{"missing": "zero variance"}`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RunValue(pub Result<f64, Missing>);
-
-impl Serialize for RunValue {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Ok(x) => s.serialize_f64(x),
-            Err(why) => {
-                let mut m = s.serialize_map(Some(1))?;
-                m.serialize_entry("missing", why)?;
-                m.end()
-            }
         }
     }
 }
@@ -251,11 +178,11 @@ impl Rows {
     ) {
         self.rows.push((
             RowDef {
-                fact,
+                fact: fact.to_owned(),
                 statistic,
                 description,
-                published,
-                source,
+                published: published.to_owned(),
+                source: source.to_owned(),
                 rule,
                 missing_fails: false,
             },
@@ -397,7 +324,7 @@ pub fn measure(
             ),
             "kurtosis falls as the horizon grows",
             CONT_4,
-            Rule::Info { why: DETAIL },
+            Rule::info(DETAIL),
             *k,
         );
     }
@@ -455,7 +382,7 @@ pub fn measure(
         ),
         "bursts in volatility measures: present",
         CONT_5,
-        Rule::Info { why: DETAIL },
+        Rule::info(DETAIL),
         share,
     );
     rows.push(
@@ -467,7 +394,7 @@ pub fn measure(
         ),
         "bursts in volatility measures: present",
         CONT_5,
-        Rule::Info { why: DETAIL },
+        Rule::info(DETAIL),
         shuffled,
     );
     rows.push(
@@ -504,9 +431,7 @@ pub fn measure(
         "α of a GARCH(1,1) fitted by Gaussian maximum likelihood".into(),
         "—",
         NONE,
-        Rule::Info {
-            why: "parameter of the filter; no published range",
-        },
+        Rule::info("parameter of the filter; no published range"),
         garch.as_ref().map(|g| g.alpha).map_err(|e| *e),
     );
     rows.push(
@@ -515,9 +440,7 @@ pub fn measure(
         "β of the GARCH(1,1)".into(),
         "—",
         NONE,
-        Rule::Info {
-            why: "parameter of the filter; no published range",
-        },
+        Rule::info("parameter of the filter; no published range"),
         garch.as_ref().map(|g| g.beta).map_err(|e| *e),
     );
     rows.push(
@@ -567,7 +490,7 @@ pub fn measure(
             format!("corr(r_t, |r_(t+τ)|) at τ = {}", unit(tau)),
             "negative in Cont's data; absent in modern US data",
             CONT_9,
-            Rule::Info { why: DETAIL },
+            Rule::info(DETAIL),
             leverage[tau - 1],
         );
     }
@@ -614,7 +537,7 @@ pub fn measure(
         ),
         "coarse volatility predicts fine better than the reverse",
         CONT_11,
-        Rule::Info { why: DETAIL },
+        Rule::info(DETAIL),
         cf,
     );
     rows.push(
@@ -626,7 +549,7 @@ pub fn measure(
         ),
         "coarse volatility predicts fine better than the reverse",
         CONT_11,
-        Rule::Info { why: DETAIL },
+        Rule::info(DETAIL),
         fc,
     );
     rows.push(
@@ -649,7 +572,7 @@ pub fn measure(
             format!("autocorrelation of taker-order signs at lag {k} trades"),
             "ACF of trade signs ~ τ^−γ, γ about 0.5–0.6",
             LILLO,
-            Rule::Info { why: DETAIL },
+            Rule::info(DETAIL),
             at(&acf_sign, k),
         );
     }
@@ -684,7 +607,7 @@ pub fn measure(
         ),
         "—",
         NONE,
-        Rule::Info { why: DESCRIBES },
+        Rule::info(DESCRIBES),
         Ok(n as f64),
     );
     rows.push(
@@ -693,7 +616,7 @@ pub fn measure(
         "share of the returns that are exactly 0 (the mid did not move)".into(),
         "—",
         NONE,
-        Rule::Info { why: DESCRIBES },
+        Rule::info(DESCRIBES),
         Ok(r.iter().filter(|x| **x == 0.0).count() as f64 / n as f64),
     );
     rows.push(
@@ -702,7 +625,7 @@ pub fn measure(
         "taker orders (trade signs) in the run".into(),
         "—",
         NONE,
-        Rule::Info { why: DESCRIBES },
+        Rule::info(DESCRIBES),
         Ok(signs.len() as f64),
     );
 
@@ -720,7 +643,7 @@ pub fn measure(
             ),
             "—",
             NONE,
-            Rule::Info { why: ASSET },
+            Rule::info(ASSET),
             weighted_quantile(&book.spread, spread_total, q).ok_or("never two-sided"),
         );
     }
@@ -735,7 +658,7 @@ pub fn measure(
             ),
             "—",
             NONE,
-            Rule::Info { why: ASSET },
+            Rule::info(ASSET),
             weighted_quantile(&book.depth, depth_total, q).ok_or("never two-sided"),
         );
     }
@@ -745,7 +668,7 @@ pub fn measure(
         "share of the time after the first two-sided quote with a one-sided or empty book".into(),
         "—",
         NONE,
-        Rule::Info { why: ASSET },
+        Rule::info(ASSET),
         if book.observed_ns > 0.0 {
             Ok(1.0 - book.two_sided_ns / book.observed_ns)
         } else {
@@ -784,37 +707,6 @@ pub fn measure(
         below,
         above,
     })
-}
-
-/// One statistic over all repetitions.
-#[derive(Clone, Debug, Serialize)]
-pub struct FactRow {
-    #[serde(flatten)]
-    pub def: RowDef,
-    /// The rule in words (with the white-noise band resolved).
-    pub rule_text: String,
-    pub mean: Estimate,
-    pub sd: Estimate,
-    pub ci95_low: Estimate,
-    pub ci95_high: Estimate,
-    /// Runs with a value.
-    pub n: usize,
-    pub verdict: Verdict,
-    pub verdict_reason: String,
-    /// Each repetition's value, in repetition order.
-    pub runs: Vec<RunValue>,
-}
-
-/// The verdict on one fact: fail if a row fails, pass if every judged row passes, inconclusive
-/// otherwise; info when no row is judged.
-#[derive(Clone, Debug, Serialize)]
-pub struct FactVerdict {
-    pub fact: &'static str,
-    pub verdict: Verdict,
-    pub pass: usize,
-    pub fail: usize,
-    pub inconclusive: usize,
-    pub info: usize,
 }
 
 /// Applies `rule` to a summary.
@@ -967,7 +859,7 @@ pub fn fact_verdicts(rows: &[FactRow]) -> Vec<FactVerdict> {
             Some(i) => i,
             None => {
                 out.push(FactVerdict {
-                    fact: row.def.fact,
+                    fact: row.def.fact.clone(),
                     verdict: Verdict::Info,
                     pass: 0,
                     fail: 0,
@@ -1038,7 +930,7 @@ mod tests {
         assert_eq!(v, Verdict::Inconclusive);
         assert!(why.contains("n < 2"), "{why}");
         assert_eq!(
-            judge(&Rule::Info { why: "x" }, &summary(&[1.0, 2.0])),
+            judge(&Rule::info("x"), &summary(&[1.0, 2.0])),
             (Verdict::Info, "x".to_owned())
         );
     }
@@ -1060,11 +952,11 @@ mod tests {
 
     fn def(fact: &'static str, statistic: &str, rule: Rule, missing_fails: bool) -> RowDef {
         RowDef {
-            fact,
+            fact: fact.to_owned(),
             statistic: statistic.to_owned(),
             description: String::new(),
-            published: "",
-            source: "",
+            published: String::new(),
+            source: String::new(),
             rule,
             missing_fails,
         }

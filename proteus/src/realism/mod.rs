@@ -26,6 +26,7 @@ use crate::artifacts::{ArtifactError, BundleWriter};
 use crate::core::RepetitionSeed;
 use crate::report::{self, ReportError};
 use crate::scenario::Scenario;
+pub use crate::schema::realism::{Curve, Histogram, Plots, PowerLawLine, RealismReport};
 use crate::schema::{BundleKind, PackSeeds, RealismBody, RealismManifest, SEED_PROTOCOL};
 use crate::sim::{self, RunOptions};
 use crate::stats::{Estimate, Summary};
@@ -149,68 +150,6 @@ impl RealismOptions {
         }
         Ok(())
     }
-}
-
-/// A curve over lags: the mean over runs of a per-run autocorrelation with its 95% CI.
-#[derive(Clone, Debug, Serialize)]
-pub struct Curve {
-    pub lags: Vec<usize>,
-    pub mean: Vec<Estimate>,
-    pub ci95_low: Vec<Estimate>,
-    pub ci95_high: Vec<Estimate>,
-    /// Runs with a value at each lag.
-    pub n: Vec<usize>,
-}
-
-/// A fitted power law `e^a τ^−exponent` (means over the runs with a fit) and the published
-/// range of its exponent.
-#[derive(Clone, Debug, Serialize)]
-pub struct PowerLawLine {
-    pub exponent: Estimate,
-    pub log_intercept: Estimate,
-    pub runs_with_fit: usize,
-    pub fit_lags: Vec<usize>,
-    pub published_low: f64,
-    pub published_high: f64,
-}
-
-/// Standardized returns of every run pooled into bins (`docs/realism.md`).
-#[derive(Clone, Debug, Serialize)]
-pub struct Histogram {
-    pub bin_width_sd: f64,
-    pub centers_sd: Vec<f64>,
-    pub counts: Vec<u64>,
-    pub below: u64,
-    pub above: u64,
-    pub total: u64,
-}
-
-/// What the report draws, aggregated over runs.
-#[derive(Clone, Debug, Serialize)]
-pub struct Plots {
-    pub return_histogram: Histogram,
-    pub acf_returns: Curve,
-    /// ±1.96/√n with n the mean number of returns per run.
-    pub white_noise_band: f64,
-    pub acf_abs_returns: Curve,
-    pub abs_fit: PowerLawLine,
-    pub acf_signs: Curve,
-    pub sign_fit: PowerLawLine,
-}
-
-/// The whole result: `realism.json`.
-#[derive(Clone, Debug, Serialize)]
-pub struct RealismReport {
-    pub schema_version: u32,
-    pub kind: BundleKind,
-    pub scenario_id: String,
-    pub master_seed: u64,
-    pub mechanism: String,
-    pub repetitions: u64,
-    pub settings: Settings,
-    pub facts: Vec<FactVerdict>,
-    pub rows: Vec<FactRow>,
-    pub plots: Plots,
 }
 
 impl RealismReport {
@@ -455,14 +394,14 @@ pub fn write_realism_bundle(
         "realism.csv",
         &CSV_COLUMNS,
         report.rows.iter().map(|r| CsvRow {
-            fact: r.def.fact,
+            fact: &r.def.fact,
             statistic: &r.def.statistic,
             mean: r.mean.value(),
             ci95_low: r.ci95_low.value(),
             ci95_high: r.ci95_high.value(),
             n: r.n,
-            published_range: r.def.published,
-            source: r.def.source,
+            published_range: &r.def.published,
+            source: &r.def.source,
             verdict: r.verdict.as_str(),
             rule: &r.rule_text,
         }),

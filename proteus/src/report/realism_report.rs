@@ -11,9 +11,12 @@ use crate::report::run_report::resolved_scenario;
 use crate::report::{
     Cell, HtmlPage, LineChart, ReportError, ReportFiles, Series, SeriesKind, Table, format,
 };
+use crate::schema::realism::{
+    Curve, FactRow, FactVerdict, Plots, PowerLawLine, RealismReport, Verdict,
+};
 use crate::schema::{AnyManifest, BundleKind, RealismManifest};
+use crate::stats::Estimate;
 use plotters::prelude::*;
-use serde_json::Value;
 use std::path::Path;
 
 /// The report's files, figures first, the page last.
@@ -32,22 +35,13 @@ fn malformed(dir: &Path, why: impl Into<String>) -> ReportError {
     }
 }
 
-fn num(v: &Value) -> Option<f64> {
-    v.as_f64()
+/// A curve's values at its lags, as floats (`None`: missing at that lag).
+fn values(v: &[Estimate]) -> Vec<Option<f64>> {
+    v.iter().map(|e| e.value()).collect()
 }
 
-fn nums(v: &Value) -> Vec<Option<f64>> {
-    v.as_array()
-        .map(|a| a.iter().map(num).collect())
-        .unwrap_or_default()
-}
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
+fn lags(curve: &Curve) -> Vec<Option<f64>> {
+    curve.lags.iter().map(|&l| Some(l as f64)).collect()
 }
 
 /// A number for a log-axis label: up to three significant digits, no exponent.
@@ -181,12 +175,12 @@ fn normal_pdf(x: f64) -> f64 {
     (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()
 }
 
-fn return_distribution(plots: &Value) -> Result<String, PlotError> {
-    let h = &plots["return_histogram"];
-    let w = num(&h["bin_width_sd"]).unwrap_or(0.5);
-    let total = num(&h["total"]).unwrap_or(0.0);
-    let centers = nums(&h["centers_sd"]);
-    let counts = nums(&h["counts"]);
+fn return_distribution(plots: &Plots) -> Result<String, PlotError> {
+    let h = &plots.return_histogram;
+    let w = h.bin_width_sd;
+    let total = h.total as f64;
+    let centers: Vec<Option<f64>> = h.centers_sd.iter().map(|&c| Some(c)).collect();
+    let counts: Vec<Option<f64>> = h.counts.iter().map(|&n| Some(n as f64)).collect();
     let mut points = Vec::new();
     for (c, n) in centers.iter().zip(&counts) {
         if let (Some(c), Some(n)) = (c, n)
@@ -239,12 +233,12 @@ fn return_distribution(plots: &Value) -> Result<String, PlotError> {
 fn acf_loglog(
     title: &str,
     x_label: &str,
-    curve: &Value,
-    fit: &Value,
+    curve: &Curve,
+    fit: &PowerLawLine,
     symbol: &str,
 ) -> Result<String, PlotError> {
-    let lags = nums(&curve["lags"]);
-    let mean = nums(&curve["mean"]);
+    let lags = lags(curve);
+    let mean = values(&curve.mean);
     let points: Vec<(f64, f64)> = lags
         .iter()
         .zip(&mean)
@@ -259,9 +253,10 @@ fn acf_loglog(
         colour: Colour::BLUE,
         points: points.clone(),
     }];
-    let fit_max = nums(&fit["fit_lags"])
-        .into_iter()
-        .flatten()
+    let fit_max = fit
+        .fit_lags
+        .iter()
+        .map(|&l| l as f64)
         .fold(1.0f64, f64::max);
     let line = |exponent: f64, a: f64, to: f64| -> Vec<(f64, f64)> {
         (0..=50)
@@ -272,8 +267,8 @@ fn acf_loglog(
     let (mut y_lo, mut y_hi) = points.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), p| {
         (lo.min(p.1), hi.max(p.1))
     });
-    if let (Some(exp), Some(a)) = (num(&fit["exponent"]), num(&fit["log_intercept"])) {
-        let runs = num(&fit["runs_with_fit"]).unwrap_or(0.0);
+    if let (Some(exp), Some(a)) = (fit.exponent.value(), fit.log_intercept.value()) {
+        let runs = fit.runs_with_fit;
         marks.push(Mark::Line {
             name: format!(
                 "fitted {symbol} = {} (mean of {runs} runs' fits, lags 1–{fit_max})",
@@ -283,18 +278,16 @@ fn acf_loglog(
             width: 2,
             points: line(exp, a, fit_max),
         });
-        for (key, colour) in [
-            ("published_low", Colour::GREEN),
-            ("published_high", Colour::ORANGE),
+        for (p, colour) in [
+            (fit.published_low, Colour::GREEN),
+            (fit.published_high, Colour::ORANGE),
         ] {
-            if let Some(p) = num(&fit[key]) {
-                marks.push(Mark::Line {
-                    name: format!("published {symbol} = {p}"),
-                    colour,
-                    width: 1,
-                    points: line(p, a, x_max),
-                });
-            }
+            marks.push(Mark::Line {
+                name: format!("published {symbol} = {p}"),
+                colour,
+                width: 1,
+                points: line(p, a, x_max),
+            });
         }
         y_lo = y_lo.min((a - 0.6 * x_max.ln()).exp());
         y_hi = y_hi.max(a.exp());
@@ -315,17 +308,17 @@ fn acf_loglog(
     .to_svg()
 }
 
-fn acf_returns(plots: &Value) -> Result<String, PlotError> {
-    let c = &plots["acf_returns"];
-    let pts = |key: &str| -> Vec<(f64, f64)> {
-        nums(&c["lags"])
+fn acf_returns(plots: &Plots) -> Result<String, PlotError> {
+    let c = &plots.acf_returns;
+    let pts = |v: &[Estimate]| -> Vec<(f64, f64)> {
+        lags(c)
             .into_iter()
-            .zip(nums(&c[key]))
+            .zip(values(v))
             .filter_map(|(l, m)| Some((l?, m?)))
             .collect()
     };
-    let band = num(&plots["white_noise_band"]).unwrap_or(0.0);
-    let lags = nums(&c["lags"]);
+    let band = plots.white_noise_band;
+    let lags = lags(c);
     let x_max = lags.iter().flatten().fold(1.0f64, |a, b| a.max(*b));
     let mut chart = LineChart::new(
         "Autocorrelation of returns: mean over runs with its 95% CI",
@@ -353,9 +346,9 @@ fn acf_returns(plots: &Value) -> Result<String, PlotError> {
         colour: Colour::ORANGE,
         kind: SeriesKind::Line,
         width: 2,
-        segments: pts("ci95_low")
+        segments: pts(&c.ci95_low)
             .into_iter()
-            .zip(pts("ci95_high"))
+            .zip(pts(&c.ci95_high))
             .map(|(lo, hi)| vec![lo, (lo.0, hi.1)])
             .collect(),
     });
@@ -363,20 +356,24 @@ fn acf_returns(plots: &Value) -> Result<String, PlotError> {
         "mean over runs",
         Colour::BLUE,
         4,
-        pts("mean"),
+        pts(&c.mean),
     ));
     chart.to_svg()
 }
 
-fn estimate_cell(v: &Value) -> Cell {
-    match num(v) {
-        Some(x) => Cell::Number(x),
-        None => Cell::Missing(text(&v["missing"])),
+fn estimate_cell(e: Estimate) -> Cell {
+    match e {
+        Estimate::Value(x) => Cell::Number(x),
+        Estimate::Missing { reason } => Cell::Missing(reason.as_str().to_owned()),
     }
 }
 
-fn verdict_cell(v: &Value) -> Cell {
-    Cell::text(text(v).to_uppercase())
+fn count_cell(n: usize) -> Cell {
+    Cell::Number(n as f64)
+}
+
+fn verdict_cell(v: Verdict) -> Cell {
+    Cell::text(v.as_str().to_uppercase())
 }
 
 /// Builds the realism report of the bundle in `dir` from its files alone.
@@ -391,16 +388,12 @@ pub fn build_realism_report(dir: &Path) -> Result<ReportFiles, ReportError> {
     let manifest: RealismManifest = read_manifest(dir)?;
     check_all(dir, &manifest)?;
     let bytes = read_checked(dir, &manifest, "realism.json")?;
-    let data: Value =
+    let data: RealismReport =
         serde_json::from_slice(&bytes).map_err(|err| malformed(dir, err.to_string()))?;
-    let rows = data["rows"]
-        .as_array()
-        .ok_or_else(|| malformed(dir, "no `rows` array"))?;
-    let facts = data["facts"]
-        .as_array()
-        .ok_or_else(|| malformed(dir, "no `facts` array"))?;
-    let plots = &data["plots"];
-    let interval = text(&data["settings"]["interval_s"]);
+    let rows: &[FactRow] = &data.rows;
+    let facts: &[FactVerdict] = &data.facts;
+    let plots = &data.plots;
+    let interval = data.settings.interval_s;
 
     let figures = [
         (
@@ -421,8 +414,8 @@ pub fn build_realism_report(dir: &Path) -> Result<ReportFiles, ReportError> {
             acf_loglog(
                 "Autocorrelation of |r| (volatility clustering, slow decay)",
                 "lag (grid intervals, log scale)",
-                &plots["acf_abs_returns"],
-                &plots["abs_fit"],
+                &plots.acf_abs_returns,
+                &plots.abs_fit,
                 "β",
             )?,
             "Mean ACF of |r| over runs on log–log axes (lags with a positive mean only), the \
@@ -434,8 +427,8 @@ pub fn build_realism_report(dir: &Path) -> Result<ReportFiles, ReportError> {
             acf_loglog(
                 "Autocorrelation of trade signs (long memory of order flow)",
                 "lag (taker orders, log scale)",
-                &plots["acf_signs"],
-                &plots["sign_fit"],
+                &plots.acf_signs,
+                &plots.sign_fit,
                 "γ",
             )?,
             "Mean ACF of taker-order signs over runs on log–log axes (positive means only), \
@@ -446,8 +439,7 @@ pub fn build_realism_report(dir: &Path) -> Result<ReportFiles, ReportError> {
 
     let title = format!(
         "Stylized facts: scenario {}, {} repetitions",
-        text(&data["scenario_id"]),
-        text(&data["repetitions"])
+        data.scenario_id, data.repetitions
     );
     let mut p = HtmlPage::new(&title);
     p.note(&format!(
@@ -464,12 +456,12 @@ pub fn build_realism_report(dir: &Path) -> Result<ReportFiles, ReportError> {
     );
     for f in facts {
         t.push(vec![
-            Cell::text(text(&f["fact"])),
-            verdict_cell(&f["verdict"]),
-            estimate_cell(&f["pass"]),
-            estimate_cell(&f["fail"]),
-            estimate_cell(&f["inconclusive"]),
-            estimate_cell(&f["info"]),
+            Cell::text(f.fact.clone()),
+            verdict_cell(f.verdict),
+            count_cell(f.pass),
+            count_cell(f.fail),
+            count_cell(f.inconclusive),
+            count_cell(f.info),
         ]);
     }
     p.table(&t);
@@ -497,24 +489,16 @@ pub fn build_realism_report(dir: &Path) -> Result<ReportFiles, ReportError> {
     );
     for r in rows {
         t.push(vec![
-            Cell::text(text(&r["fact"])),
-            Cell::text(format!(
-                "{}: {}",
-                text(&r["statistic"]),
-                text(&r["description"])
-            )),
-            estimate_cell(&r["mean"]),
-            estimate_cell(&r["ci95_low"]),
-            estimate_cell(&r["ci95_high"]),
-            estimate_cell(&r["n"]),
-            Cell::text(text(&r["published"])),
-            Cell::text(text(&r["source"])),
-            verdict_cell(&r["verdict"]),
-            Cell::text(format!(
-                "{} ({})",
-                text(&r["verdict_reason"]),
-                text(&r["rule_text"])
-            )),
+            Cell::text(r.def.fact.clone()),
+            Cell::text(format!("{}: {}", r.def.statistic, r.def.description)),
+            estimate_cell(r.mean),
+            estimate_cell(r.ci95_low),
+            estimate_cell(r.ci95_high),
+            count_cell(r.n),
+            Cell::text(r.def.published.clone()),
+            Cell::text(r.def.source.clone()),
+            verdict_cell(r.verdict),
+            Cell::text(format!("{} ({})", r.verdict_reason, r.rule_text)),
         ]);
     }
     p.table(&t);
@@ -523,7 +507,11 @@ pub fn build_realism_report(dir: &Path) -> Result<ReportFiles, ReportError> {
         p.figure(name.trim_end_matches(".svg"), svg, caption);
     }
     p.section("settings", "Settings");
-    if let Ok(s) = serde_json::to_string_pretty(&data["settings"]) {
+    // Through a JSON value, so the keys are sorted as they were when this page read the file
+    // untyped.
+    if let Ok(s) =
+        serde_json::to_value(&data.settings).and_then(|v| serde_json::to_string_pretty(&v))
+    {
         p.details("The measurement's settings (realism.json)", &s);
     }
     if let Some(s) = resolved_scenario(&manifest.body.scenario) {

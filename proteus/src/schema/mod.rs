@@ -9,6 +9,7 @@
 
 pub mod manifest;
 pub mod pack_rows;
+pub mod realism;
 pub mod rows;
 
 pub use crate::artifacts::manifest::{AnyManifest, BundleKind, Manifest, NoTail};

@@ -1,5 +1,6 @@
 //! A number that is either a finite value or missing with a stated reason.
 
+use serde::de::{self, Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::fmt;
 
@@ -20,6 +21,15 @@ pub enum MissingReason {
 }
 
 impl MissingReason {
+    /// Every reason, in declaration order.
+    pub const ALL: [MissingReason; 5] = [
+        MissingReason::EmptySample,
+        MissingReason::TooFewObservations,
+        MissingReason::TooFewForCorrection,
+        MissingReason::ZeroVariance,
+        MissingReason::Overflow,
+    ];
+
     /// The short description written to JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -41,6 +51,17 @@ impl fmt::Display for MissingReason {
 impl Serialize for MissingReason {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
+    }
+}
+
+/// Reads the short description back ([`MissingReason::as_str`]).
+impl<'de> Deserialize<'de> for MissingReason {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        MissingReason::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| de::Error::custom(format!("unknown missing reason {s:?}")))
     }
 }
 
@@ -129,9 +150,47 @@ impl Serialize for Estimate {
     }
 }
 
+/// Reads what [`Serialize`] writes: a number, or `{"missing": reason}`.
+impl<'de> Deserialize<'de> for Estimate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged, expecting = "a number or {\"missing\": reason}")]
+        enum Repr {
+            Value(f64),
+            Missing { missing: MissingReason },
+        }
+        Ok(match Repr::deserialize(d)? {
+            Repr::Value(x) => Estimate::finite(x),
+            Repr::Missing { missing } => Estimate::missing(missing),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn estimates_read_back_what_they_write() {
+        let all = MissingReason::ALL
+            .into_iter()
+            .map(Estimate::missing)
+            .chain([Estimate::Value(2.5), Estimate::Value(-3.0)]);
+        for e in all {
+            let json = serde_json::to_string(&e).unwrap();
+            assert_eq!(
+                serde_json::from_str::<Estimate>(&json).unwrap(),
+                e,
+                "{json}"
+            );
+        }
+        assert_eq!(
+            serde_json::from_str::<Estimate>("4").unwrap(),
+            Estimate::Value(4.0)
+        );
+        assert!(serde_json::from_str::<Estimate>(r#"{"missing": "tired"}"#).is_err());
+        assert!(serde_json::from_str::<Estimate>(r#""2.5""#).is_err());
+    }
 
     #[test]
     fn non_finite_becomes_overflow() {
