@@ -56,10 +56,10 @@ pub struct LadderMakerConfig {
     #[serde(default)]
     pub price_skew_ticks: f64,
     /// The widest averaged spread it acts on, ticks (default 100; not in ABIDES). The spread it
-    /// averages is the book's, often its own ladder's: when a sweep takes its best levels the
-    /// next best is `level_spacing` spreads away, so the spread it sees grows by that factor
-    /// and its next ladder is wider again. Unbounded, that feedback ran prices from 1e5 to
-    /// 1e18 ticks in minutes under large market orders (found by a referee; `tests/order_flow.rs`).
+    /// averages is the book's, often its own ladder's: when a sweep takes its best levels the next
+    /// best is `level_spacing` spreads away, so the spread it sees grows by that factor and its
+    /// next ladder is wider again. Unbounded, that feedback ran prices from 1e5 to 1e18 ticks in
+    /// minutes under large market orders (found by a referee; `tests/simulation/order_flow.rs`).
     #[serde(default = "default_max_spread")]
     pub max_spread_ticks: f64,
 }

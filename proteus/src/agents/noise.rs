@@ -3,10 +3,10 @@
 //!
 //! # One rule under every mechanism
 //!
-//! At each arrival it draws, from its own `decisions` stream and in this order, the side, the
-//! size, whether the order is marketable and the passive offset, **whatever the market shows**,
-//! and it always acts on them. So with the same seed it makes the same decisions at the same
-//! times with the same side and size under CLOB, FBA and RFQ (`tests/parity.rs`); only prices and
+//! At each arrival it draws, from its own `decisions` stream and in this order, the side, the size,
+//! whether the order is marketable and the passive offset, **whatever the market shows**, and it
+//! always acts on them. So with the same seed it makes the same decisions at the same times with
+//! the same side and size under CLOB, FBA and RFQ (`tests/simulation/parity.rs`); only prices and
 //! outcomes differ, and the share of its decisions that rest liquidity is the same under the CLOB
 //! and FBA.
 //!

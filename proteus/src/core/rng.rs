@@ -1,7 +1,7 @@
 //! The seed protocol: master seed → repetition seed → named random streams.
 //!
 //! `docs/seed-protocol.md` is the normative description; the pinned values in
-//! `tests/seed_protocol.rs` are checked against it. In short:
+//! `tests/simulation/seed_protocol.rs` are checked against it. In short:
 //!
 //! * [`RepetitionSeed::derive`]: SHA-256 of a fixed domain tag, the master seed, the scenario id
 //!   and the repetition index; the first 8 bytes of the digest, little-endian, are the seed.

@@ -228,9 +228,9 @@ pub fn write_run_bundle(
     );
     manifest.tail = RunTail { lobster };
     w.write_json("manifest.json", &manifest)?;
-    // The report is made from the data just written, as `cargo xtask report` would make it from
-    // the files (`tests/report.rs` checks the bytes agree); re-reading the CSV files was a fifth
-    // of the time of an rmsc04-like run.
+    // The report is made from the data just written, as `cargo xtask report` would make it from the
+    // files (`tests/bundles/report.rs` checks the bytes agree); re-reading the CSV files was a
+    // fifth of the time of an rmsc04-like run.
     let as_json = |what: &str, e: serde_json::Error| report::ReportError::Malformed {
         path: w.staging_dir().join(what),
         why: e.to_string(),
@@ -267,9 +267,9 @@ pub fn write_run_bundle(
     })
 }
 
-/// What a run bundle keeps of its run: the streams it writes (fills, quotes, the fundamental),
-/// with the metrics computed as the run goes (the same record as `metrics::compute` on the whole
-/// log, `tests/metrics.rs`), so the venue requests and batch ends, which only the metrics read,
+/// What a run bundle keeps of its run: the streams it writes (fills, quotes, the fundamental), with
+/// the metrics computed as the run goes (the same record as `metrics::compute` on the whole log,
+/// `tests/metrics/metrics.rs`), so the venue requests and batch ends, which only the metrics read,
 /// are never stored.
 struct BundleObserver {
     metrics: MetricsObserver,

@@ -2,7 +2,7 @@
 //! [`Observer`], so a run need not keep its fills, quotes or requests for its metrics (packs,
 //! validation). Gives the same record as [`super::compute_with`] on the run's log: the
 //! accumulator reads the market only at the end of an instant, and the simulation's fills come
-//! in the venue's order (`tests/metrics_stream.rs` checks every golden scenario byte for byte).
+//! in the venue's order (`tests/metrics/metrics.rs` checks every shipped scenario byte for byte).
 
 use super::{MetricRecord, MetricsAccumulator, MetricsConfig, MetricsError};
 use crate::core::{MechanismKind, SimTime};

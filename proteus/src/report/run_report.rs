@@ -23,10 +23,9 @@ pub fn build_run_report(dir: &Path) -> Result<ReportFiles, ReportError> {
     run_report_of(&RunFiles::load(dir)?, dir)
 }
 
-/// The report of a run bundle's contents already in memory (`dir` names the bundle in
-/// errors). A bundle being written passes its data here rather than re-reading the files it
-/// just wrote; `tests/report.rs` checks that `cargo xtask report` on the bundle gives the same
-/// bytes.
+/// The report of a run bundle's contents already in memory (`dir` names the bundle in errors). A
+/// bundle being written passes its data here rather than re-reading the files it just wrote;
+/// `tests/bundles/report.rs` checks that `cargo xtask report` on the bundle gives the same bytes.
 pub fn run_report_of(run: &RunFiles, dir: &Path) -> Result<ReportFiles, ReportError> {
     let horizon_ns = run.horizon_ns().ok_or_else(|| ReportError::Malformed {
         path: dir.join("manifest.json"),

@@ -319,9 +319,9 @@ impl Scenario {
         .sum()
     }
 
-    /// Every population group in agent id order: its TOML key under `[agents]`, its index
-    /// among that key's groups, and the ids of its agents (`sim::run` numbers agents in this
-    /// order, key by key, group by group; `tests/equilibrium.rs` holds it to the simulator).
+    /// Every population group in agent id order: its TOML key under `[agents]`, its index among
+    /// that key's groups, and the ids of its agents (`sim::run` numbers agents in this order, key
+    /// by key, group by group; `tests/science/equilibrium.rs` holds it to the simulator).
     pub fn group_ranges(&self) -> Vec<(&'static str, usize, std::ops::Range<u32>)> {
         fn counts<C>(p: &Option<Populations<C>>) -> Vec<u32> {
             p.iter()

@@ -74,7 +74,8 @@
 //! `amended up/down` is the change of open quantity an accepted amend makes (new open quantity
 //! minus the open quantity before it), `cancelled` includes `Requested`, `Expired` and
 //! `SelfTrade` cancellations, and a rejected new order's quantity is counted once as rejected
-//! and nowhere else. The model test in `tests/clob_model.rs` checks this after every request.
+//! and nowhere else. The model test in `tests/mechanisms/clob_model.rs` checks this after every
+//! request.
 
 //!
 //! [`Request`]: crate::mechanisms::Request

@@ -105,8 +105,8 @@
 //! # Quantity accounting
 //!
 //! As in the CLOB, for every order `submitted + amended up = filled + open + cancelled + amended
-//! down`, and a rejected new order's quantity counts once as rejected. `tests/fba_model.rs`
-//! checks this after every request and every batch end.
+//! down`, and a rejected new order's quantity counts once as rejected.
+//! `tests/mechanisms/fba_model.rs` checks this after every request and every batch end.
 //!
 //! [`Fill`]: crate::mechanisms::Fill
 
