@@ -39,9 +39,7 @@ mod tests {
 
     #[test]
     fn replaces_the_file_and_leaves_no_temporary() {
-        let dir = std::env::temp_dir().join(format!("proteus-atomic-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
+        let dir = crate::artifacts::test_scratch("atomic");
         let target = dir.join("a.txt");
         write_file_atomically(&target, b"one").unwrap();
         write_file_atomically(&target, b"two").unwrap();

@@ -22,3 +22,13 @@ pub use manifest::{AnyManifest, BundleKind, Manifest, NoTail};
 pub use read::{MAX_CONFIG_FILE_BYTES, ReadLimitError, read_limited};
 pub use staged::StagedFiles;
 pub use tables::TableFormat;
+
+/// A fresh, empty scratch folder for a unit test, `proteus-NAME-PID` in the system's temporary
+/// folder (removed first if a previous run left it).
+#[cfg(test)]
+pub(crate) fn test_scratch(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("proteus-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}

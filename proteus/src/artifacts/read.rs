@@ -41,8 +41,7 @@ mod tests {
 
     #[test]
     fn reads_up_to_the_bound_and_refuses_past_it() {
-        let dir = std::env::temp_dir().join(format!("proteus-read-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
+        let dir = crate::artifacts::test_scratch("read");
         let p = dir.join("f");
         fs::write(&p, b"abcd").unwrap();
         assert_eq!(read_limited(&p, 4).unwrap(), b"abcd");

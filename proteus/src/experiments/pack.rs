@@ -362,8 +362,8 @@ mod tests {
 
     #[test]
     fn resume_reuses_saved_runs_and_refuses_foreign_checkpoints() {
-        let dir = std::env::temp_dir().join(format!("proteus-ckpt-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
+        let dir = crate::artifacts::test_scratch("ckpt");
+        fs::remove_dir(&dir).unwrap(); // the checkpoint folder does not exist yet
         let p = plan(2);
         let full = run_pack(&p, 2, None, &|_, _| {}).unwrap();
         // Simulate an interrupted pack: two runs saved, one of them tampered with.
