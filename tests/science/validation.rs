@@ -60,8 +60,12 @@ fn unknown_case_is_an_error() {
 #[test]
 fn writes_json_and_csv() {
     let r = quick("glosten_milgrom", 0);
-    let dir = Scratch::new("validation");
-    write_outputs(&r, &dir).unwrap();
+    let root = Scratch::new("validation");
+    let dir = root.join("out");
+    let staged = proteus::artifacts::StagedFiles::into_folder(&dir).unwrap();
+    write_outputs(&r, &staged).unwrap();
+    assert!(!dir.exists(), "nothing appears before publication");
+    staged.publish().unwrap();
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("validation.json")).unwrap()).unwrap();
     assert_eq!(json["results"].as_array().unwrap().len(), r.results.len());
@@ -74,7 +78,7 @@ fn writes_json_and_csv() {
             .unwrap()
             .ends_with(",verdict,tolerance,p_value,p_holm")
     );
-    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_dir_all(&root).unwrap();
 }
 
 #[test]

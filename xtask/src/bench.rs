@@ -697,7 +697,7 @@ impl Bench {
         let write = || -> Result<()> {
             let staged = proteus::artifacts::StagedFiles::for_file(&self.out)?;
             let name = self.out.file_name().context("--out names no file")?;
-            std::fs::write(staged.staging_dir().join(name), text)?;
+            staged.write(&name.to_string_lossy(), text.as_bytes())?;
             staged.publish()?;
             Ok(())
         };

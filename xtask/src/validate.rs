@@ -77,7 +77,7 @@ impl Validate {
         // previous files as they were, and a killed run's staging folder is removed next time.
         crate::run::clean_stale_staging(&self.out)?;
         let staged = StagedFiles::into_folder(&self.out).context("writing the validation files")?;
-        write_outputs(&report, staged.staging_dir()).context("writing the validation files")?;
+        write_outputs(&report, &staged).context("writing the validation files")?;
         staged.publish().context("writing the validation files")?;
         println!(
             "\n{} pass, {} fail, {} watch, {} inconclusive, {} info, in {:.1}s; wrote {} and {}",
@@ -106,9 +106,10 @@ fn write_mutants(report: &MutantReport, out: &Path) -> Result<PathBuf> {
     crate::run::clean_stale_staging(out)?;
     let staged =
         StagedFiles::into_folder(out).with_context(|| format!("writing {}", path.display()))?;
-    let tmp = staged.staging_dir().join("mutants.json");
     let json = serde_json::to_string_pretty(report).context("serialising the mutant report")?;
-    std::fs::write(&tmp, json + "\n").with_context(|| format!("writing {}", path.display()))?;
+    staged
+        .write("mutants.json", (json + "\n").as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
     staged
         .publish()
         .with_context(|| format!("writing {}", path.display()))?;

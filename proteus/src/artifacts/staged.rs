@@ -65,6 +65,17 @@ impl StagedFiles {
         &self.staging
     }
 
+    /// Stages the file `name` (a plain file name) with `bytes`; it appears at publication.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), ArtifactError> {
+        let plain = Path::new(name).file_name().is_some_and(|n| n == name);
+        if !plain {
+            return Err(ArtifactError::InvalidFileName(name.to_owned()));
+        }
+        let p = self.staging.join(name);
+        fs::write(&p, bytes).map_err(IoError::at("writing", &p))?;
+        Ok(())
+    }
+
     /// Syncs every staged file, then renames each into the destination folder (in name order)
     /// and removes the staging folder. Returns the published paths.
     pub fn publish(mut self) -> Result<Vec<PathBuf>, ArtifactError> {
@@ -108,6 +119,25 @@ mod tests {
 
     fn tmp(name: &str) -> PathBuf {
         crate::artifacts::test_scratch(&format!("staged-{name}"))
+    }
+
+    #[test]
+    fn only_plain_names_are_staged() {
+        let root = tmp("names");
+        let staged = StagedFiles::into_folder(&root.join("out")).unwrap();
+        for bad in ["../x", "a/b", "", "."] {
+            assert!(
+                matches!(
+                    staged.write(bad, b"x"),
+                    Err(ArtifactError::InvalidFileName(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        staged.write("ok.json", b"{}").unwrap();
+        let published = staged.publish().unwrap();
+        assert_eq!(published, [root.join("out").join("ok.json")]);
+        fs::remove_dir_all(root).unwrap();
     }
 
     #[test]

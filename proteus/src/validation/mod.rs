@@ -78,6 +78,8 @@ pub enum ValidationError {
     },
     #[error(transparent)]
     Io(#[from] IoError),
+    #[error(transparent)]
+    Artifact(#[from] crate::artifacts::ArtifactError),
     #[error("{0}")]
     Usage(String),
     #[error("building a thread pool: {0}")]

@@ -1,11 +1,10 @@
 //! The validation table, `validation.json` and `validation.csv`.
 
 use super::{CaseResult, Mode, ValidationError, Verdict};
-use crate::artifacts::IoError;
 use crate::artifacts::tables::{Column, csv_bytes};
+use crate::artifacts::{IoError, StagedFiles};
 use serde::Serialize;
 use std::fmt::Write as _;
-use std::path::Path;
 
 /// Every line of one validation run.
 #[derive(Clone, Debug, Serialize)]
@@ -178,24 +177,21 @@ fn fmt(x: f64) -> String {
     }
 }
 
-/// Writes `validation.json` and `validation.csv` into `dir` (created if needed).
-pub fn write_outputs(report: &ValidationReport, dir: &Path) -> Result<(), ValidationError> {
-    let io = |action, path: &Path, cause| {
-        ValidationError::Io(IoError {
-            action,
-            path: path.to_owned(),
-            cause,
-        })
-    };
-    std::fs::create_dir_all(dir).map_err(|e| io("creating", dir, e))?;
+/// Stages `validation.json` and `validation.csv` in `staged` (they appear when it is published).
+pub fn write_outputs(
+    report: &ValidationReport,
+    staged: &StagedFiles,
+) -> Result<(), ValidationError> {
     let json = serde_json::to_string_pretty(report).expect("a report serializes") + "\n";
-    let p = dir.join("validation.json");
-    std::fs::write(&p, json).map_err(|e| io("writing", &p, e))?;
-    let csv = report
-        .csv()
-        .map_err(|e| io("writing", dir, std::io::Error::other(e)))?;
-    let p = dir.join("validation.csv");
-    std::fs::write(&p, csv).map_err(|e| io("writing", &p, e))?;
+    staged.write("validation.json", json.as_bytes())?;
+    let csv = report.csv().map_err(|e| {
+        IoError::new(
+            "writing",
+            staged.staging_dir().join("validation.csv"),
+            std::io::Error::other(e),
+        )
+    })?;
+    staged.write("validation.csv", csv.as_bytes())?;
     Ok(())
 }
 
