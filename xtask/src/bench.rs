@@ -11,6 +11,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use proteus::report::{Align, TextTable};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -532,36 +533,36 @@ fn mib(bytes: f64) -> String {
 pub fn table(report: &Value) -> String {
     let mut out = String::new();
     let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
-    out.push_str(&format!(
-        "{:<24} {:>4} {:>10} {:>10} {:>10} {:>12} {:>12} {:>6} {:>9} {:>8} {:>8}\n",
-        "workload",
-        "n",
-        "wall med",
-        "wall min",
-        "wall max",
-        "events/s",
-        "ev/CPU-s",
-        "cores",
-        "runs/s",
-        "RSS MiB",
-        "RSS max"
-    ));
+    let right = Align::Right;
+    let mut t = TextTable::new(&[
+        ("workload", Align::Left),
+        ("n", right),
+        ("wall med", right),
+        ("wall min", right),
+        ("wall max", right),
+        ("events/s", right),
+        ("ev/CPU-s", right),
+        ("cores", right),
+        ("runs/s", right),
+        ("RSS MiB", right),
+        ("RSS max", right),
+    ]);
     for w in report["workloads"].as_array().into_iter().flatten() {
-        out.push_str(&format!(
-            "{:<24} {:>4} {:>9.4}s {:>9.4}s {:>9.4}s {:>12.0} {:>12.0} {:>6.2} {:>9.2} {:>8} {:>8}\n",
-            w["name"].as_str().unwrap_or("?"),
-            w["samples"],
-            f(&w["wall_s"]["median"]),
-            f(&w["wall_s"]["min"]),
-            f(&w["wall_s"]["max"]),
-            f(&w["events_per_s"]["median"]),
-            f(&w["events_per_cpu_s"]["median"]),
-            f(&w["cores_used"]["median"]),
-            f(&w["runs_per_s"]["median"]),
+        t.push(vec![
+            w["name"].as_str().unwrap_or("?").to_owned(),
+            w["samples"].to_string(),
+            format!("{:.4}s", f(&w["wall_s"]["median"])),
+            format!("{:.4}s", f(&w["wall_s"]["min"])),
+            format!("{:.4}s", f(&w["wall_s"]["max"])),
+            format!("{:.0}", f(&w["events_per_s"]["median"])),
+            format!("{:.0}", f(&w["events_per_cpu_s"]["median"])),
+            format!("{:.2}", f(&w["cores_used"]["median"])),
+            format!("{:.2}", f(&w["runs_per_s"]["median"])),
             mib(f(&w["peak_rss_bytes"]["median"])),
             mib(f(&w["peak_rss_bytes"]["max"])),
-        ));
+        ]);
     }
+    out.push_str(&t.aligned());
     let d = &report["derived"];
     out.push_str(&format!(
         "pack speed-up, {} threads vs 1: {:.2}x (median wall times); cores used {:.2}, \

@@ -14,6 +14,7 @@ use proteus::experiments::packs::{
     ExperimentError, PackOutcome, baseline_pack, calibration_pack, compare_pack,
 };
 use proteus::experiments::summary::{HEADLINE_METRICS as HEADLINE, PackSummary};
+use proteus::report::{Align, TextTable};
 use proteus::scenario::MechanismSettings;
 use proteus::stats::Estimate;
 use std::path::{Path, PathBuf};
@@ -302,33 +303,22 @@ fn est(e: Estimate) -> String {
     e.value().map_or("—".to_owned(), |v| format!("{v:.3}"))
 }
 
-/// Prints rows as columns sized to their widest cell (in characters): the first two columns
-/// left-aligned, the others right-aligned.
+/// Prints rows (the first the header) as columns sized to their widest cell (in characters):
+/// the first two columns left-aligned, the others right-aligned.
 fn print_columns(rows: &[Vec<String>]) {
-    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..n)
-        .map(|i| {
-            rows.iter()
-                .filter_map(|r| r.get(i))
-                .map(|c| c.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
+    let Some((header, body)) = rows.split_first() else {
+        return;
+    };
+    let columns: Vec<(&str, Align)> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.as_str(), if i < 2 { Align::Left } else { Align::Right }))
         .collect();
-    for r in rows {
-        let cells: Vec<String> = r
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                if i < 2 {
-                    format!("{c:<w$}", w = widths[i])
-                } else {
-                    format!("{c:>w$}", w = widths[i])
-                }
-            })
-            .collect();
-        println!("{}", cells.join("  ").trim_end());
+    let mut t = TextTable::new(&columns);
+    for r in body {
+        t.push(r.clone());
     }
+    print!("{}", t.aligned());
 }
 
 fn print_table(

@@ -159,38 +159,45 @@ impl RealismReport {
 
     /// The table a terminal shows: one line per statistic, then one per fact.
     pub fn text_table(&self) -> String {
+        use crate::report::{Align, TextTable};
         let e = |x: Estimate| x.value().map_or("—".to_owned(), |v| format!("{v:.4}"));
-        let mut s = format!(
-            "{:<30} {:<25} {:>10} {:>21} {:>3}  {:<12} {}\n",
-            "fact", "statistic", "mean", "95% CI", "n", "verdict", "published"
-        );
+        let mut rows = TextTable::new(&[
+            ("fact", Align::Left),
+            ("statistic", Align::Left),
+            ("mean", Align::Right),
+            ("95% CI", Align::Right),
+            ("n", Align::Right),
+            ("verdict", Align::Left),
+            ("published", Align::Left),
+        ]);
         for r in &self.rows {
-            s.push_str(&format!(
-                "{:<30} {:<25} {:>10} {:>21} {:>3}  {:<12} {}\n",
-                r.def.fact,
-                r.def.statistic,
+            rows.push(vec![
+                r.def.fact.clone(),
+                r.def.statistic.clone(),
                 e(r.mean),
                 format!("[{}, {}]", e(r.ci95_low), e(r.ci95_high)),
-                r.n,
-                r.verdict.as_str(),
-                r.def.published
-            ));
+                r.n.to_string(),
+                r.verdict.as_str().to_owned(),
+                r.def.published.clone(),
+            ]);
         }
-        s.push_str(&format!(
-            "\n{:<30} {:<12} {:>5} {:>5} {:>13}\n",
-            "fact", "verdict", "pass", "fail", "inconclusive"
-        ));
+        let mut facts = TextTable::new(&[
+            ("fact", Align::Left),
+            ("verdict", Align::Left),
+            ("pass", Align::Right),
+            ("fail", Align::Right),
+            ("inconclusive", Align::Right),
+        ]);
         for f in &self.facts {
-            s.push_str(&format!(
-                "{:<30} {:<12} {:>5} {:>5} {:>13}\n",
-                f.fact,
-                f.verdict.as_str(),
-                f.pass,
-                f.fail,
-                f.inconclusive
-            ));
+            facts.push(vec![
+                f.fact.clone(),
+                f.verdict.as_str().to_owned(),
+                f.pass.to_string(),
+                f.fail.to_string(),
+                f.inconclusive.to_string(),
+            ]);
         }
-        s
+        format!("{}\n{}", rows.aligned(), facts.aligned())
     }
 }
 

@@ -28,6 +28,7 @@ mod pack_report;
 mod realism_report;
 mod run_report;
 mod table;
+mod text_table;
 
 pub use bundle::{FillRow, MetricsFile, QuoteRow, RunFiles, read_manifest};
 pub use chart::{Colour, PlotError};
@@ -41,6 +42,7 @@ pub use pack_report::{REPORT_PAGE, build_pack_report, pack_report_names};
 pub use realism_report::{REALISM_REPORT_FILES, build_realism_report};
 pub use run_report::{RUN_REPORT_FILES, build_run_report, run_report_of};
 pub use table::{Cell, Table};
+pub use text_table::{Align, TextTable};
 
 use crate::artifacts::IoError;
 use crate::schema::BundleKind;

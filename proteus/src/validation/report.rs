@@ -3,8 +3,8 @@
 use super::{CaseResult, Mode, ValidationError, Verdict};
 use crate::artifacts::tables::{Column, csv_bytes};
 use crate::artifacts::{IoError, StagedFiles};
+use crate::report::{Align, TextTable};
 use serde::Serialize;
-use std::fmt::Write as _;
 
 /// Every line of one validation run.
 #[derive(Clone, Debug, Serialize)]
@@ -24,10 +24,16 @@ impl ValidationReport {
 
     /// The table printed by `cargo xtask validate` (also the Markdown of `docs/validation.md`).
     pub fn markdown(&self) -> String {
-        let mut s = String::from(
-            "| case | point | quantity | theory | simulated (95% CI) | half-width | n | verdict |\n\
-             |---|---|---|---|---|---|---|---|\n",
-        );
+        let mut t = text_table(&[
+            "case",
+            "point",
+            "quantity",
+            "theory",
+            "simulated (95% CI)",
+            "half-width",
+            "n",
+            "verdict",
+        ]);
         for r in &self.results {
             let theory = r.theory.map_or("—".to_owned(), fmt);
             let sim = match (r.simulated.ci95_low, r.simulated.ci95_high) {
@@ -38,30 +44,35 @@ impl ValidationReport {
                 _ => fmt(r.simulated.mean),
             };
             let half = r.simulated.half_width().map_or("—".to_owned(), fmt);
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} | {} | {} | {} | {} |",
-                r.case,
-                r.point,
-                r.quantity,
+            t.push(vec![
+                r.case.clone(),
+                r.point.clone(),
+                r.quantity.clone(),
                 theory,
                 sim,
                 half,
-                r.simulated.n,
-                r.verdict.as_str()
-            );
+                r.simulated.n.to_string(),
+                r.verdict.as_str().to_owned(),
+            ]);
         }
-        s
+        t.markdown()
     }
 
     /// One line per case: how many lines, their verdicts, and how sharp they are (the
     /// repetitions behind its lines with an interval and the range of their 95% half-widths,
     /// each in its own line's units).
     pub fn case_summary(&self) -> String {
-        let mut s = String::from(
-            "| case | lines | pass | FAIL | watch | inconclusive | info | repetitions (n) | 95% half-widths |\n\
-             |---|---|---|---|---|---|---|---|---|\n",
-        );
+        let mut t = text_table(&[
+            "case",
+            "lines",
+            "pass",
+            "FAIL",
+            "watch",
+            "inconclusive",
+            "info",
+            "repetitions (n)",
+            "95% half-widths",
+        ]);
         let mut cases: Vec<&str> = Vec::new();
         for r in &self.results {
             if !cases.contains(&r.case.as_str()) {
@@ -92,18 +103,19 @@ impl ValidationReport {
                 let hi = halves.iter().copied().fold(0.0, f64::max);
                 format!("{} to {}", fmt(lo), fmt(hi))
             };
-            let _ = writeln!(
-                s,
-                "| {case} | {} | {} | {} | {} | {} | {} | {n} | {hw} |",
-                lines.len(),
-                count(Verdict::Pass),
-                count(Verdict::Fail),
-                count(Verdict::Watch),
-                count(Verdict::Inconclusive),
-                count(Verdict::Info),
-            );
+            t.push(vec![
+                case.to_owned(),
+                lines.len().to_string(),
+                count(Verdict::Pass).to_string(),
+                count(Verdict::Fail).to_string(),
+                count(Verdict::Watch).to_string(),
+                count(Verdict::Inconclusive).to_string(),
+                count(Verdict::Info).to_string(),
+                n,
+                hw,
+            ]);
         }
-        s
+        t.markdown()
     }
 
     /// CSV, one line per result ([`RESULT_COLUMNS`]; numbers in Rust's `{:e}` notation, exact
@@ -175,6 +187,12 @@ fn fmt(x: f64) -> String {
     } else {
         format!("{x:.3e}")
     }
+}
+
+/// A Markdown table with these column names (alignment is the terminal's concern only).
+fn text_table(columns: &[&str]) -> TextTable {
+    let cols: Vec<(&str, Align)> = columns.iter().map(|c| (*c, Align::Left)).collect();
+    TextTable::new(&cols)
 }
 
 /// Stages `validation.json` and `validation.csv` in `staged` (they appear when it is published).
