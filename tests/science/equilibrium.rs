@@ -354,6 +354,28 @@ fn shards_merge_into_the_single_process_bundle() {
     ] {
         assert!(html.contains(part), "the report lacks {part}");
     }
+    // A renamed field of `equilibria.json` (its hash updated too) is refused with the file and
+    // the field named, not shown as an empty cell.
+    let text = std::fs::read_to_string(root.join("one/equilibria.json")).unwrap();
+    let bad = text.replacen("\"scenario_id\":", "\"scenario\":", 1);
+    assert_ne!(bad, text);
+    std::fs::write(root.join("one/equilibria.json"), &bad).unwrap();
+    let manifest = std::fs::read_to_string(root.join("one/manifest.json")).unwrap();
+    let (old, new) = (
+        proteus::artifacts::sha256_hex(text.as_bytes()),
+        proteus::artifacts::sha256_hex(bad.as_bytes()),
+    );
+    std::fs::write(root.join("one/manifest.json"), manifest.replace(&old, &new)).unwrap();
+    let err = proteus::report::regenerate(&root.join("one")).unwrap_err();
+    assert!(
+        matches!(&err, proteus::report::ReportError::Malformed { path, .. }
+            if path.ends_with("equilibria.json")),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("missing field `scenario_id`"),
+        "{err}"
+    );
     let err = merge_shards(&base, &spec, &opts, &dirs[..2])
         .unwrap_err()
         .to_string();

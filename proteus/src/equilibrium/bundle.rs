@@ -1,12 +1,16 @@
 //! The equilibrium bundle: `payoffs.csv`, `equilibria.json`, `welfare.csv`,
 //! `welfare_contrasts.csv`, `manifest.json` and `report.html` (`docs/equilibrium.md`).
 
-use super::empirical::{EquilibriumError, Outcome, WELFARE_METRICS};
+use super::empirical::{EquilibriumError, Outcome, Percentiles, WELFARE_METRICS};
 use crate::artifacts::{BundleKind, BundleWriter, Manifest};
+use crate::schema::{
+    EquilibriaDoc, EquilibriumBootstrap, EquilibriumEntry, MechanismEquilibria, PayoffRow,
+    PercentileInterval, RoleMixture, SolverSettings, WelfareContrastRow, WelfareRow,
+    WelfareSummary,
+};
 pub use crate::schema::{
     PAYOFF_COLUMNS, WELFARE_COLUMNS, WELFARE_CONTRAST_COLUMNS as CONTRAST_COLUMNS,
 };
-use crate::schema::{PayoffRow, WelfareContrastRow, WelfareRow};
 use crate::stats::Summary;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -56,62 +60,83 @@ pub fn contrasts(o: &Outcome) -> Vec<Contrast> {
     out
 }
 
-/// A role's mixture as `{strategy: weight}` in strategy order.
-fn named(o: &Outcome, mix: &[Vec<f64>]) -> Vec<serde_json::Value> {
+/// A role's mixture as `{strategy: weight}`, per role.
+fn named(o: &Outcome, mix: &[Vec<f64>]) -> Vec<RoleMixture> {
     o.spec
         .roles
         .iter()
         .zip(mix)
-        .map(|(role, x)| {
-            let mut m = serde_json::Map::new();
-            for (s, w) in role.strategies.iter().zip(x) {
-                m.insert(s.name.clone(), serde_json::json!(w));
-            }
-            serde_json::json!({ "role": role.name, "mixture": m })
+        .map(|(role, x)| RoleMixture {
+            mixture: role
+                .strategies
+                .iter()
+                .zip(x)
+                .map(|(s, w)| (s.name.clone(), *w))
+                .collect(),
+            role: role.name.clone(),
         })
         .collect()
 }
 
-/// `equilibria.json`.
-pub fn equilibria_json(o: &Outcome) -> serde_json::Value {
-    let mechanisms: Vec<serde_json::Value> = o
+fn interval(p: &Percentiles) -> PercentileInterval {
+    PercentileInterval {
+        high: p.high,
+        low: p.low,
+    }
+}
+
+/// `equilibria.json` ([`EquilibriaDoc`]).
+pub fn equilibria_doc(o: &Outcome) -> EquilibriaDoc {
+    let mechanisms = o
         .mechanisms
         .iter()
         .zip(&o.equilibria)
-        .map(|(mech, eqs)| {
-            let list: Vec<serde_json::Value> = eqs
+        .map(|(mech, eqs)| MechanismEquilibria {
+            equilibria: eqs
                 .iter()
                 .enumerate()
-                .map(|(i, e)| {
-                    let welfare = e.welfare.as_ref().map(|w| {
-                        let mut m = serde_json::Map::new();
-                        for (name, s) in WELFARE_METRICS.iter().zip(w) {
-                            m.insert((*name).to_owned(), serde_json::to_value(s).expect("plain"));
-                        }
-                        m
-                    });
-                    serde_json::json!({
-                        "equilibrium": i,
-                        "roles": named(o, &e.equilibrium.mixture),
-                        "regret": e.equilibrium.regret,
-                        "payoffs": e.equilibrium.payoffs,
-                        "bootstrap": e.bootstrap,
-                        "welfare": welfare,
-                    })
+                .map(|(i, e)| EquilibriumEntry {
+                    bootstrap: e.bootstrap.as_ref().map(|b| EquilibriumBootstrap {
+                        draws: b.draws,
+                        mixture: b
+                            .mixture
+                            .iter()
+                            .map(|role| role.iter().map(interval).collect())
+                            .collect(),
+                        regret: interval(&b.regret),
+                        solved: b.solved,
+                    }),
+                    equilibrium: i as u64,
+                    payoffs: e.equilibrium.payoffs.clone(),
+                    regret: e.equilibrium.regret,
+                    roles: named(o, &e.equilibrium.mixture),
+                    welfare: e.welfare.as_ref().map(|w| {
+                        WELFARE_METRICS
+                            .iter()
+                            .zip(w)
+                            .map(|(name, s)| ((*name).to_owned(), WelfareSummary::from(s)))
+                            .collect()
+                    }),
                 })
-                .collect();
-            serde_json::json!({ "mechanism": mech, "equilibria": list })
+                .collect(),
+            mechanism: mech.clone(),
         })
         .collect();
-    serde_json::json!({
-        "game": o.spec.game,
-        "scenario_id": o.scenario_id,
-        "master_seed": o.seed,
-        "repetitions": o.repetitions,
-        "full_profiles_per_mechanism": o.profiles,
-        "solver": o.solver,
-        "mechanisms": mechanisms,
-    })
+    EquilibriaDoc {
+        full_profiles_per_mechanism: o.profiles as u64,
+        game: o.spec.game.clone(),
+        master_seed: o.seed,
+        mechanisms,
+        repetitions: o.repetitions,
+        scenario_id: o.scenario_id.clone(),
+        solver: SolverSettings {
+            iterations: o.solver.iterations as u64,
+            max_supports: o.solver.max_supports as u64,
+            random_starts: o.solver.random_starts as u64,
+            seed: o.solver.seed,
+            tolerance: o.solver.tolerance,
+        },
+    }
 }
 
 /// The body of an equilibrium bundle's manifest (the frame: [`crate::schema::Manifest`]).
@@ -237,7 +262,7 @@ pub fn write_bundle(o: &Outcome, out: &Path, force: bool) -> Result<PathBuf, Equ
             repetitions: c.summary.n as u64,
         }),
     )?;
-    w.write_json("equilibria.json", &equilibria_json(o))?;
+    w.write_json("equilibria.json", &equilibria_doc(o))?;
     let mut rows = Vec::new();
     for (m, mech) in o.mechanisms.iter().enumerate() {
         for (e, r) in o.equilibria[m].iter().enumerate() {

@@ -9,12 +9,12 @@ use crate::report::forest::{ForestPlot, ForestRow};
 use crate::report::html::HtmlPage;
 use crate::report::{Cell, ReportError, ReportFiles, Table};
 use crate::schema::{
-    AnyManifest, BundleKind, PayoffRow, WelfareContrastRow as ContrastRow, WelfareRow,
+    AnyManifest, BundleKind, EquilibriaDoc, PayoffRow, WelfareContrastRow as ContrastRow,
+    WelfareRow,
 };
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Deserialize;
-use serde_json::Value;
 use std::path::Path;
 
 /// The files a report adds to an equilibrium bundle.
@@ -76,35 +76,49 @@ fn roles(dir: &Path, manifest: &AnyManifest) -> Result<Vec<RoleNames>, ReportErr
         .collect())
 }
 
-fn equilibria(dir: &Path, data: &Value, roles: &[RoleNames]) -> Result<Vec<Eq>, ReportError> {
-    let bad = |why: &str| malformed(dir, "equilibria.json", why);
+/// The equilibria of `equilibria.json`, each role's weights in the manifest's strategy order.
+fn equilibria(
+    dir: &Path,
+    data: &EquilibriaDoc,
+    roles: &[RoleNames],
+) -> Result<Vec<Eq>, ReportError> {
     let mut out = Vec::new();
-    for m in data["mechanisms"]
-        .as_array()
-        .ok_or_else(|| bad("no `mechanisms` array"))?
-    {
-        let mechanism = m["mechanism"].as_str().unwrap_or_default().to_owned();
-        for e in m["equilibria"].as_array().into_iter().flatten() {
-            let by_role = e["roles"].as_array().ok_or_else(|| bad("no `roles`"))?;
+    for m in &data.mechanisms {
+        for e in &m.equilibria {
+            let at = |why: String| {
+                malformed(
+                    dir,
+                    "equilibria.json",
+                    format!("{} equilibrium {}: {why}", m.mechanism, e.equilibrium),
+                )
+            };
+            if e.roles.len() != roles.len() {
+                return Err(at(format!(
+                    "{} roles, the manifest's game has {}",
+                    e.roles.len(),
+                    roles.len()
+                )));
+            }
             let weights = roles
                 .iter()
-                .zip(by_role)
+                .zip(&e.roles)
                 .map(|(r, v)| {
                     r.strategies
                         .iter()
-                        .map(|s| v["mixture"][s].as_f64().unwrap_or(f64::NAN))
+                        .map(|s| {
+                            v.mixture.get(s).copied().ok_or_else(|| {
+                                at(format!("role `{}` has no weight for `{s}`", r.name))
+                            })
+                        })
                         .collect()
                 })
-                .collect();
-            let regret_ci = e["bootstrap"]["regret"]["low"]
-                .as_f64()
-                .zip(e["bootstrap"]["regret"]["high"].as_f64());
+                .collect::<Result<_, _>>()?;
             out.push(Eq {
-                mechanism: mechanism.clone(),
-                index: e["equilibrium"].as_u64().unwrap_or(0),
+                mechanism: m.mechanism.clone(),
+                index: e.equilibrium,
                 weights,
-                regret: e["regret"].as_f64().unwrap_or(f64::NAN),
-                regret_ci,
+                regret: e.regret,
+                regret_ci: e.bootstrap.as_ref().map(|b| (b.regret.low, b.regret.high)),
             });
         }
     }
@@ -235,24 +249,22 @@ pub fn build_equilibrium_report(dir: &Path) -> Result<ReportFiles, ReportError> 
     }
     check_all(dir, &manifest)?;
     let roles = roles(dir, &manifest)?;
-    let data: Value = serde_json::from_slice(&read_checked(dir, &manifest, "equilibria.json")?)
-        .map_err(|err| malformed(dir, "equilibria.json", err.to_string()))?;
+    let data: EquilibriaDoc =
+        serde_json::from_slice(&read_checked(dir, &manifest, "equilibria.json")?)
+            .map_err(|err| malformed(dir, "equilibria.json", err.to_string()))?;
     let eqs = equilibria(dir, &data, &roles)?;
     let welfare: Vec<WelfareRow> = csv_rows(dir, &manifest, "welfare.csv")?;
     let contrasts: Vec<ContrastRow> = csv_rows(dir, &manifest, "welfare_contrasts.csv")?;
     let payoffs: Vec<PayoffRow> = csv_rows(dir, &manifest, "payoffs.csv")?;
 
-    let game = data["game"].as_str().unwrap_or_default();
+    let game = &data.game;
     let mut page = HtmlPage::new(&format!("Equilibrium: {game}"));
     page.paragraph(&format!(
         "Empirical game `{game}` on scenario `{}` (seed {}), {} repetitions per profile and \
          mechanism, {} full-game profiles per mechanism. Payoffs are trading gains against \
          the value in force at each fill, in ticks per second, minus each strategy's cost. \
          Method: docs/equilibrium.md.",
-        data["scenario_id"].as_str().unwrap_or_default(),
-        data["master_seed"],
-        data["repetitions"],
-        data["full_profiles_per_mechanism"],
+        data.scenario_id, data.master_seed, data.repetitions, data.full_profiles_per_mechanism,
     ));
     page.section("equilibria", "Equilibria");
     let mut t = Table::new(
