@@ -4,8 +4,9 @@
 //! build). A Parquet table is made from the CSV bytes of the same table, so the two can never
 //! disagree. Its column types come from the table's schema, never from the data
 //! (`docs/parquet.md`): every table declares its columns as [`Column`]s (name and
-//! [`ColumnType`]), the CSV writer checks its header against them and the Parquet twin has exactly
-//! those types, so the same table has the same schema in every bundle:
+//! [`ColumnType`]), the CSV writer checks the row type's fields against them ([`csv_bytes`]) and
+//! the Parquet twin has exactly those types, so the same table has the same schema in every
+//! bundle:
 //!
 //! * each cell is parsed by its column's declared type (an integer column refuses `1.5`);
 //! * an empty cell is a null (our tables write `None` as an empty cell), in a column of any type;
@@ -123,8 +124,13 @@ pub fn opt_float_cell(x: Option<f64>) -> String {
 }
 
 /// `rows` as CSV: a header of `columns`' names, then one record per row (each row must serialise
-/// to one cell per column; a nested struct flattens into its fields). The one CSV writer of the
-/// crate: bundle tables (`BundleWriter::write_csv`) and the validation table go through it.
+/// to one cell per column; a nested struct flattens into its fields). The crate's CSV writer for
+/// its own tables: bundle tables (`BundleWriter::write_csv`) and the validation table go through
+/// it (LOBSTER's files, an external headerless format, are written by `lobster`).
+///
+/// The header is checked against the row type: where serde can name the first row's fields (a
+/// struct of plain fields), they must be `columns`' names in order, or nothing is written (an
+/// error: two fields swapped would otherwise mislabel a column silently).
 pub fn csv_bytes<T: serde::Serialize>(
     columns: &[Column],
     rows: impl IntoIterator<Item = T>,
@@ -133,10 +139,48 @@ pub fn csv_bytes<T: serde::Serialize>(
         .has_headers(false)
         .from_writer(Vec::new());
     w.write_record(columns.iter().map(|c| c.name))?;
+    let mut rows = rows.into_iter().peekable();
+    if let Some(first) = rows.peek()
+        && let Some(fields) = field_names(first)
+        && !fields
+            .iter()
+            .map(String::as_str)
+            .eq(columns.iter().map(|c| c.name))
+    {
+        let names: Vec<&str> = columns.iter().map(|c| c.name).collect();
+        return Err(csv::Error::from(std::io::Error::other(format!(
+            "the row type's fields [{}] are not the table's columns [{}]",
+            fields.join(","),
+            names.join(",")
+        ))));
+    }
     for row in rows {
         w.serialize(row)?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The header serde derives for `row` (its field names), or `None` where it derives none (a
+/// sequence, or a struct nesting another).
+fn field_names<T: serde::Serialize>(row: &T) -> Option<Vec<String>> {
+    let write = |headers: bool| -> Option<Vec<u8>> {
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(headers)
+            .from_writer(Vec::new());
+        w.serialize(row).ok()?;
+        w.into_inner().ok()
+    };
+    let (bytes, record) = (write(true)?, write(false)?);
+    if bytes == record {
+        return None; // no header: the row is not a struct
+    }
+    let header = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes.as_slice())
+        .records()
+        .next()?
+        .ok()?;
+    Some(header.iter().map(str::to_owned).collect())
 }
 
 #[cfg(feature = "parquet")]
@@ -307,6 +351,28 @@ mod parquet_impl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_row_whose_fields_are_not_the_columns_is_refused() {
+        #[derive(serde::Serialize)]
+        struct Row {
+            b: i64,
+            a: i64,
+        }
+        let cols = [Column::int("a"), Column::int("b")];
+        let e = csv_bytes(&cols, [Row { b: 1, a: 2 }]).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("[b,a] are not the table's columns [a,b]"),
+            "{e}"
+        );
+        let ok = [Column::int("b"), Column::int("a")];
+        assert_eq!(csv_bytes(&ok, [Row { b: 1, a: 2 }]).unwrap(), b"b,a\n1,2\n");
+        // A row serde names no fields of (a tuple) is written as it is.
+        assert_eq!(csv_bytes(&cols, [(2, 1)]).unwrap(), b"a,b\n2,1\n");
+        // No rows: just the header.
+        assert_eq!(csv_bytes(&cols, Vec::<Row>::new()).unwrap(), b"a,b\n");
+    }
 
     #[test]
     fn float_cells_keep_a_decimal_point() {
