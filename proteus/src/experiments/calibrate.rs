@@ -103,8 +103,9 @@ pub enum CalibrationError {
     Pack(#[from] PackError),
     #[error("statistics: {0}")]
     Stats(#[from] StatsError),
-    #[error("reading calibration file {path}: {cause}")]
-    Read { path: String, cause: std::io::Error },
+    /// Reading the calibration file failed (`reading calibration file PATH: why`).
+    #[error(transparent)]
+    Read(#[from] crate::artifacts::IoError),
     #[error("calibration file {path} is not a calibration: {why}")]
     Malformed { path: String, why: String },
     #[error("calibration file {path}: {cause}")]
@@ -321,7 +322,9 @@ struct CalibrationFile {
 pub fn read_calibration_file(path: &Path) -> Result<Vec<u8>, CalibrationError> {
     let p = path.display().to_string();
     read_limited(path, MAX_CONFIG_FILE_BYTES).map_err(|e| match e {
-        ReadLimitError::Io(cause) => CalibrationError::Read { path: p, cause },
+        ReadLimitError::Io(cause) => {
+            crate::artifacts::IoError::new("reading calibration file", path, cause).into()
+        }
         cause @ ReadLimitError::TooLarge { .. } => CalibrationError::TooLarge { path: p, cause },
     })
 }

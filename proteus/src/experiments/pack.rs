@@ -149,7 +149,8 @@ impl Checkpoint {
             }
         } else {
             fs::create_dir_all(dir).map_err(|e| io("creating checkpoint", e))?;
-            fs::write(&stamp, &fp).map_err(|e| io("writing checkpoint stamp", e))?;
+            crate::artifacts::write_file_atomically(&stamp, fp.as_bytes())
+                .map_err(|e| io("writing checkpoint stamp", e))?;
         }
         Ok(Checkpoint {
             dir: dir.to_owned(),

@@ -218,11 +218,9 @@ pub fn replay(requests: &[TimedRequest], config: ClobConfig) -> ReplayResult {
 
 #[derive(Debug, Error)]
 pub enum ReplayError {
-    #[error("reading {path}: {cause}")]
-    Read {
-        path: PathBuf,
-        cause: std::io::Error,
-    },
+    /// Reading the order file failed (`reading PATH: why`).
+    #[error(transparent)]
+    Read(#[from] crate::artifacts::IoError),
     #[error("{path}:{line}: {message}", line = .cause.line, message = .cause.message)]
     OrderFile {
         path: PathBuf,
@@ -291,10 +289,8 @@ impl<R: Read> Read for Hashing<R> {
 /// they are read, and a file past `limit` bytes is refused ([`ReplayError::TooLarge`]) without
 /// reading further.
 pub fn read_orders(reader: impl Read, path: &Path, limit: u64) -> Result<OrdersRead, ReplayError> {
-    let read_err = |cause| ReplayError::Read {
-        path: path.to_owned(),
-        cause,
-    };
+    let read_err =
+        |cause| ReplayError::Read(crate::artifacts::IoError::new("reading", path, cause));
     let file_err = |cause| ReplayError::OrderFile {
         path: path.to_owned(),
         cause,
@@ -343,10 +339,8 @@ pub fn read_orders(reader: impl Read, path: &Path, limit: u64) -> Result<OrdersR
 /// `fills.csv`, `book.csv`, `rejects.csv`, `events.csv` and `manifest.json` into `out`,
 /// atomically. On a malformed or oversized file nothing is written.
 pub fn replay_file(orders: &Path, out: &Path, force: bool) -> Result<ReplayResult, ReplayError> {
-    let read_err = |cause| ReplayError::Read {
-        path: orders.to_owned(),
-        cause,
-    };
+    let read_err =
+        |cause| ReplayError::Read(crate::artifacts::IoError::new("reading", orders, cause));
     let file = std::fs::File::open(orders).map_err(read_err)?;
     let meta = file.metadata().map_err(read_err)?;
     if meta.is_file() && meta.len() > MAX_ORDER_FILE_BYTES {

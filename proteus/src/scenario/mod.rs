@@ -113,8 +113,9 @@ pub struct Agents {
 
 #[derive(Debug, Error)]
 pub enum ScenarioError {
-    #[error("reading scenario {file}: {cause}")]
-    Read { file: String, cause: std::io::Error },
+    /// Reading the scenario file failed (`reading scenario PATH: why`).
+    #[error(transparent)]
+    Read(#[from] crate::artifacts::IoError),
     #[error(
         "scenario {file} is larger than {limit} bytes ({} MiB), the most a scenario file may \
          hold; nothing past that was read",
@@ -137,9 +138,12 @@ impl Scenario {
     /// Reads and validates a scenario file of at most [`MAX_CONFIG_FILE_BYTES`].
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let file = path.display().to_string();
-        let read = |cause| ScenarioError::Read {
-            file: file.clone(),
-            cause,
+        let read = |cause| {
+            ScenarioError::from(crate::artifacts::IoError::new(
+                "reading scenario",
+                path,
+                cause,
+            ))
         };
         let bytes = read_limited(path, MAX_CONFIG_FILE_BYTES).map_err(|e| match e {
             ReadLimitError::Io(cause) => read(cause),
