@@ -17,9 +17,10 @@ use crate::artifacts::{BundleKind, MAX_CONFIG_FILE_BYTES, ReadLimitError, read_l
 use crate::core::ConfigError;
 use crate::metrics::names;
 use crate::scenario::{Cell, MarketMakerRegime, Scenario};
+pub use crate::schema::calibration::{Calibration, CandidateScore, Checks, SensitivityCell};
 pub use crate::schema::{CANDIDATE_COLUMNS, CandidateRow, SENSITIVITY_COLUMNS, SensitivityRow};
 use crate::stats::{Estimate, StatsError, Summary};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 use thiserror::Error;
@@ -42,14 +43,6 @@ pub const SENSITIVITY_METRICS: [&str; 6] = [
     names::PNL_NOISE,
 ];
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Checks {
-    pub mm_pnl_not_significantly_negative: bool,
-    pub quoted_spread_in_band: bool,
-    pub mm_fill_rate_in_band: bool,
-    pub quoted_spread_ci_narrow: bool,
-}
-
 impl Checks {
     fn violations(&self) -> u32 {
         [
@@ -62,39 +55,6 @@ impl Checks {
         .filter(|ok| !**ok)
         .count() as u32
     }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct CandidateScore {
-    pub rank: usize,
-    pub label: String,
-    pub regime: MarketMakerRegime,
-    pub mm_pnl_ticks: Summary,
-    pub quoted_spread_ticks: Summary,
-    pub mm_fill_rate: Summary,
-    pub checks: Checks,
-    pub violations: u32,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SensitivityCell {
-    pub informed_count: u32,
-    pub latency_scale: f64,
-    pub metrics: BTreeMap<String, Summary>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Calibration {
-    pub schema_version: u32,
-    pub kind: BundleKind,
-    pub scenario_id: String,
-    pub objective: String,
-    pub informed_count: u32,
-    pub repetitions: u64,
-    pub selected: MarketMakerRegime,
-    pub rationale: String,
-    pub candidates: Vec<CandidateScore>,
-    pub sensitivity: Vec<SensitivityCell>,
 }
 
 #[derive(Debug, Error)]

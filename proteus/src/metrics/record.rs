@@ -2,7 +2,7 @@
 
 use crate::core::Role;
 use crate::sim::Account;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Version of the `metrics.json` layout and metric names. Bumped only on purpose, when a name
@@ -10,11 +10,11 @@ use std::collections::BTreeMap;
 /// metric does not bump it.
 pub const METRICS_SCHEMA_VERSION: u32 = 2;
 
-/// `metrics.json`: a flat map of metric name to number, the reason for every metric that is
+/// `metrics.json` (written by the run bundle, read back by the run report): a flat map of metric name to number, the reason for every metric that is
 /// undefined in this run, and each agent's account marked to the final fundamental.
 ///
 /// Invariant: every value in `metrics` is finite, and no name is in both maps.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MetricRecord {
     pub schema_version: u32,
     pub metrics: BTreeMap<String, f64>,
@@ -23,7 +23,7 @@ pub struct MetricRecord {
 }
 
 /// One agent's final account, marked to the final fundamental.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AgentPnl {
     pub agent: u32,
     pub role: Role,

@@ -2,13 +2,12 @@
 //! file (and the CSV line), and each file checked against its SHA-256 in the manifest.
 
 use crate::artifacts::{IoError, sha256_hex};
+use crate::metrics::{METRICS_SCHEMA_VERSION, MetricRecord};
 use crate::report::ReportError;
 use crate::schema::FundamentalRow;
 pub use crate::schema::{FillRow, QuoteRow};
 use crate::schema::{Manifest, RunManifest};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::Path;
@@ -77,28 +76,12 @@ pub(crate) fn csv_rows<R: DeserializeOwned, B, T>(
     Ok(rows)
 }
 
-/// One agent's line of `metrics.json`'s `pnl_by_agent`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct PnlRow {
-    pub role: String,
-    pub position: i64,
-    pub pnl_ticks: f64,
-}
-
-/// `metrics.json` (`docs/metrics.md`).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct MetricsFile {
-    pub metrics: BTreeMap<String, f64>,
-    pub missing: BTreeMap<String, String>,
-    #[serde(default)]
-    pub pnl_by_agent: Vec<PnlRow>,
-}
-
 /// Everything a run report reads from a run bundle.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunFiles {
     pub manifest: RunManifest,
-    pub metrics: MetricsFile,
+    /// `metrics.json` (`docs/metrics.md`): the writer's own record type.
+    pub metrics: MetricRecord,
     pub fills: Vec<FillRow>,
     /// `(time_ns, value in ticks from then on)`.
     pub fundamental: Vec<(u64, f64)>,
@@ -109,11 +92,18 @@ impl RunFiles {
     pub fn load(dir: &Path) -> Result<RunFiles, ReportError> {
         let manifest = read_manifest(dir)?;
         let metrics_bytes = read_checked(dir, &manifest, "metrics.json")?;
-        let metrics =
-            serde_json::from_slice(&metrics_bytes).map_err(|e| ReportError::Malformed {
-                path: dir.join("metrics.json"),
-                why: e.to_string(),
-            })?;
+        let malformed = |why: String| ReportError::Malformed {
+            path: dir.join("metrics.json"),
+            why,
+        };
+        let metrics: MetricRecord =
+            serde_json::from_slice(&metrics_bytes).map_err(|e| malformed(e.to_string()))?;
+        if metrics.schema_version != METRICS_SCHEMA_VERSION {
+            return Err(malformed(format!(
+                "`schema_version` is {}, this build reads {METRICS_SCHEMA_VERSION}",
+                metrics.schema_version
+            )));
+        }
         let fundamental: Vec<FundamentalRow> = csv_rows(dir, &manifest, "fundamental.csv")?;
         Ok(RunFiles {
             metrics,

@@ -30,7 +30,7 @@ mod run_report;
 mod table;
 mod text_table;
 
-pub use bundle::{FillRow, MetricsFile, QuoteRow, RunFiles, read_manifest};
+pub use bundle::{FillRow, QuoteRow, RunFiles, read_manifest};
 pub use chart::{Colour, PlotError};
 pub use equilibrium_report::{EQUILIBRIUM_REPORT_FILES, build_equilibrium_report};
 pub use error::ReportError;

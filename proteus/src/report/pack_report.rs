@@ -13,17 +13,15 @@ use crate::artifacts::FileDigest;
 use crate::metrics::names::HEADLINE as HEADLINE_METRICS;
 use crate::report::bundle::{check_all, csv_rows, read_checked, read_manifest};
 use crate::report::format;
-use crate::report::run_report::{
-    agent_counts, files_table, mechanism, resolved_scenario, show, text,
-};
+use crate::report::run_report::{agent_counts, files_table, mechanism, resolved_scenario, show};
 use crate::report::{
     Cell, Colour, ForestPlot, ForestRow, Heatmap, HtmlPage, Mark, ReportError, ReportFiles, Table,
 };
+use crate::schema::calibration::Calibration;
 use crate::schema::{
     AnyManifest, BundleKind, CandidateRow, ContrastRow, Manifest, PackBody, PackManifest,
     SensitivityRow, SummaryRow,
 };
-use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -31,7 +29,7 @@ use std::path::Path;
 pub const REPORT_PAGE: &str = "report.html";
 
 struct CalibrationData {
-    json: Value,
+    json: Calibration,
     candidates: Vec<CandidateRow>,
     sensitivity: Vec<SensitivityRow>,
 }
@@ -63,10 +61,11 @@ impl PackData {
         };
         let calibration = if calibration_pack || manifest.lists("calibration.json") {
             let bytes = read_checked(dir, manifest, "calibration.json")?;
-            let json = serde_json::from_slice(&bytes).map_err(|e| ReportError::Malformed {
-                path: dir.join("calibration.json"),
-                why: e.to_string(),
-            })?;
+            let json: Calibration =
+                serde_json::from_slice(&bytes).map_err(|e| ReportError::Malformed {
+                    path: dir.join("calibration.json"),
+                    why: e.to_string(),
+                })?;
             Some(CalibrationData {
                 json,
                 candidates: csv_rows(dir, manifest, "calibration_candidates.csv")?,
@@ -431,7 +430,7 @@ fn scenario_table(m: &PackManifest, data: &PackData) -> Table {
     }
     let reps = match (plan, &data.calibration) {
         (Some(plan), _) => plan.repetitions.to_string(),
-        (None, Some(c)) => text(&c.json["repetitions"]),
+        (None, Some(c)) => c.json.repetitions.to_string(),
         (None, None) => "—".to_owned(),
     };
     row(
@@ -540,30 +539,31 @@ fn headline_table(data: &PackData) -> Table {
 fn selection_table(c: &CalibrationData) -> Table {
     let j = &c.json;
     let mut t = Table::new("selection", &["", ""]);
-    let sel = &j["selected"];
+    let sel = &j.selected;
+    // Numbers as calibration.json writes them (a whole float keeps its `.0`).
+    let json = |x: f64| serde_json::to_string(&x).unwrap_or_default();
     t.push(vec![
         Cell::text("selected regime"),
         Cell::Text(format!(
             "risk aversion {}, base half-spread {} ticks, quote size {}",
-            text(&sel["risk_aversion"]),
-            text(&sel["half_spread_ticks"]),
-            text(&sel["quote_size"])
+            json(sel.risk_aversion),
+            json(sel.half_spread_ticks),
+            sel.quote_size
         )),
     ]);
     t.push(vec![
         Cell::text("rationale"),
-        Cell::Text(text(&j["rationale"])),
+        Cell::Text(j.rationale.clone()),
     ]);
     t.push(vec![
         Cell::text("objective"),
-        Cell::Text(text(&j["objective"])),
+        Cell::Text(j.objective.clone()),
     ]);
     t.push(vec![
         Cell::text("searched under"),
         Cell::Text(format!(
             "{} informed traders, {} repetitions per candidate",
-            text(&j["informed_count"]),
-            text(&j["repetitions"])
+            j.informed_count, j.repetitions
         )),
     ]);
     t

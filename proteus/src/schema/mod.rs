@@ -7,6 +7,7 @@
 //! above `scenario` in the module order (`artifacts` ← `scenario` ← `schema` ← writers and
 //! `report`).
 
+pub mod calibration;
 pub mod equilibria;
 pub mod manifest;
 pub mod pack_rows;

@@ -4,7 +4,7 @@ use super::error::{StatsError, require_finite};
 use super::estimate::{Estimate, MissingReason};
 use super::interval::{Interval, t_inference};
 use super::moments::Moments;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Summary of a sample of repetitions (one metric, one cell).
 ///
@@ -22,7 +22,7 @@ use serde::Serialize;
 /// | `n = 1` | the observation | missing `n < 2` |
 /// | all observations equal | that value, exactly | `sd = se = 0`; interval of zero width at the mean |
 /// | an intermediate overflows `f64` | missing `overflow` where affected | missing `overflow` |
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub n: usize,
     pub mean: Estimate,
