@@ -17,7 +17,9 @@ pub struct Golden {
 impl Golden {
     pub fn run(&self) -> Result<()> {
         let golden_dir = crate::project_root().join("golden");
-        let scratch = std::env::temp_dir().join(format!("proteus-golden-{}", std::process::id()));
+        // Beside golden/ (not in the system's temporary folder, which may be another file system),
+        // so --bless publishes each fresh bundle by a rename that cannot fail across devices.
+        let scratch = crate::project_root().join(format!(".golden-scratch-{}", std::process::id()));
         let _ = fs::remove_dir_all(&scratch);
         fs::create_dir_all(&scratch).with_context(|| format!("creating {}", scratch.display()))?;
         let result = self.run_in(&golden_dir, &scratch);
@@ -33,13 +35,19 @@ impl Golden {
                 .with_context(|| format!("generating golden bundle {}", spec.name))?;
             let target = golden_dir.join(spec.name);
             if self.bless {
-                if target.exists() {
-                    fs::remove_dir_all(&target)
-                        .with_context(|| format!("removing {}", target.display()))?;
-                }
+                // The old bundle is moved aside first and removed only once the new one is in
+                // place: a failed rename leaves golden/ as it was.
                 fs::create_dir_all(golden_dir)?;
-                fs::rename(&fresh, &target)
-                    .with_context(|| format!("writing {}", target.display()))?;
+                let old = scratch.join(format!("{}.old", spec.name));
+                if target.exists() {
+                    fs::rename(&target, &old)
+                        .with_context(|| format!("moving {} aside", target.display()))?;
+                }
+                if let Err(e) = fs::rename(&fresh, &target) {
+                    let _ = fs::rename(&old, &target);
+                    return Err(e).with_context(|| format!("writing {}", target.display()));
+                }
+                let _ = fs::remove_dir_all(&old);
                 println!("blessed golden/{} ({})", spec.name, spec.describe);
                 continue;
             }
