@@ -38,6 +38,11 @@ fn tables() -> Vec<(&'static str, &'static [Column])> {
         ("payoffs.csv", &equilibrium::PAYOFF_COLUMNS),
         ("welfare.csv", &equilibrium::WELFARE_COLUMNS),
         ("welfare_contrasts.csv", &equilibrium::CONTRAST_COLUMNS),
+        // Validation's table (not a bundle; `validation/report.rs`).
+        (
+            "validation.csv (validate)",
+            &proteus::validation::RESULT_COLUMNS,
+        ),
     ]
 }
 

@@ -37,7 +37,7 @@ pub mod mutants;
 mod report;
 
 pub use mutants::{Mutant, MutantReport, MutantResult, run_mutants};
-pub use report::{ValidationReport, write_outputs};
+pub use report::{RESULT_COLUMNS, ValidationReport, write_outputs};
 
 use crate::artifacts::IoError;
 use crate::core::RepetitionSeed;
