@@ -178,34 +178,16 @@ impl Ci {
         // `equilibrium` path, from the strategies file to the bundle and its report.
         steps.push((
             "equilibrium (quick: 4 repetitions per profile)",
-            vec![
-                "run",
-                "--quiet",
-                "--locked",
-                "--package",
-                "xtask",
-                "--",
+            xtask_command(&[
                 "equilibrium",
                 "--repetitions",
                 "4",
                 "--out",
                 "target/ci-equilibrium",
                 "--force",
-            ],
+            ]),
         ));
-        steps.push((
-            "golden artifacts",
-            vec![
-                "run",
-                "--quiet",
-                "--locked",
-                "--package",
-                "xtask",
-                "--",
-                "golden",
-                "--check",
-            ],
-        ));
+        steps.push(("golden artifacts", xtask_command(&["golden", "--check"])));
 
         check_rust_version(&root)?;
         let insta_ok = || {
@@ -267,4 +249,11 @@ impl Ci {
         println!("{} passed, {} failed", tally.passed, tally.failed);
         Ok(())
     }
+}
+
+/// The cargo arguments that run `cargo xtask ARGS` (quiet, with the locked dependencies).
+fn xtask_command<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec!["run", "--quiet", "--locked", "--package", "xtask", "--"];
+    v.extend_from_slice(args);
+    v
 }
