@@ -132,10 +132,19 @@ impl LatencyDist {
     }
 }
 
-/// `min(x, cap)` rounded to the nearest integer nanosecond; exact at the cap even where `cap`
-/// is not representable as `f64`.
+/// `min(x, cap)` rounded to the nearest integer nanosecond (halves away from zero, as
+/// `f64::round`); exact at the cap even where `cap` is not representable as `f64`. `x` is a
+/// latency, `>= 0` (a NaN gives 0, as before).
+///
+/// Rounded by hand rather than by `f64::round`, which is a call into libm on x86-64 (2.6 % of a
+/// run in the profile), with the same result for every `x >= 0`: `t = ⌊y⌋` by the saturating
+/// cast, and `y − t` is exact (the fractional part of a double is a double; from 2^52 on `y` is
+/// whole and it is 0), so `y − t >= 0.5` is exactly the round-half-up test.
 fn capped_round(x: f64, cap_ns: u64) -> u64 {
-    (x.min(cap_ns as f64).round() as u64).min(cap_ns)
+    let y = x.min(cap_ns as f64);
+    let t = y as u64;
+    let r = if y - t as f64 >= 0.5 { t + 1 } else { t };
+    r.min(cap_ns)
 }
 
 /// An agent's three channels: submission (agent → venue), acknowledgement (venue → agent:
@@ -201,6 +210,34 @@ mod tests {
         let tol = 4.0 * n.sqrt() / 2.0;
         assert!(below <= n / 2.0 + tol, "{below} below {median}");
         assert!(at_most >= n / 2.0 - tol, "{at_most} at most {median}");
+    }
+
+    /// The hand rounding agrees with `f64::round` on halves, near-halves, whole numbers, the
+    /// largest doubles below 2^53 and 2^64, and at the cap.
+    #[test]
+    fn capped_round_agrees_with_f64_round() {
+        let reference = |x: f64, cap: u64| (x.min(cap as f64).round() as u64).min(cap);
+        let mut xs = vec![0.0, 0.25, 0.5, 1.5, 2.5, 0.49999999999999994, 1e6 + 0.5];
+        xs.extend([4503599627370495.5, 4503599627370496.0, 9007199254740991.0]);
+        xs.extend([
+            f64::from_bits(0x43EF_FFFF_FFFF_FFFF), // the largest double below 2^64
+            2f64.powi(64),
+            f64::INFINITY,
+            f64::NAN,
+        ]);
+        for i in 0..10_000u32 {
+            xs.push(f64::from(i) * 0.125 + 1e-9 * f64::from(i % 7));
+            xs.push(f64::from_bits(0x4130_0000_0000_0000 + u64::from(i) * 977));
+        }
+        for &x in &xs {
+            for cap in [u64::MAX, 50_000_000, 3, 0] {
+                assert_eq!(
+                    capped_round(x, cap),
+                    reference(x, cap),
+                    "x = {x:e}, cap = {cap}"
+                );
+            }
+        }
     }
 
     #[test]
