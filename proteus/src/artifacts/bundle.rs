@@ -54,6 +54,9 @@ pub struct FileDigest {
     pub sha256: String,
 }
 
+/// Files being flushed to disk at once, at most (a writer of many files waits for the oldest).
+const MAX_SYNCING: usize = 16;
+
 /// Stages the files of one output folder and publishes them atomically.
 pub struct BundleWriter {
     dest: PathBuf,
@@ -62,6 +65,10 @@ pub struct BundleWriter {
     files: Vec<FileDigest>,
     committed: bool,
     tables: TableFormat,
+    /// The files written and not yet known to be on disk: each is flushed (`fsync`) on a thread
+    /// of its own while the next one is made, and [`BundleWriter::commit`] waits for all of them
+    /// before it publishes the folder.
+    syncing: Vec<std::thread::JoinHandle<Result<(), IoError>>>,
 }
 
 impl BundleWriter {
@@ -92,6 +99,7 @@ impl BundleWriter {
             files: Vec::new(),
             committed: false,
             tables: TableFormat::Csv,
+            syncing: Vec::new(),
         })
     }
 
@@ -136,8 +144,30 @@ impl BundleWriter {
         let path = self.staging.join(name);
         let mut f = fs::File::create(&path).map_err(IoError::at("creating", &path))?;
         f.write_all(bytes).map_err(IoError::at("writing", &path))?;
-        f.sync_all().map_err(IoError::at("syncing", &path))?;
+        if self.syncing.len() >= MAX_SYNCING {
+            let oldest = self.syncing.remove(0);
+            oldest
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        }
+        self.syncing.push(std::thread::spawn(move || {
+            f.sync_all().map_err(IoError::at("syncing", &path))
+        }));
         Ok(())
+    }
+
+    /// Waits until every file written is on disk; the first failure to flush one, if any.
+    fn wait_synced(&mut self) -> Result<(), ArtifactError> {
+        let mut first = Ok(());
+        for handle in self.syncing.drain(..) {
+            let done = handle
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            if first.is_ok() {
+                first = done.map_err(ArtifactError::from);
+            }
+        }
+        first
     }
 
     /// Serialises `rows` as CSV into file `name`, with the names of `columns` as its header, and,
@@ -209,6 +239,7 @@ impl BundleWriter {
 
     /// Publishes the bundle at its destination (replacing an old one when `force` was given).
     pub fn commit(mut self) -> Result<PathBuf, ArtifactError> {
+        self.wait_synced()?;
         check_destination(&self.dest, self.force)?;
         if self.dest.exists() {
             // `.NAME.staging-PID.old`: named after this process, so that a kill between the
@@ -229,6 +260,7 @@ impl BundleWriter {
 
 impl Drop for BundleWriter {
     fn drop(&mut self) {
+        let _ = self.wait_synced();
         if !self.committed {
             let _ = fs::remove_dir_all(&self.staging);
         }

@@ -121,55 +121,98 @@ pub fn write_run_bundle(
     let mut w = BundleWriter::create(out, options.force)?;
     w.set_tables(options.tables)?;
     let mut keep = BundleObserver::new();
-    let mut log = sim::run_observed(
-        scenario,
-        options.repetition,
-        RunOptions {
-            record_messages: options.events,
-            record_requests: lobster_config.is_some(),
-        },
-        &mut keep,
-    );
+    let run_options = RunOptions {
+        record_messages: options.events,
+        record_requests: lobster_config.is_some(),
+    };
+    // The metrics and the streams the bundle keeps are digested on a second thread while the
+    // simulation goes on (the same observations in the same order, so the same bytes).
+    let mut log = sim::on_own_thread(&mut keep, |observer| {
+        sim::run_observed(scenario, options.repetition, run_options, observer)
+    });
     let metrics = keep.metrics.finish(&log)?;
     log.fills = keep.fills;
     log.quotes = keep.quotes;
     log.fundamental = keep.fundamental;
-    let role = |id: crate::core::AgentId| Some(log.agents[id.0 as usize].role);
-    let fill_rows: Vec<FillRow> = log
-        .fills
-        .iter()
-        .map(|f| FillRow {
-            time_ns: f.time.0,
-            price: f.price,
-            qty: f.qty,
-            taker_side: f.taker_side,
-            taker_agent: f.taker.0,
-            taker_role: role(f.taker),
-            maker_agent: f.maker.0,
-            maker_role: role(f.maker),
-            taker_order_id: f.taker_order.0,
-            maker_order_id: f.maker_order.0,
-        })
-        .collect();
-    w.write_csv("fills.csv", &FILL_COLUMNS, &fill_rows)?;
-    w.write_csv(
-        "quotes.csv",
-        &QUOTE_COLUMNS,
-        log.quotes.iter().map(|(t, q)| QuoteRow {
-            time_ns: t.0,
-            bid_price: q.bid.map(|b| b.0),
-            bid_qty: q.bid.map(|b| b.1),
-            ask_price: q.ask.map(|a| a.0),
-            ask_qty: q.ask.map(|a| a.1),
-        }),
-    )?;
+    let body = RunBody {
+        scenario: scenario.clone(),
+        seeds: RunSeeds {
+            master_seed: scenario.seed,
+            scenario_id: scenario.id.clone(),
+            repetition: options.repetition,
+            repetition_seed: RepetitionSeed::derive(
+                scenario.seed,
+                &scenario.id,
+                options.repetition,
+            )
+            .0,
+            protocol: SEED_PROTOCOL.to_owned(),
+        },
+    };
+    let derived: Vec<String> = RUN_REPORT_FILES.iter().map(|s| (*s).to_owned()).collect();
+    // The report is made from the data being written, as `cargo xtask report` would make it from
+    // the files (`tests/bundles/report.rs` checks the bytes agree); re-reading the CSV files was a
+    // fifth of the time of an rmsc04-like run. Its manifest gets the files' digests once they are
+    // written; until then it has none, which the price path figure never reads.
+    let mut run = report::RunFiles {
+        manifest: RunManifest::new(
+            BundleKind::Run,
+            RUN_SCHEMA_VERSION,
+            body,
+            Vec::new(),
+            Some(derived),
+        ),
+        metrics,
+        fills: fill_rows(&log),
+        fundamental: log.fundamental.iter().map(|(t, v)| (t.0, *v)).collect(),
+        quotes: log.quotes.iter().map(|(t, q)| quote_row(*t, q)).collect(),
+    };
+    // The price path figure, the report's costliest part, is drawn on a second thread while
+    // this one writes the data files and the manifest.
+    let staging = w.staging_dir().to_owned();
+    let (price_path, manifest) = std::thread::scope(|s| {
+        let figure = s.spawn(|| report::price_path_svg(&run, &staging));
+        let manifest = write_data_files(&mut w, &log, &run, lobster_config, scenario);
+        let figure = figure
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (figure, manifest)
+    });
+    run.manifest = manifest?;
+    for (name, bytes) in report::run_report_with(&run, price_path?).files {
+        w.write_derived(&name, &bytes)?;
+    }
+    let path = w.commit()?;
+    Ok(RunSummary {
+        path,
+        events_processed: log.events_processed,
+        fills: log.fills.len(),
+        volume: log.fills.iter().map(|f| f.qty).sum(),
+        final_fundamental: log.final_fundamental(),
+    })
+}
+
+/// The data files of a run bundle (fills, quotes, the fundamental, the optional message log and
+/// LOBSTER files, the metrics) and then its manifest, which lists their digests; the manifest is
+/// returned for the report.
+fn write_data_files(
+    w: &mut BundleWriter,
+    log: &sim::RunLog,
+    run: &report::RunFiles,
+    lobster_config: Option<LobsterConfig>,
+    scenario: &Scenario,
+) -> Result<RunManifest, RunBundleError> {
+    w.write_csv("fills.csv", &FILL_COLUMNS, &run.fills)?;
+    w.write_csv("quotes.csv", &QUOTE_COLUMNS, &run.quotes)?;
     w.write_csv(
         "fundamental.csv",
         &FUNDAMENTAL_COLUMNS,
-        log.fundamental.iter().map(|&(t, v)| FundamentalRow {
-            time_ns: t.0,
-            value_ticks: v,
-        }),
+        run.fundamental
+            .iter()
+            .map(|&(time_ns, value_ticks)| FundamentalRow {
+                time_ns,
+                value_ticks,
+            }),
     )?;
     if let Some(messages) = &log.messages {
         w.write_csv(
@@ -186,7 +229,7 @@ pub fn write_run_bundle(
             }),
         )?;
     }
-    w.write_json("metrics.json", &metrics)?;
+    w.write_json("metrics.json", &run.metrics)?;
     let lobster = match lobster_config {
         None => None,
         Some(config) => {
@@ -203,62 +246,41 @@ pub fn write_run_bundle(
             })
         }
     };
-    let body = RunBody {
-        scenario: scenario.clone(),
-        seeds: RunSeeds {
-            master_seed: scenario.seed,
-            scenario_id: scenario.id.clone(),
-            repetition: options.repetition,
-            repetition_seed: RepetitionSeed::derive(
-                scenario.seed,
-                &scenario.id,
-                options.repetition,
-            )
-            .0,
-            protocol: SEED_PROTOCOL.to_owned(),
-        },
-    };
-    let derived = RUN_REPORT_FILES.iter().map(|s| (*s).to_owned()).collect();
-    let mut manifest = RunManifest::new(
-        BundleKind::Run,
-        RUN_SCHEMA_VERSION,
-        body,
-        w.digests(),
-        Some(derived),
-    );
+    let mut manifest = run.manifest.clone();
+    manifest.files = w.digests();
     manifest.tail = RunTail { lobster };
     w.write_json("manifest.json", &manifest)?;
-    // The report is made from the data just written, as `cargo xtask report` would make it from the
-    // files (`tests/bundles/report.rs` checks the bytes agree); re-reading the CSV files was a
-    // fifth of the time of an rmsc04-like run.
-    let run = report::RunFiles {
-        manifest,
-        metrics: metrics.clone(),
-        fills: fill_rows,
-        fundamental: log.fundamental.iter().map(|(t, v)| (t.0, *v)).collect(),
-        quotes: log
-            .quotes
-            .iter()
-            .map(|(t, q)| QuoteRow {
-                time_ns: t.0,
-                bid_price: q.bid.map(|b| b.0),
-                bid_qty: q.bid.map(|b| b.1),
-                ask_price: q.ask.map(|a| a.0),
-                ask_qty: q.ask.map(|a| a.1),
-            })
-            .collect(),
-    };
-    for (name, bytes) in report::run_report_of(&run, w.staging_dir())?.files {
-        w.write_derived(&name, &bytes)?;
+    Ok(manifest)
+}
+
+/// The fills as `fills.csv` has them: with the roles of the taker and the maker.
+fn fill_rows(log: &sim::RunLog) -> Vec<FillRow> {
+    let role = |id: crate::core::AgentId| Some(log.agents[id.0 as usize].role);
+    log.fills
+        .iter()
+        .map(|f| FillRow {
+            time_ns: f.time.0,
+            price: f.price,
+            qty: f.qty,
+            taker_side: f.taker_side,
+            taker_agent: f.taker.0,
+            taker_role: role(f.taker),
+            maker_agent: f.maker.0,
+            maker_role: role(f.maker),
+            taker_order_id: f.taker_order.0,
+            maker_order_id: f.maker_order.0,
+        })
+        .collect()
+}
+
+fn quote_row(time: SimTime, q: &Quote) -> QuoteRow {
+    QuoteRow {
+        time_ns: time.0,
+        bid_price: q.bid.map(|b| b.0),
+        bid_qty: q.bid.map(|b| b.1),
+        ask_price: q.ask.map(|a| a.0),
+        ask_qty: q.ask.map(|a| a.1),
     }
-    let path = w.commit()?;
-    Ok(RunSummary {
-        path,
-        events_processed: log.events_processed,
-        fills: log.fills.len(),
-        volume: log.fills.iter().map(|f| f.qty).sum(),
-        final_fundamental: log.final_fundamental(),
-    })
 }
 
 /// What a run bundle keeps of its run: the streams it writes (fills, quotes, the fundamental), with

@@ -40,7 +40,9 @@ pub use html::{HtmlPage, escape};
 pub use line_chart::{LineChart, Series, SeriesKind};
 pub use pack_report::{REPORT_PAGE, build_pack_report, pack_report_names};
 pub use realism_report::{REALISM_REPORT_FILES, build_realism_report};
-pub use run_report::{RUN_REPORT_FILES, build_run_report, run_report_of};
+pub use run_report::{
+    RUN_REPORT_FILES, build_run_report, price_path_svg, run_report_of, run_report_with,
+};
 pub use table::{Cell, Table};
 pub use text_table::{Align, TextTable};
 

@@ -27,18 +27,30 @@ pub fn build_run_report(dir: &Path) -> Result<ReportFiles, ReportError> {
 /// bundle being written passes its data here rather than re-reading the files it just wrote;
 /// `tests/bundles/report.rs` checks that `cargo xtask report` on the bundle gives the same bytes.
 pub fn run_report_of(run: &RunFiles, dir: &Path) -> Result<ReportFiles, ReportError> {
+    let price_path = price_path_svg(run, dir)?;
+    Ok(run_report_with(run, price_path))
+}
+
+/// The run report's price path figure (`price_path.svg`). It reads the streams and the
+/// scenario's horizon only, never the manifest's file digests, so a bundle being written can draw
+/// it while it writes the files the digests are of.
+pub fn price_path_svg(run: &RunFiles, dir: &Path) -> Result<String, ReportError> {
     let horizon_ns = run.horizon_ns().ok_or_else(|| ReportError::Malformed {
         path: dir.join("manifest.json"),
         why: "no `scenario.duration_s`".to_owned(),
     })?;
-    let price_path = price_path(run, horizon_ns).to_svg()?;
-    let page = page(run, &price_path);
-    Ok(ReportFiles {
+    Ok(price_path(run, horizon_ns).to_svg()?)
+}
+
+/// The run report from its price path figure ([`price_path_svg`]) and the rest of `run`.
+pub fn run_report_with(run: &RunFiles, price_path_svg: String) -> ReportFiles {
+    let page = page(run, &price_path_svg);
+    ReportFiles {
         files: vec![
-            (RUN_REPORT_FILES[0].to_owned(), price_path.into_bytes()),
+            (RUN_REPORT_FILES[0].to_owned(), price_path_svg.into_bytes()),
             (RUN_REPORT_FILES[1].to_owned(), page.into_bytes()),
         ],
-    })
+    }
 }
 
 fn secs(ns: u64) -> f64 {

@@ -31,7 +31,7 @@ mod routing;
 mod routing_tests;
 mod run_log;
 
-pub use observer::{Discard, Observer};
+pub use observer::{Discard, Observer, on_own_thread};
 pub use quote_board::{FeedState, QuoteBoard};
 pub use run_log::{
     Account, AgentInfo, BatchRecord, Channel, FillRecord, InventoryLimit, MessageKind,
