@@ -10,7 +10,7 @@
 use crate::artifacts::tables::Column;
 use crate::artifacts::{ArtifactError, BundleKind, BundleWriter, TableFormat};
 use crate::core::SimTime;
-use crate::core::{MechanismKind, RepetitionSeed};
+use crate::core::{AgentId, MechanismKind, RepetitionSeed, Role};
 use crate::info::NewsEvent;
 use crate::lobster::{self, LobsterConfig, LobsterError};
 use crate::mechanisms::Quote;
@@ -127,13 +127,10 @@ pub fn write_run_bundle(
     };
     // The metrics and the streams the bundle keeps are digested on a second thread while the
     // simulation goes on (the same observations in the same order, so the same bytes).
-    let mut log = sim::on_own_thread(&mut keep, |observer| {
+    let log = sim::on_own_thread(&mut keep, |observer| {
         sim::run_observed(scenario, options.repetition, run_options, observer)
     });
     let metrics = keep.metrics.finish(&log)?;
-    log.fills = keep.fills;
-    log.quotes = keep.quotes;
-    log.fundamental = keep.fundamental;
     let body = RunBody {
         scenario: scenario.clone(),
         seeds: RunSeeds {
@@ -163,9 +160,9 @@ pub fn write_run_bundle(
             Some(derived),
         ),
         metrics,
-        fills: fill_rows(&log),
-        fundamental: log.fundamental.iter().map(|(t, v)| (t.0, *v)).collect(),
-        quotes: log.quotes.iter().map(|(t, q)| quote_row(*t, q)).collect(),
+        fills: keep.fills,
+        fundamental: keep.fundamental,
+        quotes: keep.quotes,
     };
     // The price path figure, the report's costliest part, is drawn on a second thread while
     // this one writes the data files and the manifest.
@@ -186,9 +183,9 @@ pub fn write_run_bundle(
     Ok(RunSummary {
         path,
         events_processed: log.events_processed,
-        fills: log.fills.len(),
-        volume: log.fills.iter().map(|f| f.qty).sum(),
-        final_fundamental: log.final_fundamental(),
+        fills: run.fills.len(),
+        volume: run.fills.iter().map(|f| f.qty).sum(),
+        final_fundamental: run.fundamental.last().map_or(0.0, |&(_, v)| v),
     })
 }
 
@@ -253,26 +250,6 @@ fn write_data_files(
     Ok(manifest)
 }
 
-/// The fills as `fills.csv` has them: with the roles of the taker and the maker.
-fn fill_rows(log: &sim::RunLog) -> Vec<FillRow> {
-    let role = |id: crate::core::AgentId| Some(log.agents[id.0 as usize].role);
-    log.fills
-        .iter()
-        .map(|f| FillRow {
-            time_ns: f.time.0,
-            price: f.price,
-            qty: f.qty,
-            taker_side: f.taker_side,
-            taker_agent: f.taker.0,
-            taker_role: role(f.taker),
-            maker_agent: f.maker.0,
-            maker_role: role(f.maker),
-            taker_order_id: f.taker_order.0,
-            maker_order_id: f.maker_order.0,
-        })
-        .collect()
-}
-
 fn quote_row(time: SimTime, q: &Quote) -> QuoteRow {
     QuoteRow {
         time_ns: time.0,
@@ -289,15 +266,19 @@ fn quote_row(time: SimTime, q: &Quote) -> QuoteRow {
 /// are never stored.
 struct BundleObserver {
     metrics: MetricsObserver,
-    fills: Vec<FillRecord>,
-    quotes: Vec<(SimTime, Quote)>,
-    fundamental: Vec<(SimTime, f64)>,
+    /// Each agent's role, for the fills' taker and maker roles.
+    roles: Vec<Role>,
+    fills: Vec<FillRow>,
+    quotes: Vec<QuoteRow>,
+    /// `(time_ns, value in ticks from then on)`.
+    fundamental: Vec<(u64, f64)>,
 }
 
 impl BundleObserver {
     fn new() -> Self {
         BundleObserver {
             metrics: MetricsObserver::new(metrics::MetricsConfig::default()),
+            roles: Vec::new(),
             fills: Vec::new(),
             quotes: Vec::new(),
             fundamental: Vec::new(),
@@ -305,27 +286,42 @@ impl BundleObserver {
     }
 }
 
+/// The streams are kept as the rows `fills.csv`, `quotes.csv` and `fundamental.csv` have them,
+/// made as they come (on the observer's own thread, `sim::on_own_thread`).
 impl Observer for BundleObserver {
     fn on_start(&mut self, log: &RunLog) {
-        self.fundamental = log.fundamental.clone();
+        self.roles = log.agents.iter().map(|a| a.role).collect();
+        self.fundamental = log.fundamental.iter().map(|(t, v)| (t.0, *v)).collect();
         self.metrics.on_start(log);
     }
     fn on_fundamental(&mut self, time: SimTime, value: f64) {
-        self.fundamental.push((time, value));
+        self.fundamental.push((time.0, value));
         self.metrics.on_fundamental(time, value);
     }
     fn on_news(&mut self, news: &NewsEvent) {
         self.metrics.on_news(news);
     }
     fn on_quote(&mut self, time: SimTime, quote: Quote) {
-        self.quotes.push((time, quote));
+        self.quotes.push(quote_row(time, &quote));
         self.metrics.on_quote(time, quote);
     }
     fn on_request(&mut self, request: &RequestRecord) {
         self.metrics.on_request(request);
     }
     fn on_fill(&mut self, fill: &FillRecord) {
-        self.fills.push(*fill);
+        let role = |id: AgentId| self.roles.get(id.0 as usize).copied();
+        self.fills.push(FillRow {
+            time_ns: fill.time.0,
+            price: fill.price,
+            qty: fill.qty,
+            taker_side: fill.taker_side,
+            taker_agent: fill.taker.0,
+            taker_role: role(fill.taker),
+            maker_agent: fill.maker.0,
+            maker_role: role(fill.maker),
+            taker_order_id: fill.taker_order.0,
+            maker_order_id: fill.maker_order.0,
+        });
         self.metrics.on_fill(fill);
     }
     fn on_batch(&mut self, batch: &BatchRecord) {
