@@ -331,3 +331,26 @@ impl Observer for BundleObserver {
         self.metrics.on_rfq(record);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::artifacts::tables::fast_and_csv_crate_bytes;
+
+    #[test]
+    fn event_rows_take_the_csv_fast_path() {
+        let rows: Vec<EventRow> = (0..6)
+            .map(|i: u64| EventRow {
+                sent_ns: i * 10,
+                delivered_ns: u64::MAX - i,
+                agent: i as u32,
+                role: ["market_maker", "noise"][i as usize % 2],
+                channel: "market_data",
+                kind: ["quote", "fill", "cancel"][i as usize % 3],
+                order_id: i.is_multiple_of(2).then_some(i),
+            })
+            .collect();
+        let (fast, csv) = fast_and_csv_crate_bytes(&EVENT_COLUMNS, &rows);
+        assert_eq!(fast, Some(csv));
+    }
+}
