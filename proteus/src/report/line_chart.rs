@@ -138,11 +138,10 @@ impl LineChart {
     }
 
     /// The chart as an SVG document. Lines are reduced to the plot's pixel columns and points
-    /// to distinct pixels first, so the size of the file does not grow with the run's length.
+    /// to distinct pixels (those plotters draws them at) first, so the size of the file does not
+    /// grow with the run's length.
     pub fn to_svg(&self) -> Result<String, PlotError> {
         let ((x0, x1), (y0, y1)) = self.ranges();
-        let columns = self.width.saturating_sub(Y_AREA + 20).max(1) as usize;
-        let rows = self.height.saturating_sub(X_AREA + 60).max(1) as f64;
         let (xd, yd) = (chart::tick_decimals(x0, x1), chart::tick_decimals(y0, y1));
         render_svg(&self.title, self.width, self.height, |root| {
             let mut c = ChartBuilder::on(root)
@@ -152,6 +151,9 @@ impl LineChart {
                 .y_label_area_size(Y_AREA)
                 .build_cartesian_2d(x0..x1, y0..y1)
                 .map_err(e)?;
+            // The plot's pixel columns, for reducing lines to what they can show.
+            let (pixels_x, _) = c.plotting_area().get_pixel_range();
+            let columns = pixels_x.len().max(1);
             c.configure_mesh()
                 .light_line_style(Colour(240, 240, 240).rgb())
                 .x_desc(self.x_label.as_str())
@@ -178,18 +180,14 @@ impl LineChart {
                             });
                     }
                     SeriesKind::Points(r) => {
-                        let mut seen = std::collections::BTreeSet::new();
-                        let pixel = |p: &(f64, f64)| {
-                            (
-                                ((p.0 - x0) / (x1 - x0) * columns as f64).round() as i64,
-                                ((p.1 - y0) / (y1 - y0) * rows).round() as i64,
-                            )
-                        };
+                        // The first point of each backend pixel: the circles plotters draws
+                        // there would be identical.
+                        let mut seen = std::collections::HashSet::new();
                         let pts: Vec<(f64, f64)> = s
                             .segments
                             .iter()
                             .flatten()
-                            .filter(|p| seen.insert(pixel(p)))
+                            .filter(|p| seen.insert(c.backend_coord(p)))
                             .copied()
                             .collect();
                         let fill = colour.mix(POINT_OPACITY).filled();
