@@ -5,6 +5,7 @@
 //! Coordinates are integer pixels, so the same chart always gives the same bytes.
 
 use plotters::prelude::*;
+use std::borrow::Cow;
 use thiserror::Error;
 
 /// A chart could not be drawn.
@@ -93,14 +94,15 @@ pub(crate) fn tick_decimals(lo: f64, hi: f64) -> usize {
 
 /// Reduces a polyline to what `buckets` pixel columns can show (the M4 rule): in each column
 /// of `[x0, x1]`, the first, lowest, highest and last point, in their original order. Drawn at
-/// that resolution the result is indistinguishable from the full line.
-pub(crate) fn m4(points: &[(f64, f64)], x0: f64, x1: f64, buckets: usize) -> Vec<(f64, f64)> {
+/// that resolution the result is indistinguishable from the full line. A line short enough to
+/// keep whole is borrowed, not copied.
+pub(crate) fn m4(points: &[(f64, f64)], x0: f64, x1: f64, buckets: usize) -> Cow<'_, [(f64, f64)]> {
     if points.len() <= 4 * buckets || buckets == 0 || x1 <= x0 {
-        return points.to_vec();
+        return Cow::Borrowed(points);
     }
     let width = (x1 - x0) / buckets as f64;
     let column = |x: f64| (((x - x0) / width).floor().max(0.0) as usize).min(buckets - 1);
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(4 * buckets);
     let mut start = 0;
     while start < points.len() {
         let col = column(points[start].0);
@@ -118,13 +120,18 @@ pub(crate) fn m4(points: &[(f64, f64)], x0: f64, x1: f64, buckets: usize) -> Vec
                 hi = i;
             }
         }
-        let mut keep = vec![0, lo, hi, run.len() - 1];
+        let mut keep = [0, lo, hi, run.len() - 1];
         keep.sort_unstable();
-        keep.dedup();
-        out.extend(keep.into_iter().map(|i| run[i]));
+        let mut previous = None;
+        for i in keep {
+            if previous != Some(i) {
+                out.push(run[i]);
+                previous = Some(i);
+            }
+        }
         start = end;
     }
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -137,8 +144,9 @@ mod tests {
             .map(|i| (i as f64 / 100.0, (i % 7) as f64))
             .collect();
         let out = m4(&pts, 0.0, 1.0, 2);
+        assert!(matches!(out, Cow::Owned(_)), "a long line is reduced");
         assert_eq!(
-            out,
+            *out,
             [
                 (0.0, 0.0),
                 (0.06, 6.0),
@@ -149,9 +157,10 @@ mod tests {
                 (0.99, 1.0)
             ]
         );
+        assert!(matches!(m4(&pts[..5], 0.0, 1.0, 2), Cow::Borrowed(_)));
         assert_eq!(
-            m4(&pts[..5], 0.0, 1.0, 2),
-            &pts[..5],
+            *m4(&pts[..5], 0.0, 1.0, 2),
+            pts[..5],
             "short lines stay whole"
         );
     }

@@ -56,13 +56,15 @@ impl Series {
         name: &str,
         colour: Colour,
         width: u32,
-        changes: &[(f64, Option<f64>)],
+        changes: impl IntoIterator<Item = (f64, Option<f64>)>,
         end_x: f64,
     ) -> Series {
+        let changes = changes.into_iter();
         let mut segments = Vec::new();
-        let mut current: Vec<(f64, f64)> = Vec::new();
+        // Two points a change (the held value, then the new one): room for a gapless series.
+        let mut current: Vec<(f64, f64)> = Vec::with_capacity(2 * changes.size_hint().0 + 1);
         let mut last: Option<f64> = None;
-        for &(x, v) in changes {
+        for (x, v) in changes {
             if let Some(prev) = last {
                 current.push((x, prev));
             }
@@ -169,8 +171,11 @@ impl LineChart {
                     SeriesKind::Line => {
                         let style = colour.stroke_width(s.width);
                         for seg in &s.segments {
-                            c.draw_series(LineSeries::new(m4(seg, x0, x1, columns), style))
-                                .map_err(e)?;
+                            c.draw_series(LineSeries::new(
+                                m4(seg, x0, x1, columns).iter().copied(),
+                                style,
+                            ))
+                            .map_err(e)?;
                         }
                         c.draw_series(std::iter::empty::<Circle<(f64, f64), u32>>())
                             .map_err(e)?
@@ -222,7 +227,7 @@ mod tests {
             "bid",
             Colour::BLUE,
             1,
-            &[
+            [
                 (0.0, Some(10.0)),
                 (1.0, Some(11.0)),
                 (2.0, None),
@@ -246,7 +251,7 @@ mod tests {
             "best bid",
             Colour::BLUE,
             1,
-            &[(0.0, Some(99.0)), (5.0, Some(100.0))],
+            [(0.0, Some(99.0)), (5.0, Some(100.0))],
             10.0,
         ));
         chart.series.push(Series::line(

@@ -66,17 +66,14 @@ pub(crate) fn price_path(run: &RunFiles, horizon_ns: u64) -> LineChart {
         "price (ticks)",
     );
     chart.x_range = Some((0.0, end.max(1e-9)));
-    let side = |f: fn(&crate::report::QuoteRow) -> Option<f64>| -> Vec<(f64, Option<f64>)> {
-        run.quotes.iter().map(|q| (secs(q.time_ns), f(q))).collect()
+    // Each series straight from the rows, no intermediate lists.
+    let side = |f: fn(&crate::report::QuoteRow) -> Option<f64>| {
+        run.quotes.iter().map(move |q| (secs(q.time_ns), f(q)))
     };
     let bid = side(|q| q.bid_price.map(|p| p as f64));
     let ask = side(|q| q.ask_price.map(|p| p as f64));
     let mid = side(|q| Some((q.bid_price? + q.ask_price?) as f64 / 2.0));
-    let fundamental: Vec<(f64, Option<f64>)> = run
-        .fundamental
-        .iter()
-        .map(|&(t, v)| (secs(t), Some(v)))
-        .collect();
+    let fundamental = run.fundamental.iter().map(|&(t, v)| (secs(t), Some(v)));
     let trades = |side: Side| -> Vec<(f64, f64)> {
         run.fills
             .iter()
@@ -85,10 +82,10 @@ pub(crate) fn price_path(run: &RunFiles, horizon_ns: u64) -> LineChart {
             .collect()
     };
     chart.series = vec![
-        Series::step("fundamental", Colour::GREEN, 2, &fundamental, end),
-        Series::step("mid", Colour::GREY, 1, &mid, end),
-        Series::step("best bid", Colour::BLUE, 2, &bid, end),
-        Series::step("best ask", Colour::RED, 2, &ask, end),
+        Series::step("fundamental", Colour::GREEN, 2, fundamental, end),
+        Series::step("mid", Colour::GREY, 1, mid, end),
+        Series::step("best bid", Colour::BLUE, 2, bid, end),
+        Series::step("best ask", Colour::RED, 2, ask, end),
         Series::points(
             "trade, buyer-initiated",
             Colour::ORANGE,
